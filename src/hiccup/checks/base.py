@@ -1,0 +1,41 @@
+"""The one small protocol every check kind implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from hiccup.core.monitors import MonitorSpec
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One run of a check. `ok` is the check's own verdict; latency judging is the core's."""
+
+    ok: bool
+    latency_ms: float | None = None
+    error: str | None = None
+    status_code: int | None = None
+    phases: dict[str, float] = field(default_factory=dict)  # dns, connect, tls, first_byte, ms
+
+
+class CheckOptions(BaseModel):
+    """Base of each kind's options; unknown fields are errors so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Check(Protocol):
+    kind: ClassVar[str]
+    options_model: ClassVar[type[CheckOptions]]
+
+    async def run(self, spec: MonitorSpec) -> CheckResult:
+        """Run once, never raising: every failure is a CheckResult with ok=False and a reason,
+        and the whole run ends within spec.timeout."""
+        ...
+
+    async def close(self) -> None:
+        """Release pooled resources (sessions, connectors)."""
+        ...

@@ -1,0 +1,237 @@
+"""Config as code: hiccup.yaml validated with pydantic; every error names file, line and field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from hiccup.checks.registry import UnknownCheckKind, options_model
+from hiccup.durations import parse_duration
+from hiccup.yamlsource import YamlSyntaxError, line_of, load_yaml
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:100] or "item"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PageConfig(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    slug: str = Field(default="default", pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    url: str = ""
+    time_zone: str = "UTC"
+    history_days: int = Field(default=90, ge=1, le=365)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)"
+            ) from None
+        return value
+
+
+class ComponentConfig(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")
+    description: str | None = None
+    components: list[ComponentConfig] = []
+
+    @property
+    def slug(self) -> str:
+        return self.key or slugify(self.name)
+
+
+class MonitorConfig(BaseModel):
+    """Kind-specific options sit beside the common fields and are checked by the kind's model."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")
+    kind: str
+    target: str = Field(min_length=1, max_length=2000)
+    interval: Duration = timedelta(seconds=60)
+    timeout: Duration = timedelta(seconds=10)
+    component: str | None = None
+    failure_threshold: int = Field(default=3, ge=1, le=100)
+    success_threshold: int = Field(default=2, ge=1, le=100)
+    degraded_latency: Duration | None = None
+    enabled: bool = True
+
+    @field_validator("interval")
+    @classmethod
+    def _at_least_a_second(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError("interval must be at least 1s")
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("timeout must be more than 0s")
+        return value
+
+    @property
+    def slug(self) -> str:
+        return self.key or slugify(self.name)
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class HiccupConfig(_Strict):
+    page: PageConfig
+    components: list[ComponentConfig] = []
+    monitors: list[MonitorConfig] = []
+
+    def all_components(self) -> Iterator[tuple[ComponentConfig, ComponentConfig | None]]:
+        """Every component with its group (None at top level), in page order."""
+        for component in self.components:
+            yield component, None
+            for member in component.components:
+                yield member, component
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigIssue:
+    path: Path
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class ConfigError(ValueError):
+    def __init__(self, issues: Sequence[ConfigIssue]) -> None:
+        super().__init__("\n".join(str(i) for i in issues))
+        self.issues = tuple(issues)
+
+
+def _field_name(location: Sequence[int | str]) -> str:
+    name = ""
+    for part in location:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name
+
+
+def _issues_from(
+    error: ValidationError, data: Any, path: Path, prefix: tuple[Any, ...] = ()
+) -> list[ConfigIssue]:
+    issues = []
+    for item in error.errors():
+        location = prefix + tuple(p for p in item["loc"] if not str(p).startswith("function-"))
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown field"
+        issues.append(ConfigIssue(path, line_of(data, location), _field_name(location), message))
+    return issues
+
+
+def _kind_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    for index, monitor in enumerate(config.monitors):
+        where: tuple[Any, ...] = ("monitors", index)
+        try:
+            options_model(monitor.kind).model_validate(monitor.options)
+        except UnknownCheckKind as error:
+            loc = (*where, "kind")
+            issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), str(error)))
+        except ValidationError as error:
+            issues += _issues_from(error, data, path, where)
+    return issues
+
+
+def _duplicates(keys: list[str]) -> set[str]:
+    return {k for k in keys if keys.count(k) > 1}
+
+
+def _reference_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    component_keys = [c.slug for c, _ in config.all_components()]
+    for key in sorted(_duplicates(component_keys)):
+        issues.append(
+            ConfigIssue(
+                path,
+                line_of(data, ("components",)),
+                "components",
+                f"two components share the key {key!r}; give one a distinct `key`",
+            )
+        )
+    monitor_keys = [m.slug for m in config.monitors]
+    for index, monitor in enumerate(config.monitors):
+        loc: tuple[Any, ...] = ("monitors", index)
+        if monitor.slug in _duplicates(monitor_keys):
+            issues.append(
+                ConfigIssue(
+                    path,
+                    line_of(data, loc),
+                    _field_name(loc),
+                    f"two monitors share the key {monitor.slug!r}; give one a distinct `key`",
+                )
+            )
+        if monitor.component is not None and monitor.component not in component_keys:
+            loc = (*loc, "component")
+            known = ", ".join(component_keys) or "none"
+            issues.append(
+                ConfigIssue(
+                    path,
+                    line_of(data, loc),
+                    _field_name(loc),
+                    f"no component with key {monitor.component!r} (known: {known})",
+                )
+            )
+    return issues
+
+
+def parse_config(text: str, path: Path) -> HiccupConfig:
+    try:
+        data = load_yaml(text, path)
+    except YamlSyntaxError as error:
+        raise ConfigError([ConfigIssue(path, error.line, "", error.message)]) from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    path, 1, "", "expected a mapping with `page`, `components` and `monitors`"
+                )
+            ]
+        )
+    try:
+        config = HiccupConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_issues_from(error, data, path)) from None
+    issues = _kind_issues(config, data, path) + _reference_issues(config, data, path)
+    if issues:
+        raise ConfigError(issues)
+    return config
+
+
+def load_config(path: Path) -> HiccupConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError([ConfigIssue(path, 0, "", f"cannot read: {error.strerror}")]) from None
+    return parse_config(text, path)

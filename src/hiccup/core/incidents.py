@@ -1,0 +1,89 @@
+"""Incident lifecycle and the wording of automatic incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from hiccup.core.status import ComponentStatus, Severity, severity
+from hiccup.core.timefmt import format_clock, format_window, humanize_duration
+
+
+class IncidentStatus(StrEnum):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+    POSTMORTEM = "postmortem"
+
+
+OPEN_STATUSES = frozenset(
+    {IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING}
+)
+
+
+class IncidentAction(StrEnum):
+    NONE = "none"
+    OPEN = "open"
+    UPDATE = "update"
+    RESOLVE = "resolve"
+
+
+def can_move(current: IncidentStatus, target: IncidentStatus) -> bool:
+    """Open incidents may move freely between open states or resolve; a resolved one only
+    gains a postmortem. Statuspage lets operators skip steps, and so do we."""
+    if current in OPEN_STATUSES:
+        return target is not IncidentStatus.POSTMORTEM
+    return current is IncidentStatus.RESOLVED and target is IncidentStatus.POSTMORTEM
+
+
+def is_trouble(status: ComponentStatus) -> bool:
+    return severity(status) >= Severity.DEGRADED_PERFORMANCE
+
+
+def auto_incident_action(
+    has_open: bool, previous: ComponentStatus, current: ComponentStatus
+) -> IncidentAction:
+    """What the automatic incident of one component should do after its status changed.
+
+    One incident per outage: a component already in trouble gets an update, not a new incident.
+    """
+    if not has_open:
+        return IncidentAction.OPEN if is_trouble(current) else IncidentAction.NONE
+    if not is_trouble(current):
+        return IncidentAction.RESOLVE
+    return IncidentAction.UPDATE if current is not previous else IncidentAction.NONE
+
+
+_TITLES = {
+    ComponentStatus.MAJOR_OUTAGE: "{name} is unavailable",
+    ComponentStatus.PARTIAL_OUTAGE: "Partial outage of {name}",
+    ComponentStatus.DEGRADED_PERFORMANCE: "Degraded performance of {name}",
+}
+
+_OPENING = {
+    ComponentStatus.MAJOR_OUTAGE: "{name} has not been answering since {since}.",
+    ComponentStatus.PARTIAL_OUTAGE: "Part of {name} has not been answering since {since}.",
+    ComponentStatus.DEGRADED_PERFORMANCE: "{name} has been responding slowly since {since}.",
+}
+
+
+def auto_title(name: str, status: ComponentStatus) -> str:
+    return _TITLES.get(status, "{name}").format(name=name)
+
+
+def opening_body(name: str, status: ComponentStatus, since: datetime, tz: str) -> str:
+    sentence = _OPENING.get(status, "{name} changed state at {since}.")
+    return "We are investigating. " + sentence.format(name=name, since=format_clock(since, tz))
+
+
+def escalation_body(name: str, status: ComponentStatus) -> str:
+    label = status.value.replace("_", " ")
+    return f"The status of {name} is now: {label}. We are still investigating."
+
+
+def resolution_body(name: str, started_at: datetime, ended_at: datetime, tz: str) -> str:
+    """'Resolved: flexo was unavailable 16:10–16:34 UTC (24 minutes).'"""
+    window = format_window(started_at, ended_at, tz)
+    duration = humanize_duration(ended_at - started_at)
+    return f"Resolved: {name} was affected {window}, {duration}. It is answering normally again."

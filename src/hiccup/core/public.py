@@ -1,0 +1,103 @@
+"""The read model of a public page: everything the page, its JSON and feeds are rendered from.
+
+Built by the store in one pass, rendered by pure functions; the page never queries per request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from hiccup.core.incidents import IncidentStatus
+from hiccup.core.status import ComponentStatus, IncidentImpact, PageIndicator
+
+
+@dataclass(frozen=True, slots=True)
+class DayUptime:
+    day: date
+    uptime: float | None  # None: not monitored that day
+    down_seconds: int = 0
+    degraded_seconds: int = 0
+    incident_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PublicComponent:
+    id: str
+    name: str
+    status: ComponentStatus
+    position: int
+    created_at: datetime
+    updated_at: datetime
+    description: str | None = None
+    group_id: str | None = None
+    is_group: bool = False
+    member_ids: tuple[str, ...] = ()
+    days: tuple[DayUptime, ...] = ()
+    uptime: float | None = None  # over the days shown
+
+
+@dataclass(frozen=True, slots=True)
+class AffectedComponent:
+    id: str
+    name: str
+    old_status: ComponentStatus
+    new_status: ComponentStatus
+
+
+@dataclass(frozen=True, slots=True)
+class PublicUpdate:
+    id: str
+    status: IncidentStatus
+    body: str
+    created_at: datetime
+    display_at: datetime
+    affected: tuple[AffectedComponent, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PublicIncident:
+    id: str
+    name: str
+    status: IncidentStatus
+    impact: IncidentImpact
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime
+    monitoring_at: datetime | None = None
+    resolved_at: datetime | None = None
+    component_ids: tuple[str, ...] = ()
+    updates: tuple[PublicUpdate, ...] = ()  # newest first
+    postmortem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PublicPage:
+    id: str
+    slug: str
+    name: str
+    url: str
+    time_zone: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PublicState:
+    page: PublicPage
+    indicator: PageIndicator
+    description: str
+    generated_at: datetime
+    components: tuple[PublicComponent, ...] = ()  # groups and members, by position
+    open_incidents: tuple[PublicIncident, ...] = ()
+    recent_incidents: tuple[PublicIncident, ...] = ()  # resolved, newest first
+    history_days: int = 90
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def component(self, component_id: str) -> PublicComponent:
+        return next(c for c in self.components if c.id == component_id)
+
+    def top_level(self) -> tuple[PublicComponent, ...]:
+        return tuple(c for c in self.components if c.group_id is None)
+
+    def members(self, group: PublicComponent) -> tuple[PublicComponent, ...]:
+        return tuple(c for c in self.components if c.group_id == group.id)

@@ -1,0 +1,48 @@
+"""Durations and windows in words, in the page's time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def humanize_duration(span: timedelta) -> str:
+    """'24 minutes', '1 hour 5 minutes', '2 days 3 hours', '45 seconds': two units at most."""
+    seconds = max(0, round(span.total_seconds()))
+    if seconds < 60:
+        return _plural(seconds, "second")
+    minutes = (seconds + 30) // 60
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = [(n, unit) for n, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))]
+    first = next(i for i, (n, _) in enumerate(parts) if n)
+    return " ".join(_plural(n, unit) for n, unit in parts[first : first + 2] if n)
+
+
+def zone_label(moment: datetime) -> str:
+    return moment.tzname() or "UTC"
+
+
+def format_window(start: datetime, end: datetime, tz: str) -> str:
+    """'16:10–16:34 UTC' on one day, '23 Nov 23:50 – 24 Nov 00:10 UTC' across days."""
+    zone = ZoneInfo(tz)
+    a, b = start.astimezone(zone), end.astimezone(zone)
+    if a.date() == b.date():
+        return f"{a:%H:%M}–{b:%H:%M} {zone_label(b)}"
+    return f"{a:%-d %b %H:%M} – {b:%-d %b %H:%M} {zone_label(b)}"
+
+
+def format_moment(moment: datetime, tz: str) -> str:
+    """'22 Nov 2026, 16:10 UTC' in the page's zone."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local:%-d %b %Y, %H:%M} {zone_label(local)}"
+
+
+def format_clock(moment: datetime, tz: str) -> str:
+    """'16:10 UTC' in the page's zone."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local:%H:%M} {zone_label(local)}"

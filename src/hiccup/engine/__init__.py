@@ -1,0 +1,1 @@
+"""The engine: when checks run, and how many at once."""

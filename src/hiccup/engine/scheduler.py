@@ -1,0 +1,197 @@
+"""Run each monitor's check once per interval: on its slot, never twice at once, never in bursts.
+
+Due times sit in a heap of (due, seq, monitor_id). Changing or removing a monitor does not
+search the heap: the entry's `seq` moves on and the old heap item is dropped when it surfaces.
+Slots lie on a fixed grid, first due + k * interval, so delays never accumulate into drift.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import heapq
+import itertools
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+
+from hiccup.checks.base import CheckResult
+from hiccup.core.monitors import MonitorSpec
+
+log = logging.getLogger(__name__)
+
+Executor = Callable[[MonitorSpec], Awaitable[CheckResult]]
+# (spec, result, started_at as UTC wall clock). Called on the loop: must not block.
+Sink = Callable[[MonitorSpec, CheckResult, datetime], None]
+
+_LATENESS_SAMPLES = 10_000
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def jitter_offset(monitor_id: str, interval: float) -> float:
+    """A stable offset in [0, interval) for a monitor's first run.
+
+    Spreads first runs so a restart does not start every check at t=0, and keeps each monitor
+    at the same point of its cycle across restarts. A digest, not `hash()`: that one is salted
+    per process.
+    """
+    digest = hashlib.blake2b(monitor_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64 * interval
+
+
+def next_slot(due: float, interval: float, now: float) -> float:
+    """The first slot after `now` on the grid due + k * interval.
+
+    A loop that fell behind skips the slots it missed instead of bursting to catch up.
+    """
+    missed = max(0, math.floor((now - due) / interval))
+    slot = due + (missed + 1) * interval
+    return slot if slot > now else slot + interval  # float rounding can land exactly on now
+
+
+@dataclass(slots=True, eq=False)
+class _Entry:
+    spec: MonitorSpec
+    seq: int = -1  # seq of this monitor's live heap item; any other is stale
+    task: asyncio.Task[None] | None = None
+
+
+class Scheduler:
+    def __init__(
+        self,
+        execute: Executor,
+        sink: Sink,
+        *,
+        concurrency: int = 256,
+        wall_clock: Callable[[], datetime] = utc_now,
+        mono_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self._execute, self._sink = execute, sink
+        self._wall, self._mono = wall_clock, mono_clock
+        self._limit = asyncio.Semaphore(concurrency)
+        self._entries: dict[str, _Entry] = {}
+        self._heap: list[tuple[float, int, str]] = []
+        self._seq = itertools.count()
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._lateness: deque[float] = deque(maxlen=_LATENESS_SAMPLES)
+
+    def set_monitors(self, specs: Iterable[MonitorSpec]) -> None:
+        """Replace the whole set; takes effect at once, even while `run` sleeps."""
+        wanted = {spec.id: spec for spec in specs if _schedulable(spec)}
+        for monitor_id in self._entries.keys() - wanted.keys():
+            self._drop(self._entries.pop(monitor_id))
+        now = self._mono()
+        for spec in wanted.values():
+            self._upsert(spec, now)
+        self._wake.set()
+
+    def lateness_ms(self) -> list[float]:
+        """Recent delays between a slot and its check starting (semaphore wait included)."""
+        return list(self._lateness)
+
+    async def run(self) -> None:
+        """Run until cancelled; cancelling also cancels the checks in flight."""
+        try:
+            while True:
+                self._launch_due(self._mono())
+                await self._sleep()
+        finally:
+            await self._cancel_in_flight()
+
+    def _drop(self, entry: _Entry) -> None:
+        # Its heap item goes stale on its own; a run in flight is unwanted work now.
+        if entry.task is not None:
+            entry.task.cancel()
+
+    def _upsert(self, spec: MonitorSpec, now: float) -> None:
+        entry = self._entries.get(spec.id)
+        if entry is not None and entry.spec.interval == spec.interval:
+            entry.spec = spec  # same slots; the next run uses the new target and options
+            return
+        if entry is None:
+            entry = self._entries[spec.id] = _Entry(spec)
+        entry.spec = spec
+        self._push(entry, now + jitter_offset(spec.id, _seconds(spec)))
+
+    def _push(self, entry: _Entry, due: float) -> None:
+        entry.seq = next(self._seq)
+        heapq.heappush(self._heap, (due, entry.seq, entry.spec.id))
+
+    def _launch_due(self, now: float) -> None:
+        while self._heap and self._heap[0][0] <= now:
+            due, seq, monitor_id = heapq.heappop(self._heap)
+            entry = self._entries.get(monitor_id)
+            if entry is None or entry.seq != seq:
+                continue
+            # Still running from an earlier slot: skip this one rather than overlap.
+            if entry.task is None:
+                self._start(entry, due)
+            self._push(entry, next_slot(due, _seconds(entry.spec), now))
+
+    def _start(self, entry: _Entry, due: float) -> None:
+        task = asyncio.create_task(self._run_one(entry, due), name=f"check {entry.spec.id}")
+        entry.task = task
+        self._tasks.add(task)
+        task.add_done_callback(partial(self._finished, entry))
+
+    def _finished(self, entry: _Entry, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if entry.task is task:
+            entry.task = None
+
+    async def _run_one(self, entry: _Entry, due: float) -> None:
+        async with self._limit:
+            self._lateness.append(max(0.0, self._mono() - due) * 1000)
+            spec, started_at = entry.spec, self._wall()
+            try:
+                result = await self._execute(spec)
+            except Exception:
+                # The executor's own bug, not the target's outage: log it, report nothing.
+                log.exception("check of monitor %r raised", spec.id)
+                return
+        if self._entries.get(spec.id) is entry:  # not removed (or replaced) meanwhile
+            self._report(spec, result, started_at)
+
+    def _report(self, spec: MonitorSpec, result: CheckResult, started_at: datetime) -> None:
+        try:
+            self._sink(spec, result, started_at)
+        except Exception:
+            log.exception("result sink failed for monitor %r", spec.id)
+
+    async def _sleep(self) -> None:
+        self._wake.clear()
+        delay = self._heap[0][0] - self._mono() if self._heap else None
+        if delay is not None and delay <= 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await self._wake.wait()
+
+    async def _cancel_in_flight(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _seconds(spec: MonitorSpec) -> float:
+    return spec.interval.total_seconds()
+
+
+def _schedulable(spec: MonitorSpec) -> bool:
+    if spec.enabled and _seconds(spec) <= 0:
+        log.warning("monitor %r has a non-positive interval; not scheduled", spec.id)
+        return False
+    return spec.enabled

@@ -1,0 +1,126 @@
+"""One Hiccup process: migrate, sync config, then run scheduler, recorder, status service and
+snapshot builder side by side. Started and stopped by the web app's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hiccup.checks.registry import CheckSet
+from hiccup.clock import Clock, SystemClock
+from hiccup.config import HiccupConfig
+from hiccup.engine.recorder import Recorder
+from hiccup.engine.scheduler import Scheduler
+from hiccup.snapshot import SnapshotBuilder, SnapshotHolder
+from hiccup.status_service import StatusService
+from hiccup.store.database import migrate
+from hiccup.store.monitors import load_specs, load_tracks
+from hiccup.store.sync import SyncReport, sync_config
+from hiccup.web.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Settings:
+    page_slug: str = "default"
+    flush_seconds: float = 1.0
+    concurrency: int = 256
+    snapshot_refresh_seconds: float = 60.0
+
+
+class Hiccup:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        config: HiccupConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.settings = settings or Settings(page_slug=config.page.slug if config else "default")
+        self.holder = SnapshotHolder()
+        self.snapshots = SnapshotBuilder(engine, self.clock, self.holder, self.settings.page_slug)
+        self.status = StatusService(engine, self.clock, self.snapshots.request)
+        self.checks = CheckSet()
+        self.recorder: Recorder | None = None
+        self.scheduler: Scheduler | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def prepare(self) -> SyncReport:
+        """Migrate and sync the config; run before anything else touches the database."""
+        await migrate(self.engine)
+        report = SyncReport()
+        if self.config is not None:
+            async with self.engine.begin() as conn:
+                report = await sync_config(conn, self.config, self.clock.now())
+        return report
+
+    def _spawn(self, name: str, work: Coroutine[Any, Any, None]) -> None:
+        self._tasks.append(asyncio.create_task(work, name=name))
+
+    async def start(self) -> None:
+        report = await self.prepare()
+        if report.changed:
+            log.info("config synced: %s", report)
+        async with self.engine.connect() as conn:
+            specs, tracks = await load_specs(conn), await load_tracks(conn)
+        self.recorder = Recorder(
+            self.engine,
+            self.clock,
+            tracks,
+            self.status.wake.set,
+            flush_seconds=self.settings.flush_seconds,
+        )
+        self.scheduler = Scheduler(
+            self.checks.run, self.recorder.submit, concurrency=self.settings.concurrency
+        )
+        self.scheduler.set_monitors(specs)
+        await self.status.process_pending()
+        await self.snapshots.rebuild()
+        self._spawn("recorder", self.recorder.run())
+        self._spawn("status", self.status.run())
+        self._spawn("snapshot", self.snapshots.run(self.settings.snapshot_refresh_seconds))
+        self._spawn("scheduler", self.scheduler.run())
+
+    async def reload_monitors(self) -> None:
+        async with self.engine.connect() as conn:
+            specs = await load_specs(conn)
+        if self.scheduler is not None:
+            self.scheduler.set_monitors(specs)
+
+    async def stop(self) -> None:
+        for task in reversed(self._tasks):
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.recorder is not None:
+            with contextlib.suppress(Exception):
+                await self.recorder.flush()
+        with contextlib.suppress(Exception):
+            await self.status.process_pending()
+        await self.checks.close()
+
+    def app(self) -> FastAPI:
+        @asynccontextmanager
+        async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        return create_app(self.holder, lifespan)

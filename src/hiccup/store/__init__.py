@@ -1,0 +1,1 @@
+"""Persistence: tables, migrations, repositories. SQLite (WAL) by default, PostgreSQL supported."""

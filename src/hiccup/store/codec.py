@@ -1,0 +1,39 @@
+"""Conversions between rows and domain values that both engines store differently."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from hiccup.core.detection import Track
+from hiccup.core.status import MonitorState
+
+
+def utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def utc_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else utc(moment)
+
+
+_TIME_FIELDS = {f.name for f in fields(Track) if f.name.endswith(("_since", "_at"))}
+
+
+def track_to_json(track: Track) -> dict[str, Any]:
+    data = asdict(track)
+    for name in _TIME_FIELDS:
+        data[name] = data[name].isoformat() if data[name] else None
+    data["state"] = track.state.value
+    return data
+
+
+def track_from_json(data: dict[str, Any]) -> Track:
+    values = dict(data)
+    for name in _TIME_FIELDS:
+        values[name] = datetime.fromisoformat(values[name]) if values.get(name) else None
+    values["state"] = MonitorState(values["state"])
+    known = {f.name for f in fields(Track)}
+    return Track(**{k: v for k, v in values.items() if k in known})

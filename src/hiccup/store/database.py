@@ -1,0 +1,80 @@
+"""Engine creation for SQLite (WAL) and PostgreSQL, and schema migration on start."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("HICCUP_DATA_DIR", "data"))
+
+
+def database_url() -> str:
+    """HICCUP_DATABASE_URL, else a SQLite file in the data directory."""
+    configured = os.environ.get("HICCUP_DATABASE_URL")
+    if configured:
+        return configured
+    return f"sqlite:///{data_dir() / 'hiccup.db'}"
+
+
+def async_url(url: str) -> URL:
+    """Accept any plain SQLAlchemy URL and pick the asyncio driver for it."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ValueError(
+        f"unsupported database {backend!r} in HICCUP_DATABASE_URL (use sqlite or postgresql)"
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the page snapshot builder read while the recorder writes; NORMAL sync is
+    # durable across application crashes, which is the guarantee we promise.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_engine(url: str | None = None) -> AsyncEngine:
+    target = async_url(url or database_url())
+    if target.get_backend_name() == "sqlite":
+        if target.database and target.database != ":memory:":
+            Path(target.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(target)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(target, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to the newest revision; safe to run on every start."""
+    async with engine.begin() as connection:
+        await connection.run_sync(_upgrade)

@@ -1,0 +1,119 @@
+"""Incident rows: open, post an update, resolve. Used by the status service and the admin."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.core.ids import new_id
+from hiccup.core.incidents import IncidentStatus
+from hiccup.core.public import AffectedComponent
+from hiccup.core.status import IncidentImpact
+from hiccup.store.codec import utc
+from hiccup.store.tables import incident_components, incident_updates, incidents
+
+
+@dataclass(frozen=True, slots=True)
+class OpenIncident:
+    id: str
+    name: str
+    impact: IncidentImpact
+    started_at: datetime
+
+
+def _affected_json(affected: Sequence[AffectedComponent]) -> list[dict[str, str]]:
+    return [
+        {
+            "id": a.id,
+            "name": a.name,
+            "old_status": a.old_status.value,
+            "new_status": a.new_status.value,
+        }
+        for a in affected
+    ]
+
+
+async def open_incident(
+    conn: AsyncConnection,
+    *,
+    page_id: str,
+    name: str,
+    impact: IncidentImpact,
+    body: str,
+    started_at: datetime,
+    now: datetime,
+    component_ids: Sequence[str],
+    affected: Sequence[AffectedComponent] = (),
+    auto_component_id: str | None = None,
+    status: IncidentStatus = IncidentStatus.INVESTIGATING,
+) -> str:
+    incident_id = new_id()
+    await conn.execute(
+        insert(incidents).values(
+            id=incident_id,
+            page_id=page_id,
+            name=name,
+            status=status.value,
+            impact=impact.value,
+            auto_component_id=auto_component_id,
+            started_at=started_at,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    if component_ids:
+        rows = [{"incident_id": incident_id, "component_id": c} for c in component_ids]
+        await conn.execute(insert(incident_components), rows)
+    await post_update(conn, incident_id, status, body, now, affected)
+    return incident_id
+
+
+async def post_update(
+    conn: AsyncConnection,
+    incident_id: str,
+    status: IncidentStatus,
+    body: str,
+    now: datetime,
+    affected: Sequence[AffectedComponent] = (),
+    *,
+    impact: IncidentImpact | None = None,
+    resolved_at: datetime | None = None,
+) -> str:
+    update_id = new_id()
+    await conn.execute(
+        insert(incident_updates).values(
+            id=update_id,
+            incident_id=incident_id,
+            status=status.value,
+            body=body,
+            affected=_affected_json(affected),
+            created_at=now,
+            display_at=now,
+        )
+    )
+    changes: dict[str, Any] = {"status": status.value, "updated_at": now}
+    if impact is not None:
+        changes["impact"] = impact.value
+    if status is IncidentStatus.MONITORING:
+        changes["monitoring_at"] = now
+    if status is IncidentStatus.RESOLVED:
+        changes["resolved_at"] = resolved_at or now
+    await conn.execute(update(incidents).where(incidents.c.id == incident_id).values(**changes))
+    return update_id
+
+
+async def find_open_auto_incident(conn: AsyncConnection, component_id: str) -> OpenIncident | None:
+    query = select(incidents).where(
+        incidents.c.auto_component_id == component_id, incidents.c.resolved_at.is_(None)
+    )
+    row = (await conn.execute(query)).mappings().first()
+    if row is None:
+        return None
+    return OpenIncident(
+        row["id"], row["name"], IncidentImpact(row["impact"]), utc(row["started_at"])
+    )

@@ -1,0 +1,294 @@
+"""Builds a page's PublicState in a handful of queries: the input of every public rendering."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.core.incidents import IncidentStatus
+from hiccup.core.public import (
+    AffectedComponent,
+    DayUptime,
+    PublicComponent,
+    PublicIncident,
+    PublicPage,
+    PublicState,
+    PublicUpdate,
+)
+from hiccup.core.status import (
+    ComponentStatus,
+    IncidentImpact,
+    indicator_description,
+    page_indicator,
+)
+from hiccup.core.uptime import Interval, covered, day_bounds, uptime_ratio
+from hiccup.store.codec import utc, utc_or_none
+from hiccup.store.tables import (
+    components,
+    incident_components,
+    incident_updates,
+    incidents,
+    monitors,
+    outages,
+    pages,
+)
+
+RECENT_INCIDENTS = 50
+
+
+class PageNotFound(LookupError):
+    pass
+
+
+def _page(row: Any) -> PublicPage:
+    return PublicPage(
+        row["id"], row["slug"], row["name"], row["url"], row["time_zone"], utc(row["updated_at"])
+    )
+
+
+def _days(today: date, count: int) -> list[date]:
+    return [today - timedelta(days=count - 1 - i) for i in range(count)]
+
+
+def _day_uptime(
+    day: date,
+    tz: str,
+    down: Sequence[Interval],
+    degraded: Sequence[Interval],
+    since: datetime | None,
+    now: datetime,
+    names: tuple[str, ...],
+) -> DayUptime:
+    lo, hi = day_bounds(day, tz)
+    hi = min(hi, now)
+    if since is None:
+        return DayUptime(day, None, incident_names=names)
+    ratio = uptime_ratio(down, since, lo, hi)
+    start = max(lo, since)
+    return DayUptime(
+        day,
+        ratio,
+        down_seconds=round(covered(down, start, hi).total_seconds()) if hi > start else 0,
+        degraded_seconds=round(covered(degraded, start, hi).total_seconds()) if hi > start else 0,
+        incident_names=names,
+    )
+
+
+class _History:
+    """Per-component outage intervals and monitoring start, for the uptime bars."""
+
+    def __init__(self) -> None:
+        self.down: dict[str, list[Interval]] = defaultdict(list)
+        self.degraded: dict[str, list[Interval]] = defaultdict(list)
+        self.since: dict[str, datetime] = {}
+        self.incidents: dict[str, list[tuple[datetime, datetime | None, str]]] = defaultdict(list)
+
+    def absorb_members(self, group_id: str, member_ids: Iterable[str]) -> None:
+        for member in member_ids:
+            self.down[group_id] += self.down[member]
+            self.degraded[group_id] += self.degraded[member]
+            if member in self.since:
+                self.since[group_id] = min(
+                    self.since.get(group_id, self.since[member]), self.since[member]
+                )
+            self.incidents[group_id] += self.incidents[member]
+
+    def names_on(self, component_id: str, lo: datetime, hi: datetime) -> tuple[str, ...]:
+        return tuple(
+            dict.fromkeys(
+                n for s, e, n in self.incidents[component_id] if s < hi and (e is None or e > lo)
+            )
+        )
+
+
+async def _load_history(conn: AsyncConnection, page_id: str, lo: datetime) -> _History:
+    history = _History()
+    monitor_rows = await conn.execute(
+        select(monitors.c.id, monitors.c.component_id, monitors.c.created_at)
+        .join(components, components.c.id == monitors.c.component_id)
+        .where(components.c.page_id == page_id)
+    )
+    owner: dict[str, str] = {}
+    for monitor_id, component_id, created_at in monitor_rows:
+        owner[monitor_id] = component_id
+        first = utc(created_at)
+        history.since[component_id] = min(history.since.get(component_id, first), first)
+    rows = await conn.execute(
+        select(outages).where(
+            outages.c.monitor_id.in_(list(owner)),
+            or_(outages.c.ended_at.is_(None), outages.c.ended_at > lo),
+        )
+    )
+    for row in rows.mappings():
+        interval = Interval(utc(row["started_at"]), utc_or_none(row["ended_at"]))
+        bucket = history.down if row["state"] == "down" else history.degraded
+        bucket[owner[row["monitor_id"]]].append(interval)
+    return history
+
+
+def _component(row: Any, members: tuple[str, ...], days: tuple[DayUptime, ...]) -> PublicComponent:
+    known = [d for d in days if d.uptime is not None]
+    total = sum(d.uptime or 0.0 for d in known) / len(known) if known else None
+    return PublicComponent(
+        id=row["id"],
+        name=row["name"],
+        status=ComponentStatus(row["status"]),
+        position=row["position"],
+        created_at=utc(row["created_at"]),
+        updated_at=utc(row["updated_at"]),
+        description=row["description"],
+        group_id=row["group_id"],
+        is_group=row["is_group"],
+        member_ids=members,
+        days=days,
+        uptime=total,
+    )
+
+
+async def _load_incidents(
+    conn: AsyncConnection, page_id: str
+) -> tuple[list[PublicIncident], list[PublicIncident]]:
+    open_rows = (
+        (
+            await conn.execute(
+                select(incidents)
+                .where(incidents.c.page_id == page_id, incidents.c.resolved_at.is_(None))
+                .order_by(incidents.c.started_at.desc())
+            )
+        )
+        .mappings()
+        .all()
+    )
+    recent_rows = (
+        (
+            await conn.execute(
+                select(incidents)
+                .where(incidents.c.page_id == page_id, incidents.c.resolved_at.is_not(None))
+                .order_by(incidents.c.resolved_at.desc())
+                .limit(RECENT_INCIDENTS)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    ids = [r["id"] for r in (*open_rows, *recent_rows)]
+    updates: dict[str, list[PublicUpdate]] = defaultdict(list)
+    for u in (
+        await conn.execute(
+            select(incident_updates)
+            .where(incident_updates.c.incident_id.in_(ids))
+            .order_by(incident_updates.c.created_at.desc(), incident_updates.c.id)
+        )
+    ).mappings():
+        affected = tuple(
+            AffectedComponent(
+                a["id"],
+                a["name"],
+                ComponentStatus(a["old_status"]),
+                ComponentStatus(a["new_status"]),
+            )
+            for a in u["affected"] or []
+        )
+        updates[u["incident_id"]].append(
+            PublicUpdate(
+                u["id"],
+                IncidentStatus(u["status"]),
+                u["body"],
+                utc(u["created_at"]),
+                utc(u["display_at"]),
+                affected,
+            )
+        )
+    linked: dict[str, list[str]] = defaultdict(list)
+    for incident_id, component_id in await conn.execute(
+        select(incident_components).where(incident_components.c.incident_id.in_(ids))
+    ):
+        linked[incident_id].append(component_id)
+
+    def build(row: Any) -> PublicIncident:
+        return PublicIncident(
+            id=row["id"],
+            name=row["name"],
+            status=IncidentStatus(row["status"]),
+            impact=IncidentImpact(row["impact"]),
+            created_at=utc(row["created_at"]),
+            updated_at=utc(row["updated_at"]),
+            started_at=utc(row["started_at"]),
+            monitoring_at=utc_or_none(row["monitoring_at"]),
+            resolved_at=utc_or_none(row["resolved_at"]),
+            component_ids=tuple(linked[row["id"]]),
+            updates=tuple(updates[row["id"]]),
+            postmortem=row["postmortem"],
+        )
+
+    return [build(r) for r in open_rows], [build(r) for r in recent_rows]
+
+
+def _attach_incidents(history: _History, found: Iterable[PublicIncident]) -> None:
+    for incident in found:
+        for component_id in incident.component_ids:
+            history.incidents[component_id].append(
+                (incident.started_at, incident.resolved_at, incident.name)
+            )
+
+
+async def read_public_state(conn: AsyncConnection, slug: str, now: datetime) -> PublicState:
+    page_row = (await conn.execute(select(pages).where(pages.c.slug == slug))).mappings().first()
+    if page_row is None:
+        raise PageNotFound(slug)
+    page = _page(page_row)
+    days = _days(now.astimezone(ZoneInfo(page.time_zone)).date(), page_row["history_days"])
+    history = await _load_history(conn, page.id, day_bounds(days[0], page.time_zone)[0])
+    open_incidents, recent = await _load_incidents(conn, page.id)
+    _attach_incidents(history, (*open_incidents, *recent))
+    rows = (
+        (
+            await conn.execute(
+                select(components)
+                .where(components.c.page_id == page.id)
+                .order_by(components.c.position)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    members = defaultdict(list)
+    for row in rows:
+        if row["group_id"]:
+            members[row["group_id"]].append(row["id"])
+    for row in rows:
+        if row["is_group"]:
+            history.absorb_members(row["id"], members[row["id"]])
+    built = []
+    for row in rows:
+        cid = row["id"]
+        bars = tuple(
+            _day_uptime(
+                d,
+                page.time_zone,
+                history.down[cid],
+                history.degraded[cid],
+                history.since.get(cid),
+                now,
+                history.names_on(cid, *day_bounds(d, page.time_zone)),
+            )
+            for d in days
+        )
+        built.append(_component(row, tuple(members[cid]), bars))
+    indicator = page_indicator([c.status for c in built], [i.impact for i in open_incidents])
+    return PublicState(
+        page=page,
+        indicator=indicator,
+        description=indicator_description(indicator),
+        generated_at=now,
+        components=tuple(built),
+        open_incidents=tuple(open_incidents),
+        recent_incidents=tuple(recent),
+        history_days=page_row["history_days"],
+    )

@@ -1,0 +1,126 @@
+"""Writing a batch of results, with the detector's consequences, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.core.detection import Track, Transition
+from hiccup.core.status import MonitorState, Verdict
+from hiccup.store.codec import track_to_json
+from hiccup.store.tables import events, monitor_states, outages, results
+
+TRANSITION_EVENT = "monitor.transition"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedResult:
+    monitor_id: str
+    at: datetime
+    verdict: Verdict
+    latency_ms: float | None
+    status_code: int | None
+    error: str | None
+    phases: dict[str, float] | None
+    probe: str = "local"
+
+
+@dataclass(frozen=True, slots=True)
+class TrackChange:
+    monitor_id: str
+    track: Track
+    last_result_at: datetime
+    transition: Transition | None
+
+
+def _result_row(result: RecordedResult) -> dict[str, object]:
+    return {
+        "monitor_id": result.monitor_id,
+        "at": result.at,
+        "verdict": result.verdict.value,
+        "latency_ms": result.latency_ms,
+        "status_code": result.status_code,
+        "error": (result.error or "")[:500] or None,
+        "phases": result.phases or None,
+        "probe": result.probe,
+    }
+
+
+async def _upsert_tracks(conn: AsyncConnection, changes: Sequence[TrackChange]) -> None:
+    rows = [
+        {
+            "monitor_id": c.monitor_id,
+            "track": track_to_json(c.track),
+            "state": c.track.state.value,
+            "last_result_at": c.last_result_at,
+        }
+        for c in changes
+    ]
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(monitor_states)
+    statement = statement.on_conflict_do_update(
+        index_elements=[monitor_states.c.monitor_id],
+        set_={k: statement.excluded[k] for k in ("track", "state", "last_result_at")},
+    )
+    await conn.execute(statement, rows)
+
+
+async def _record_outage_edges(conn: AsyncConnection, change: TrackChange) -> None:
+    """Close the interval the monitor leaves and open the one it enters (if not UP)."""
+    transition = change.transition
+    assert transition is not None
+    await conn.execute(
+        update(outages)
+        .where(outages.c.monitor_id == change.monitor_id, outages.c.ended_at.is_(None))
+        .values(ended_at=transition.started_at)
+    )
+    if transition.current in (MonitorState.DOWN, MonitorState.DEGRADED):
+        await conn.execute(
+            insert(outages).values(
+                monitor_id=change.monitor_id,
+                state=transition.current.value,
+                started_at=transition.started_at,
+            )
+        )
+
+
+def _transition_event(change: TrackChange, now: datetime) -> dict[str, object]:
+    transition = change.transition
+    assert transition is not None
+    payload = {
+        "monitor_id": change.monitor_id,
+        "previous": transition.previous.value,
+        "current": transition.current.value,
+        "started_at": transition.started_at.isoformat(),
+        "confirmed_at": transition.confirmed_at.isoformat(),
+    }
+    return {"kind": TRANSITION_EVENT, "payload": payload, "created_at": now}
+
+
+async def record_batch(
+    conn: AsyncConnection,
+    batch: Sequence[RecordedResult],
+    changes: Sequence[TrackChange],
+    now: datetime,
+) -> int:
+    """Store results, tracks, outage intervals and transition events atomically.
+
+    Returns the number of transition events written.
+    """
+    if batch:
+        await conn.execute(insert(results), [_result_row(r) for r in batch])
+    if changes:
+        # Only the newest track of each monitor needs storing; every transition is kept.
+        await _upsert_tracks(conn, list({c.monitor_id: c for c in changes}.values()))
+    moved = [c for c in changes if c.transition is not None]
+    for change in moved:
+        await _record_outage_edges(conn, change)
+    if moved:
+        await conn.execute(insert(events), [_transition_event(c, now) for c in moved])
+    return len(moved)

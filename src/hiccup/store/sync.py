@@ -1,0 +1,176 @@
+"""Idempotent sync of hiccup.yaml into the database: declared items created, updated, removed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.config import ComponentConfig, HiccupConfig, MonitorConfig
+from hiccup.core.ids import new_id
+from hiccup.store.tables import components, monitors, pages
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed)
+
+
+async def _upsert_page(
+    conn: AsyncConnection, config: HiccupConfig, now: datetime, report: SyncReport
+) -> str:
+    values = {
+        "name": config.page.name,
+        "url": config.page.url,
+        "time_zone": config.page.time_zone,
+        "history_days": config.page.history_days,
+    }
+    row = (
+        (await conn.execute(select(pages).where(pages.c.slug == config.page.slug)))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        page_id = new_id()
+        await conn.execute(
+            pages.insert().values(
+                id=page_id,
+                slug=config.page.slug,
+                declared=True,
+                created_at=now,
+                updated_at=now,
+                **values,
+            )
+        )
+        report.created.append(f"page {config.page.slug}")
+        return page_id
+    if any(row[k] != v for k, v in values.items()):
+        await conn.execute(
+            update(pages).where(pages.c.id == row["id"]).values(updated_at=now, **values)
+        )
+        report.updated.append(f"page {config.page.slug}")
+    return str(row["id"])
+
+
+def _component_values(item: ComponentConfig, group_id: str | None, position: int) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "description": item.description,
+        "group_id": group_id,
+        "is_group": bool(item.components),
+        "position": position,
+    }
+
+
+async def _sync_components(
+    conn: AsyncConnection, page_id: str, config: HiccupConfig, now: datetime, report: SyncReport
+) -> dict[str, str]:
+    query = select(components).where(components.c.page_id == page_id, components.c.declared)
+    existing = {r["key"]: r for r in (await conn.execute(query)).mappings()}
+    ids: dict[str, str] = {}
+    for position, (item, group) in enumerate(config.all_components()):
+        values = _component_values(item, ids[group.slug] if group else None, position)
+        row = existing.pop(item.slug, None)
+        if row is None:
+            ids[item.slug] = new_id()
+            await conn.execute(
+                components.insert().values(
+                    id=ids[item.slug],
+                    page_id=page_id,
+                    key=item.slug,
+                    declared=True,
+                    created_at=now,
+                    updated_at=now,
+                    **values,
+                )
+            )
+            report.created.append(f"component {item.slug}")
+            continue
+        ids[item.slug] = row["id"]
+        if any(row[k] != v for k, v in values.items()):
+            await conn.execute(
+                update(components)
+                .where(components.c.id == row["id"])
+                .values(updated_at=now, **values)
+            )
+            report.updated.append(f"component {item.slug}")
+    if existing:
+        await conn.execute(
+            delete(components).where(components.c.id.in_([r["id"] for r in existing.values()]))
+        )
+        report.removed += [f"component {key}" for key in existing]
+    return ids
+
+
+def _monitor_values(item: MonitorConfig, component_ids: dict[str, str]) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "kind": item.kind,
+        "target": item.target,
+        "interval_s": item.interval.total_seconds(),
+        "timeout_s": item.timeout.total_seconds(),
+        "options": item.options,
+        "failure_threshold": item.failure_threshold,
+        "success_threshold": item.success_threshold,
+        "degraded_latency_ms": item.degraded_latency.total_seconds() * 1000
+        if item.degraded_latency
+        else None,
+        "component_id": component_ids.get(item.component) if item.component else None,
+        "enabled": item.enabled,
+    }
+
+
+async def _sync_monitors(
+    conn: AsyncConnection,
+    config: HiccupConfig,
+    component_ids: dict[str, str],
+    now: datetime,
+    report: SyncReport,
+) -> None:
+    existing = {
+        r["key"]: r
+        for r in (await conn.execute(select(monitors).where(monitors.c.declared))).mappings()
+    }
+    for item in config.monitors:
+        values = _monitor_values(item, component_ids)
+        row = existing.pop(item.slug, None)
+        if row is None:
+            await conn.execute(
+                monitors.insert().values(
+                    id=new_id(),
+                    key=item.slug,
+                    declared=True,
+                    created_at=now,
+                    updated_at=now,
+                    **values,
+                )
+            )
+            report.created.append(f"monitor {item.slug}")
+        elif any(row[k] != v for k, v in values.items()):
+            await conn.execute(
+                update(monitors).where(monitors.c.id == row["id"]).values(updated_at=now, **values)
+            )
+            report.updated.append(f"monitor {item.slug}")
+    if existing:
+        await conn.execute(
+            delete(monitors).where(monitors.c.id.in_([r["id"] for r in existing.values()]))
+        )
+        report.removed += [f"monitor {key}" for key in existing]
+
+
+async def sync_config(conn: AsyncConnection, config: HiccupConfig, now: datetime) -> SyncReport:
+    """Make the declared rows match the file; rows created in the UI are left alone."""
+    report = SyncReport()
+    page_id = await _upsert_page(conn, config, now, report)
+    component_ids = await _sync_components(conn, page_id, config, now, report)
+    await _sync_monitors(conn, config, component_ids, now, report)
+    return report

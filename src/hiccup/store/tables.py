@@ -1,0 +1,191 @@
+"""The schema, as SQLAlchemy Core tables. Every change here needs an Alembic migration."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite stores naive datetimes; the repositories attach UTC on the way out.
+UtcDateTime = DateTime(timezone=True)
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
+pages = Table(
+    "pages",
+    metadata,
+    Column("id", String(12), primary_key=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("url", String(500), nullable=False, default=""),
+    Column("time_zone", String(64), nullable=False, default="UTC"),
+    Column("history_days", Integer, nullable=False, default=90),
+    Column("declared", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+components = Table(
+    "components",
+    metadata,
+    Column("id", String(12), primary_key=True),
+    Column("page_id", String(12), ForeignKey("pages.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", Text),
+    Column("group_id", String(12), ForeignKey("components.id", ondelete="SET NULL")),
+    Column("is_group", Boolean, nullable=False, default=False),
+    Column("position", Integer, nullable=False, default=0),
+    Column("status", String(32), nullable=False, default="operational"),
+    Column("declared", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("page_id", "key"),
+)
+
+monitors = Table(
+    "monitors",
+    metadata,
+    Column("id", String(12), primary_key=True),
+    Column("key", String(100), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("target", String(2000), nullable=False),
+    Column("interval_s", Float, nullable=False),
+    Column("timeout_s", Float, nullable=False),
+    Column("options", JSON, nullable=False, default=dict),
+    Column("failure_threshold", Integer, nullable=False, default=3),
+    Column("success_threshold", Integer, nullable=False, default=2),
+    Column("degraded_latency_ms", Float),
+    Column("component_id", String(12), ForeignKey("components.id", ondelete="SET NULL")),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("declared", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# The detector's memory of each monitor, so a restart neither re-fires nor forgets.
+monitor_states = Table(
+    "monitor_states",
+    metadata,
+    Column(
+        "monitor_id", String(12), ForeignKey("monitors.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("track", JSON, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("last_result_at", UtcDateTime),
+)
+
+results = Table(
+    "results",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("monitor_id", String(12), ForeignKey("monitors.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("latency_ms", Float),
+    Column("status_code", Integer),
+    Column("error", String(500)),
+    Column("phases", JSON),
+    Column("probe", String(64), nullable=False, default="local"),
+    Index(None, "monitor_id", "at"),
+)
+
+# Confirmed outages and degradations, from state changes: the source of downtime and uptime.
+outages = Table(
+    "outages",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("monitor_id", String(12), ForeignKey("monitors.id", ondelete="CASCADE"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime),
+    Index(None, "monitor_id", "started_at"),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(12), primary_key=True),
+    Column("page_id", String(12), ForeignKey("pages.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("impact", String(16), nullable=False),
+    Column("auto_component_id", String(12), ForeignKey("components.id", ondelete="SET NULL")),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("monitoring_at", UtcDateTime),
+    Column("resolved_at", UtcDateTime),
+    Column("postmortem", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "page_id", "resolved_at"),
+)
+
+incident_components = Table(
+    "incident_components",
+    metadata,
+    Column(
+        "incident_id", String(12), ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "component_id",
+        String(12),
+        ForeignKey("components.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+incident_updates = Table(
+    "incident_updates",
+    metadata,
+    Column("id", String(12), primary_key=True),
+    Column(
+        "incident_id", String(12), ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("status", String(16), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("affected", JSON, nullable=False, default=list),
+    Column("notify", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("display_at", UtcDateTime, nullable=False),
+    Index(None, "incident_id", "created_at"),
+)
+
+# Changes recorded in the same transaction as their cause; workers claim unprocessed rows.
+events = Table(
+    "events",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("processed_at", UtcDateTime),
+    Index(
+        "ix_events_unprocessed",
+        "id",
+        sqlite_where=text("processed_at IS NULL"),
+        postgresql_where=text("processed_at IS NULL"),
+    ),
+)

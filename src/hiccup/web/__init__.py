@@ -1,0 +1,1 @@
+"""The web adapter: public status page, its Statuspage-compatible API, admin UI and REST API."""

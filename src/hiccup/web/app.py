@@ -1,0 +1,81 @@
+"""The ASGI application: public routes served from the snapshot, plus health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hiccup.snapshot import HTML, SnapshotHolder
+from hiccup.web.public.render import render_not_found
+
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+}
+
+# Short enough that a CDN or browser sees a new incident within seconds.
+CACHE_CONTROL = "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400"
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
+    return etag in candidates or "*" in candidates
+
+
+def public_handler(holder: SnapshotHolder) -> Callable[[Request], Awaitable[Response]]:
+    # async on purpose: Starlette runs plain functions in a thread pool, which costs per request.
+    async def serve(request: Request) -> Response:
+        asset = holder.get(request.url.path)
+        if asset is None:
+            if holder.current is None:
+                return Response(
+                    "Starting up; the status page will be here in a moment.\n",
+                    503,
+                    {"retry-after": "2"},
+                )
+            return Response(render_not_found(None), 404, SECURITY_HEADERS, media_type=HTML)
+        headers = {"etag": asset.etag, "cache-control": CACHE_CONTROL, **SECURITY_HEADERS}
+        if asset.content_type.startswith("application/json"):
+            headers["access-control-allow-origin"] = "*"
+        if _etag_matches(request.headers.get("if-none-match"), asset.etag):
+            return Response(status_code=304, headers=headers)
+        return Response(asset.body, 200, headers, media_type=asset.content_type)
+
+    return serve
+
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_app(holder: SnapshotHolder, lifespan: Lifespan | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Hiccup", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        ready = holder.current is not None
+        return JSONResponse({"status": "ok" if ready else "starting"}, 200 if ready else 503)
+
+    serve = public_handler(holder)
+    for path in ("/", "/api/v2/{name:path}"):
+        app.router.add_route(path, serve, methods=["GET", "HEAD"], include_in_schema=False)
+    app.router.add_route("/{path:path}", serve, methods=["GET", "HEAD"], include_in_schema=False)
+    return app
+
+
+def no_lifespan() -> Lifespan:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    return lifespan

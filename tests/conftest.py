@@ -1,0 +1,50 @@
+"""Shared fixtures: real databases (SQLite file and a PostgreSQL server on loopback)."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hiccup.core.ids import new_id
+from hiccup.store.database import create_engine, migrate
+from tests.postgres import running_server
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    configured = os.environ.get("HICCUP_TEST_POSTGRES_URL")
+    if configured:
+        yield configured
+        return
+    with running_server() as url:
+        yield url
+
+
+async def fresh_postgres_database(server_url: str) -> str:
+    name = f"t_{new_id()}"
+    url = make_url(server_url)
+    conn = await asyncpg.connect(host=url.host, port=url.port, user=url.username, database=url.database)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def engine(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated, empty database on each engine the project supports."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'hiccup.db'}"
+    else:
+        url = await fresh_postgres_database(request.getfixturevalue("postgres_url"))
+    created = create_engine(url)
+    await migrate(created)
+    yield created
+    await created.dispose()

@@ -1,0 +1,81 @@
+"""Builders shared by the storage tests: a config, a clock, and a detector pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hiccup.checks.base import CheckResult
+from hiccup.clock import ManualClock
+from hiccup.config import HiccupConfig, parse_config
+from hiccup.core.detection import Track
+from hiccup.core.monitors import MonitorSpec
+from hiccup.engine.recorder import Recorder
+from hiccup.status_service import StatusService
+from hiccup.store.monitors import load_specs, load_tracks
+from hiccup.store.sync import sync_config
+
+START = datetime(2026, 11, 4, 16, 0, tzinfo=UTC)
+
+CONFIG = """\
+page:
+  name: Flexo Hosting
+  time_zone: UTC
+components:
+  - name: Web servers
+    key: web
+    components:
+      - name: amy
+      - name: flexo
+      - name: leela
+monitors:
+  - {name: amy http, kind: http, target: "http://127.0.0.1:1/", component: amy, interval: 1m}
+  - {name: flexo http, kind: http, target: "http://127.0.0.1:2/", component: flexo, interval: 1m}
+  - {name: leela http, kind: http, target: "http://127.0.0.1:3/", component: leela, interval: 1m}
+"""
+
+
+def config(text: str = CONFIG) -> HiccupConfig:
+    return parse_config(text, Path("test.yaml"))
+
+
+@dataclass
+class Pipeline:
+    """Recorder and status service over a real database, fed results by hand."""
+
+    engine: AsyncEngine
+    clock: ManualClock
+    specs: dict[str, MonitorSpec]
+    recorder: Recorder
+    status: StatusService
+    changes: list[datetime] = field(default_factory=list)
+
+    def spec(self, key_prefix: str) -> MonitorSpec:
+        return next(s for s in self.specs.values() if s.name.startswith(key_prefix))
+
+    async def feed(self, name: str, ok: bool, latency_ms: float = 10.0) -> None:
+        self.recorder.submit(self.spec(name), CheckResult(ok=ok, latency_ms=latency_ms, error=None if ok else "connection refused"), self.clock.now())
+        await self.recorder.flush()
+        await self.status.process_pending()
+
+    async def minute(self, **outcomes: bool) -> None:
+        """One round of checks for the named monitors, then a minute passes."""
+        for name, ok in outcomes.items():
+            await self.feed(name, ok)
+        self.clock.advance(timedelta(minutes=1))
+
+
+async def pipeline(engine: AsyncEngine, text: str = CONFIG) -> Pipeline:
+    clock = ManualClock(START)
+    async with engine.begin() as conn:
+        await sync_config(conn, config(text), clock.now())
+    async with engine.connect() as conn:
+        specs = {s.id: s for s in await load_specs(conn)}
+        tracks: dict[str, Track] = await load_tracks(conn)
+    made = Pipeline(engine, clock, specs, None, None)  # type: ignore[arg-type]
+    made.status = StatusService(engine, clock, lambda: made.changes.append(clock.now()))
+    made.recorder = Recorder(engine, clock, tracks, lambda: None)
+    return made

@@ -1,0 +1,345 @@
+"""The http check against real loopback servers, friendly and hostile."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+import time
+import tracemalloc
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import trustme
+from aiohttp import web
+
+from hiccup.checks.base import CheckResult
+from hiccup.checks.http import HttpCheck
+from hiccup.core.monitors import MonitorSpec
+
+Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+Run = Callable[..., Awaitable[CheckResult]]
+
+
+async def _ok(request: web.Request) -> web.Response:
+    return web.Response(text="all systems ok")
+
+
+async def _status(request: web.Request) -> web.Response:
+    return web.Response(status=int(request.match_info["code"]), text="status")
+
+
+async def _redirect(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/ok")
+
+
+async def _loop(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/loop")
+
+
+async def _chain(request: web.Request) -> web.Response:
+    hops = int(request.match_info["hops"])
+    if hops == 0:
+        return web.Response(text="end of chain")
+    raise web.HTTPFound(f"/chain/{hops - 1}")
+
+
+async def _echo(request: web.Request) -> web.Response:
+    body = await request.text()
+    return web.Response(text=f"{request.method} {request.headers.get('X-Probe')} {body}")
+
+
+async def _big(request: web.Request) -> web.Response:
+    return web.Response(text="x" * 10_000 + "needle")
+
+
+async def _endless(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse()
+    await response.prepare(request)
+    chunk = b"x" * 65_536
+    with contextlib.suppress(ConnectionError):
+        while True:
+            await response.write(chunk)
+    return response
+
+
+def _app() -> web.Application:
+    app = web.Application()
+    app.router.add_get("/ok", _ok)
+    app.router.add_get("/status/{code}", _status)
+    app.router.add_get("/redirect", _redirect)
+    app.router.add_get("/loop", _loop)
+    app.router.add_get("/chain/{hops}", _chain)
+    app.router.add_route("*", "/echo", _echo)
+    app.router.add_get("/big", _big)
+    app.router.add_get("/endless", _endless)
+    return app
+
+
+@contextlib.asynccontextmanager
+async def _serving(ssl_context: ssl.SSLContext | None = None) -> AsyncIterator[int]:
+    runner = web.AppRunner(_app(), shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
+    await site.start()
+    try:
+        yield runner.addresses[0][1]
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def base() -> AsyncIterator[str]:
+    async with _serving() as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+async def tls_base() -> AsyncIterator[str]:
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    async with _serving(context) as port:
+        yield f"https://127.0.0.1:{port}"
+
+
+@contextlib.asynccontextmanager
+async def _raw_server(behaviour: Behaviour) -> AsyncIterator[str]:
+    """A TCP server speaking whatever `behaviour` writes; hung handlers are ended on exit."""
+    handlers: set[asyncio.Task[Any]] = set()
+    writers: list[asyncio.StreamWriter] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        handlers.add(task)
+        writers.append(writer)
+        with contextlib.suppress(ConnectionError):
+            await behaviour(reader, writer)
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        for writer in writers:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.read(65_536)
+    await asyncio.sleep(3600)
+
+
+async def _drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.read(65_536)
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok":
+        writer.write(bytes([byte]))
+        await writer.drain()
+        await asyncio.sleep(1)
+
+
+async def _garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.read(65_536)
+    writer.write(b"hello\r\n\r\n")
+    await writer.drain()
+    writer.close()
+
+
+@pytest.fixture
+async def run() -> AsyncIterator[Run]:
+    check = HttpCheck()
+
+    async def run(url: str, timeout: float = 2.0, **options: Any) -> CheckResult:
+        spec = MonitorSpec(
+            id="http",
+            name="http",
+            kind="http",
+            target=url,
+            interval=timedelta(seconds=30),
+            timeout=timedelta(seconds=timeout),
+            options=options,
+        )
+        return await check.run(spec)
+
+    yield run
+    await check.close()
+
+
+async def test_it_passes_a_200_and_times_its_phases(run: Run, base: str) -> None:
+    result = await run(f"{base}/ok")
+    assert result.ok, result.error
+    assert result.status_code == 200
+    assert {"connect", "first_byte", "total"} <= result.phases.keys()
+    assert result.latency_ms == result.phases["total"]
+    assert result.phases["connect"] + result.phases["first_byte"] <= result.phases["total"]
+
+
+async def test_it_times_the_name_lookup_of_a_host_name(run: Run, base: str) -> None:
+    result = await run(base.replace("127.0.0.1", "localhost") + "/ok")
+    assert result.ok, result.error
+    assert "dns" in result.phases
+
+
+async def test_it_fails_a_503(run: Run, base: str) -> None:
+    result = await run(f"{base}/status/503")
+    assert not result.ok
+    assert result.status_code == 503
+    assert result.error == "HTTP 503 (expected 2xx/3xx)"
+
+
+async def test_it_honours_the_expected_status(run: Run, base: str) -> None:
+    assert (await run(f"{base}/status/404", expected_status=[404, 410])).ok
+    result = await run(f"{base}/ok", expected_status=[201])
+    assert not result.ok
+    assert result.error == "HTTP 200 (expected 201)"
+
+
+async def test_it_requires_a_keyword_when_asked(run: Run, base: str) -> None:
+    assert (await run(f"{base}/ok", keyword="systems ok")).ok
+    result = await run(f"{base}/ok", keyword="banana")
+    assert not result.ok
+    assert result.error == "keyword 'banana' not found"
+
+
+async def test_it_fails_when_a_forbidden_keyword_is_present(run: Run, base: str) -> None:
+    assert (await run(f"{base}/ok", keyword_absent="error")).ok
+    result = await run(f"{base}/ok", keyword_absent="systems")
+    assert not result.ok
+    assert result.error == "keyword 'systems' found (expected absent)"
+
+
+async def test_it_sends_the_method_headers_and_body(run: Run, base: str) -> None:
+    options = {"method": "POST", "headers": {"X-Probe": "p1"}, "body": "ping"}
+    assert (await run(f"{base}/echo", keyword="POST p1 ping", **options)).ok
+
+
+async def test_it_follows_a_redirect(run: Run, base: str) -> None:
+    result = await run(f"{base}/redirect", keyword="systems ok")
+    assert result.ok, result.error
+    assert result.status_code == 200
+
+
+async def test_it_reports_a_redirect_loop(run: Run, base: str) -> None:
+    result = await run(f"{base}/loop")
+    assert not result.ok
+    assert result.error == "too many redirects"
+
+
+async def test_it_follows_exactly_max_redirects_hops(run: Run, base: str) -> None:
+    assert (await run(f"{base}/chain/3", max_redirects=3)).ok
+    assert (await run(f"{base}/chain/3", max_redirects=2)).error == "too many redirects"
+
+
+async def test_it_can_judge_the_redirect_itself(run: Run, base: str) -> None:
+    result = await run(f"{base}/redirect", follow_redirects=False, expected_status=[302])
+    assert result.ok, result.error
+    assert result.status_code == 302
+
+
+async def test_it_times_out_on_a_server_that_never_answers(run: Run) -> None:
+    async with _raw_server(_silent) as url:
+        started = time.perf_counter()
+        result = await run(url, timeout=1.0)
+        elapsed = time.perf_counter() - started
+    assert not result.ok
+    assert result.error == "timed out after 1s"
+    assert elapsed < 1.5
+
+
+async def test_it_times_out_on_a_server_that_drips(run: Run) -> None:
+    async with _raw_server(_drip) as url:
+        started = time.perf_counter()
+        result = await run(url, timeout=1.5)
+        elapsed = time.perf_counter() - started
+    assert not result.ok
+    assert result.error == "timed out after 1.5s"
+    assert elapsed < 2.0
+
+
+async def test_it_stops_reading_an_endless_body_at_the_cap(run: Run, base: str) -> None:
+    tracemalloc.start()
+    try:
+        started = time.perf_counter()
+        result = await run(f"{base}/endless", timeout=5.0, keyword="needle", max_body_bytes=200_000)
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert not result.ok
+    assert result.error == "keyword 'needle' not found in the first 200000 bytes"
+    assert elapsed < 2.0
+    assert peak < 16 * 1024 * 1024
+
+
+async def test_an_endless_body_is_not_a_failure_by_itself(run: Run, base: str) -> None:
+    result = await run(f"{base}/endless", timeout=5.0, max_body_bytes=100_000)
+    assert result.ok, result.error
+
+
+async def test_it_looks_for_a_keyword_only_within_the_cap(run: Run, base: str) -> None:
+    assert (await run(f"{base}/big", keyword="needle")).ok
+    result = await run(f"{base}/big", keyword="needle", max_body_bytes=1000)
+    assert result.error == "keyword 'needle' not found in the first 1000 bytes"
+
+
+async def test_it_reports_garbage_as_an_invalid_http_response(run: Run) -> None:
+    async with _raw_server(_garbage) as url:
+        result = await run(url)
+    assert not result.ok
+    assert result.error is not None
+    assert result.error.startswith("invalid HTTP response: ")
+    assert "hello" in result.error
+
+
+async def test_it_reports_a_refused_connection(run: Run) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = await run(f"http://127.0.0.1:{port}/")
+    assert not result.ok
+    assert result.error == "connection refused"
+    assert result.status_code is None
+
+
+async def test_it_can_skip_tls_verification(run: Run, tls_base: str) -> None:
+    result = await run(f"{tls_base}/ok", verify_tls=False)
+    assert result.ok, result.error
+
+
+async def test_it_rejects_a_certificate_it_cannot_verify(run: Run, tls_base: str) -> None:
+    result = await run(f"{tls_base}/ok")
+    assert not result.ok
+    assert result.error is not None
+    assert result.error.startswith("TLS certificate verify failed: ")
+
+
+async def test_it_reports_a_name_that_does_not_resolve(run: Run) -> None:
+    started = time.perf_counter()
+    result = await run("http://nonexistent.invalid/", timeout=2.0)
+    assert time.perf_counter() - started < 2.5
+    assert not result.ok
+    assert result.error is not None
+    # A resolver without network may hang instead of answering NXDOMAIN; the timeout bounds it.
+    assert result.error.startswith(("DNS lookup failed: ", "timed out after"))
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/", "example.com", "http://", "http://a:x/"])
+async def test_it_rejects_a_url_it_cannot_fetch(run: Run, url: str) -> None:
+    result = await run(url)
+    assert not result.ok
+    assert result.error == f"invalid URL {url!r} (expected http:// or https://)"
+
+
+async def test_it_reports_invalid_options(run: Run, base: str) -> None:
+    result = await run(f"{base}/ok", expected_status=[999])
+    assert not result.ok
+    assert result.error is not None
+    assert result.error.startswith("invalid options: expected_status.0: ")

@@ -1,0 +1,60 @@
+"""A throwaway PostgreSQL server on a loopback port, for the tests (Debian's postgresql)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def server_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root; CI runs as root, so hand over to the postgres user.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+def _prepare_dir() -> Path:
+    base = Path(tempfile.mkdtemp(prefix="hiccup-pg-", dir="/tmp"))
+    base.chmod(0o755)
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(base, user.pw_uid, user.pw_gid)
+    return base
+
+
+@contextmanager
+def running_server() -> Iterator[str]:
+    """Start a fresh cluster; yields its URL and stops it (and deletes it) afterwards."""
+    binaries = server_bin()
+    if binaries is None:
+        raise RuntimeError("PostgreSQL server not installed: scripts/test installs Debian's postgresql")
+    base, port = _prepare_dir(), free_port()
+    data = base / "data"
+    run = lambda *args: subprocess.run(_as_server_user(list(args)), check=True, capture_output=True)  # noqa: E731
+    run(str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "hiccup", "-E", "UTF8", "--no-sync")
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    run(str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start")
+    try:
+        yield f"postgresql://hiccup@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]), capture_output=True, check=False)
+        shutil.rmtree(base, ignore_errors=True)
