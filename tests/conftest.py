@@ -29,7 +29,9 @@ def postgres_url() -> Iterator[str]:
 async def fresh_postgres_database(server_url: str) -> str:
     name = f"t_{new_id()}"
     url = make_url(server_url)
-    conn = await asyncpg.connect(host=url.host, port=url.port, user=url.username, database=url.database)
+    conn = await asyncpg.connect(
+        host=url.host, port=url.port, user=url.username, database=url.database
+    )
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -38,7 +40,9 @@ async def fresh_postgres_database(server_url: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def engine(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> AsyncIterator[AsyncEngine]:
+async def engine(
+    request: pytest.FixtureRequest, tmp_path: pathlib.Path
+) -> AsyncIterator[AsyncEngine]:
     """A migrated, empty database on each engine the project supports."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'hiccup.db'}"

@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import uvicorn
+import yaml
 from aiohttp import web
+from pydantic import BaseModel
 from rich.console import Console
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.clock import SystemClock
 from hiccup.config import parse_config
@@ -23,6 +25,8 @@ from hiccup.runtime import Hiccup, Settings
 from hiccup.store.database import create_engine, data_dir
 from hiccup.store.incidents import open_incident, post_update
 from hiccup.store.tables import components, monitors, outages, pages
+
+HISTORY = Path(__file__).parent / "resources" / "demo-history.yaml"
 
 # flexo answers 503 for 45 s of every 150 s; leela is slow for 30 s of every 150 s.
 CYCLE = 150.0
@@ -43,11 +47,14 @@ components:
   - name: E-mail
     key: mail
 monitors:
-  - {{name: amy website, kind: http, target: "{base}/amy", component: amy, interval: 5s, timeout: 3s}}
-  - {{name: flexo website, kind: http, target: "{base}/flexo", component: flexo, interval: 5s, timeout: 3s}}
+  - {{name: amy website, kind: http, target: "{base}/amy", component: amy,
+      interval: 5s, timeout: 3s}}
+  - {{name: flexo website, kind: http, target: "{base}/flexo", component: flexo,
+      interval: 5s, timeout: 3s}}
   - {{name: leela website, kind: http, target: "{base}/leela", component: leela, interval: 5s,
       timeout: 4s, degraded_latency: 1s}}
-  - {{name: mail SMTP, kind: tcp, target: "127.0.0.1:{smtp}", component: mail, interval: 10s, timeout: 3s}}
+  - {{name: mail SMTP, kind: tcp, target: "127.0.0.1:{smtp}", component: mail,
+      interval: 10s, timeout: 3s}}
 """
 
 
@@ -103,77 +110,53 @@ class DemoTargets:
             self.smtp.close()
 
 
-@dataclass(frozen=True)
-class PastIncident:
+class PastUpdate(BaseModel):
+    after: int  # minutes after the start
+    status: IncidentStatus
+    body: str
+
+
+class PastIncident(BaseModel):
     days_ago: int
     hour: int
     minutes: int
     component: str
     name: str
     impact: IncidentImpact
-    updates: tuple[tuple[int, IncidentStatus, str], ...]  # minutes after start
+    updates: list[PastUpdate]
 
 
-# Adapted from the web host's real notices that Hiccup was conceived from.
-PAST = (
-    PastIncident(
-        74,
-        9,
-        43,
-        "flexo",
-        "Denial of service attack",
-        IncidentImpact.CRITICAL,
-        (
-            (
-                0,
-                IncidentStatus.INVESTIGATING,
-                "We are seeing a distributed denial of service attack aimed at our **flexo** Web server. Most servers are unreachable or very slow.",
-            ),
-            (
-                25,
-                IncidentStatus.IDENTIFIED,
-                "The attack uses more than 2 Gbps from several thousand addresses. Our network provider is filtering it.",
-            ),
-            (43, IncidentStatus.RESOLVED, "Service is restored to all servers, including flexo."),
-        ),
-    ),
-    PastIncident(
-        38,
-        14,
-        6,
-        "amy",
-        "High load on some servers",
-        IncidentImpact.MAJOR,
-        (
-            (
-                0,
-                IncidentStatus.INVESTIGATING,
-                "Some customers on amy, flexo and leela see “503 errors”.",
-            ),
-            (
-                6,
-                IncidentStatus.RESOLVED,
-                "An upgrade of the PHP caching system removed all cached files at once. Permanently fixed.",
-            ),
-        ),
-    ),
-    PastIncident(
-        11,
-        16,
-        4,
-        "flexo",
-        "Flexo server temporarily unavailable",
-        IncidentImpact.CRITICAL,
-        (
-            (0, IncidentStatus.INVESTIGATING, "Web sites on flexo are not answering."),
-            (
-                4,
-                IncidentStatus.RESOLVED,
-                "Apache did not respond to a graceful reload while installing a mod_security update. Service is back; we are looking into the root cause.",
-            ),
-        ),
-    ),
-)
+def _past_incidents() -> list[PastIncident]:
+    raw = yaml.safe_load(HISTORY.read_text(encoding="utf-8"))
+    return [PastIncident.model_validate(item) for item in raw]
+
+
+async def _seed_incident(
+    conn: AsyncConnection, ids: tuple[str, str, str], past: PastIncident, now: datetime
+) -> None:
+    page_id, component_id, monitor_id = ids
+    day = now - timedelta(days=past.days_ago)
+    start = day.replace(hour=past.hour, minute=0, second=0, microsecond=0)
+    end = start + timedelta(minutes=past.minutes)
+    outage = {"monitor_id": monitor_id, "state": "down", "started_at": start, "ended_at": end}
+    await conn.execute(outages.insert().values(**outage))
+    first, *rest = past.updates
+    incident_id = await open_incident(
+        conn,
+        page_id=page_id,
+        name=past.name,
+        impact=past.impact,
+        body=first.body,
+        started_at=start,
+        now=start,
+        component_ids=[component_id],
+    )
+    for update_ in rest:
+        resolved_at = end if update_.status is IncidentStatus.RESOLVED else None
+        at = start + timedelta(minutes=update_.after)
+        await post_update(
+            conn, incident_id, update_.status, update_.body, at, resolved_at=resolved_at
+        )
 
 
 async def _seed_history(engine: AsyncEngine, now: datetime) -> None:
@@ -182,52 +165,20 @@ async def _seed_history(engine: AsyncEngine, now: datetime) -> None:
         await conn.execute(update(monitors).values(created_at=now - timedelta(days=90)))
         page_id = (await conn.execute(pages.select())).mappings().one()["id"]
         keys = {r["key"]: r["id"] for r in (await conn.execute(components.select())).mappings()}
-        owners = {
-            r["component_id"]: r["id"] for r in (await conn.execute(monitors.select())).mappings()
-        }
-        for past in PAST:
-            start = (now - timedelta(days=past.days_ago)).replace(
-                hour=past.hour, minute=0, second=0, microsecond=0
-            )
-            end = start + timedelta(minutes=past.minutes)
-            await conn.execute(
-                outages.insert().values(
-                    monitor_id=owners[keys[past.component]],
-                    state="down",
-                    started_at=start,
-                    ended_at=end,
-                )
-            )
-            first, *rest = past.updates
-            incident_id = await open_incident(
-                conn,
-                page_id=page_id,
-                name=past.name,
-                impact=past.impact,
-                body=first[2],
-                started_at=start,
-                now=start,
-                component_ids=[keys[past.component]],
-            )
-            for offset, status, body in rest:
-                at = start + timedelta(minutes=offset)
-                await post_update(
-                    conn,
-                    incident_id,
-                    status,
-                    body,
-                    at,
-                    resolved_at=end if status is IncidentStatus.RESOLVED else None,
-                )
+        rows = (await conn.execute(monitors.select())).mappings()
+        owners = {r["component_id"]: r["id"] for r in rows}
+        for past in _past_incidents():
+            component_id = keys[past.component]
+            ids = (page_id, component_id, owners[component_id])
+            await _seed_incident(conn, ids, past, now)
 
 
 async def _demo(host: str, port: int, console: Console) -> None:
     targets = DemoTargets()
     await targets.start()
-    config = parse_config(
-        DEMO_CONFIG.format(base=f"http://127.0.0.1:{targets.http_port}", smtp=targets.smtp_port),
-        Path("<demo>"),
-    )
+    base = f"http://127.0.0.1:{targets.http_port}"
+    text = DEMO_CONFIG.format(base=base, smtp=targets.smtp_port)
+    config = parse_config(text, Path("<demo>"))
     database = data_dir() / "demo.db"
     database.parent.mkdir(parents=True, exist_ok=True)
     for stale in database.parent.glob("demo.db*"):
@@ -237,9 +188,11 @@ async def _demo(host: str, port: int, console: Console) -> None:
     await hiccup.prepare()
     await _seed_history(engine, SystemClock().now())
     console.print(
-        f"[bold]Hiccup demo[/bold] on [link]http://{host}:{port}/[/link] — flexo fails for 45 s every 2.5 minutes; leela slows down now and then. Ctrl-C stops."
+        f"[bold]Hiccup demo[/bold] on [link]http://{host}:{port}/[/link]: flexo fails for 45 s "
+        "every 2.5 minutes; leela slows down now and then. Ctrl-C stops."
     )
-    server = uvicorn.Server(uvicorn.Config(hiccup.app(), host=host, port=port, log_level="warning"))
+    settings = uvicorn.Config(hiccup.app(), host=host, port=port, log_level="warning")
+    server = uvicorn.Server(settings)
     try:
         await server.serve()
     finally:

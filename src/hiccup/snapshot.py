@@ -7,6 +7,7 @@ builder replaces it after changes (debounced) and once a minute so 'today' and a
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import logging
 from collections.abc import Callable
@@ -32,11 +33,12 @@ class Asset:
     body: bytes
     content_type: str
     etag: str
+    gzipped: bytes  # compressed once per snapshot, not once per request
 
     @classmethod
     def of(cls, body: bytes, content_type: str) -> Asset:
         digest = hashlib.blake2b(body, digest_size=12).hexdigest()
-        return cls(body, content_type, f'"{digest}"')
+        return cls(body, content_type, f'"{digest}"', gzip.compress(body, 6, mtime=0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,11 @@ class Pipeline:
         return next(s for s in self.specs.values() if s.name.startswith(key_prefix))
 
     async def feed(self, name: str, ok: bool, latency_ms: float = 10.0) -> None:
-        self.recorder.submit(self.spec(name), CheckResult(ok=ok, latency_ms=latency_ms, error=None if ok else "connection refused"), self.clock.now())
+        self.recorder.submit(
+            self.spec(name),
+            CheckResult(ok=ok, latency_ms=latency_ms, error=None if ok else "connection refused"),
+            self.clock.now(),
+        )
         await self.recorder.flush()
         await self.status.process_pending()
 

@@ -157,14 +157,14 @@ async def _garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -
 async def run() -> AsyncIterator[Run]:
     check = HttpCheck()
 
-    async def run(url: str, timeout: float = 2.0, **options: Any) -> CheckResult:
+    async def run(url: str, seconds: float = 2.0, **options: Any) -> CheckResult:
         spec = MonitorSpec(
             id="http",
             name="http",
             kind="http",
             target=url,
             interval=timedelta(seconds=30),
-            timeout=timedelta(seconds=timeout),
+            timeout=timedelta(seconds=seconds),
             options=options,
         )
         return await check.run(spec)
@@ -231,6 +231,7 @@ async def test_it_reports_a_redirect_loop(run: Run, base: str) -> None:
     result = await run(f"{base}/loop")
     assert not result.ok
     assert result.error == "too many redirects"
+    assert result.status_code == 302
 
 
 async def test_it_follows_exactly_max_redirects_hops(run: Run, base: str) -> None:
@@ -247,7 +248,7 @@ async def test_it_can_judge_the_redirect_itself(run: Run, base: str) -> None:
 async def test_it_times_out_on_a_server_that_never_answers(run: Run) -> None:
     async with _raw_server(_silent) as url:
         started = time.perf_counter()
-        result = await run(url, timeout=1.0)
+        result = await run(url, seconds=1.0)
         elapsed = time.perf_counter() - started
     assert not result.ok
     assert result.error == "timed out after 1s"
@@ -257,7 +258,7 @@ async def test_it_times_out_on_a_server_that_never_answers(run: Run) -> None:
 async def test_it_times_out_on_a_server_that_drips(run: Run) -> None:
     async with _raw_server(_drip) as url:
         started = time.perf_counter()
-        result = await run(url, timeout=1.5)
+        result = await run(url, seconds=1.5)
         elapsed = time.perf_counter() - started
     assert not result.ok
     assert result.error == "timed out after 1.5s"
@@ -268,7 +269,7 @@ async def test_it_stops_reading_an_endless_body_at_the_cap(run: Run, base: str) 
     tracemalloc.start()
     try:
         started = time.perf_counter()
-        result = await run(f"{base}/endless", timeout=5.0, keyword="needle", max_body_bytes=200_000)
+        result = await run(f"{base}/endless", seconds=5.0, keyword="needle", max_body_bytes=200_000)
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -280,7 +281,7 @@ async def test_it_stops_reading_an_endless_body_at_the_cap(run: Run, base: str) 
 
 
 async def test_an_endless_body_is_not_a_failure_by_itself(run: Run, base: str) -> None:
-    result = await run(f"{base}/endless", timeout=5.0, max_body_bytes=100_000)
+    result = await run(f"{base}/endless", seconds=5.0, max_body_bytes=100_000)
     assert result.ok, result.error
 
 
@@ -323,7 +324,7 @@ async def test_it_rejects_a_certificate_it_cannot_verify(run: Run, tls_base: str
 
 async def test_it_reports_a_name_that_does_not_resolve(run: Run) -> None:
     started = time.perf_counter()
-    result = await run("http://nonexistent.invalid/", timeout=2.0)
+    result = await run("http://nonexistent.invalid/", seconds=2.0)
     assert time.perf_counter() - started < 2.5
     assert not result.ok
     assert result.error is not None

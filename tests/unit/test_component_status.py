@@ -18,7 +18,12 @@ from hiccup.core.status import (
     worse_impact,
 )
 
-UP, DOWN, SLOW, NEW = MonitorState.UP, MonitorState.DOWN, MonitorState.DEGRADED, MonitorState.UNKNOWN
+UP, DOWN, SLOW, NEW = (
+    MonitorState.UP,
+    MonitorState.DOWN,
+    MonitorState.DEGRADED,
+    MonitorState.UNKNOWN,
+)
 
 
 @pytest.mark.parametrize(
@@ -61,7 +66,9 @@ def test_a_group_takes_the_worst_lesser_status_of_its_members() -> None:
         ([C.UNDER_MAINTENANCE], PageIndicator.MAINTENANCE, "Service Under Maintenance"),
     ],
 )
-def test_page_indicator_is_the_worst_component(statuses: list[C], indicator: PageIndicator, description: str) -> None:
+def test_page_indicator_is_the_worst_component(
+    statuses: list[C], indicator: PageIndicator, description: str
+) -> None:
     assert page_indicator(statuses) is indicator
     assert indicator_description(indicator) == description
 

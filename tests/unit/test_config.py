@@ -54,7 +54,8 @@ def test_a_good_config_loads_with_defaults() -> None:
 
 def test_a_bad_duration_names_line_and_field() -> None:
     assert errors_of(GOOD.replace("interval: 30s", "interval: fast")) == [
-        "hiccup.yaml:15: monitors[0].interval: invalid duration 'fast' (use e.g. 30s, 5m, 1h30m, 500ms)"
+        "hiccup.yaml:15: monitors[0].interval: "
+        "invalid duration 'fast' (use e.g. 30s, 5m, 1h30m, 500ms)"
     ]
 
 
@@ -105,7 +106,9 @@ def test_missing_page_is_named() -> None:
 def test_two_monitors_with_one_key_are_errors() -> None:
     text = GOOD.replace("  - name: mail\n", "  - name: flexo website\n")
     first, second = errors_of(text)
-    assert first.startswith("hiccup.yaml:11: monitors[0]: two monitors share the key 'flexo-website'")
+    assert first.startswith(
+        "hiccup.yaml:11: monitors[0]: two monitors share the key 'flexo-website'"
+    )
     assert second.startswith("hiccup.yaml:17: monitors[1]: two monitors share")
 
 
@@ -116,7 +119,15 @@ def test_an_interval_under_a_second_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("30s", 30), ("5m", 300), ("1h30m", 5400), ("500ms", 0.5), (15, 15), ("1d", 86400), ("2.5s", 2.5)],
+    [
+        ("30s", 30),
+        ("5m", 300),
+        ("1h30m", 5400),
+        ("500ms", 0.5),
+        (15, 15),
+        ("1d", 86400),
+        ("2.5s", 2.5),
+    ],
 )
 def test_durations_parse(text: str | int, seconds: float) -> None:
     assert parse_duration(text).total_seconds() == seconds

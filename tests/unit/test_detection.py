@@ -14,7 +14,9 @@ T0 = datetime(2026, 11, 4, 16, 0, tzinfo=UTC)
 POLICY = DetectionPolicy(failure_threshold=3, success_threshold=2)
 
 
-def feed(verdicts: list[Verdict], policy: DetectionPolicy = POLICY, start: Track | None = None) -> tuple[Track, list[Transition]]:
+def feed(
+    verdicts: list[Verdict], policy: DetectionPolicy = POLICY, start: Track | None = None
+) -> tuple[Track, list[Transition]]:
     track, moves = start or Track(), []
     for minute, verdict in enumerate(verdicts):
         track, move = step(track, verdict, T0 + timedelta(minutes=minute), policy)
@@ -35,7 +37,9 @@ def test_it_comes_up_on_the_first_good_result() -> None:
 def test_it_marks_monitor_down_after_three_failures() -> None:
     track, moves = feed([OK, BAD, BAD, BAD])
     assert track.state is MonitorState.DOWN
-    assert moves[-1] == Transition(MonitorState.UP, MonitorState.DOWN, T0 + timedelta(minutes=1), T0 + timedelta(minutes=3))
+    assert moves[-1] == Transition(
+        MonitorState.UP, MonitorState.DOWN, T0 + timedelta(minutes=1), T0 + timedelta(minutes=3)
+    )
 
 
 def test_a_blip_is_not_an_outage() -> None:
@@ -54,7 +58,7 @@ def test_recovery_needs_two_good_results_and_dates_from_the_first() -> None:
 
 
 def test_slow_answers_make_it_degraded_then_failures_make_it_down() -> None:
-    track, moves = feed([OK, SLOW, SLOW, SLOW, BAD, BAD, BAD])
+    _, moves = feed([OK, SLOW, SLOW, SLOW, BAD, BAD, BAD])
     assert [m.current for m in moves] == [MonitorState.UP, MonitorState.DEGRADED, MonitorState.DOWN]
     assert moves[2].started_at == T0 + timedelta(minutes=4)
 
@@ -72,7 +76,7 @@ def test_it_never_starts_down_before_the_threshold() -> None:
 
 def test_thresholds_of_one_react_at_once() -> None:
     policy = DetectionPolicy(failure_threshold=1, success_threshold=1)
-    track, moves = feed([OK, BAD, OK], policy)
+    _, moves = feed([OK, BAD, OK], policy)
     assert [m.current for m in moves] == [MonitorState.UP, MonitorState.DOWN, MonitorState.UP]
 
 
@@ -89,7 +93,9 @@ policies = st.builds(DetectionPolicy, st.integers(1, 5), st.integers(1, 5))
 
 
 @given(verdicts, policies)
-def test_down_is_only_ever_confirmed_by_a_full_streak_of_failures(seq: list[Verdict], policy: DetectionPolicy) -> None:
+def test_down_is_only_ever_confirmed_by_a_full_streak_of_failures(
+    seq: list[Verdict], policy: DetectionPolicy
+) -> None:
     track = Track()
     for i, verdict in enumerate(seq):
         track, move = step(track, verdict, T0 + timedelta(seconds=i), policy)
@@ -100,7 +106,9 @@ def test_down_is_only_ever_confirmed_by_a_full_streak_of_failures(seq: list[Verd
 
 
 @given(verdicts, policies)
-def test_transitions_chain_and_never_date_from_the_future(seq: list[Verdict], policy: DetectionPolicy) -> None:
+def test_transitions_chain_and_never_date_from_the_future(
+    seq: list[Verdict], policy: DetectionPolicy
+) -> None:
     track, state = Track(), MonitorState.UNKNOWN
     for i, verdict in enumerate(seq):
         at = T0 + timedelta(seconds=i)
@@ -114,7 +122,9 @@ def test_transitions_chain_and_never_date_from_the_future(seq: list[Verdict], po
 
 
 @given(st.lists(st.sampled_from([Verdict.OK, Verdict.FAILED]), max_size=60), policies)
-def test_an_up_monitor_with_fewer_failures_than_the_threshold_stays_up(seq: list[Verdict], policy: DetectionPolicy) -> None:
+def test_an_up_monitor_with_fewer_failures_than_the_threshold_stays_up(
+    seq: list[Verdict], policy: DetectionPolicy
+) -> None:
     track, _ = feed([OK], policy)
     longest = 0
     for i, verdict in enumerate(seq):

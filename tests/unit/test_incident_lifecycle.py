@@ -48,7 +48,9 @@ def test_incident_status_moves(current: S, target: S, allowed: bool) -> None:
         (False, C.OPERATIONAL, C.UNDER_MAINTENANCE, IncidentAction.NONE),
     ],
 )
-def test_one_incident_per_outage(has_open: bool, previous: C, current: C, action: IncidentAction) -> None:
+def test_one_incident_per_outage(
+    has_open: bool, previous: C, current: C, action: IncidentAction
+) -> None:
     assert auto_incident_action(has_open, previous, current) is action
 
 

@@ -29,7 +29,10 @@ def test_durations_read_as_words(seconds: int, words: str) -> None:
 
 def test_a_window_across_midnight_names_both_days() -> None:
     start = datetime(2026, 11, 21, 23, 50, tzinfo=UTC)
-    assert format_window(start, start + timedelta(minutes=20), "UTC") == "21 Nov 23:50 – 22 Nov 00:10 UTC"
+    assert (
+        format_window(start, start + timedelta(minutes=20), "UTC")
+        == "21 Nov 23:50 – 22 Nov 00:10 UTC"
+    )
 
 
 def test_moments_and_clocks_use_the_page_zone() -> None:

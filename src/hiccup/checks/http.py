@@ -53,7 +53,8 @@ class HttpOptions(CheckOptions):
     follow_redirects: bool = True
     max_redirects: int = Field(default=10, ge=0, le=100)
     verify_tls: bool = True
-    max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # Bounded because up to `concurrency` bodies may be held at once.
+    max_body_bytes: int = Field(default=1_048_576, ge=1, le=64 * 1_048_576)
 
 
 class _Record:
@@ -70,9 +71,9 @@ class _Record:
         self.spent: dict[str, float] = {}
         self.status: int | None = None
 
-    def switch(self, phase: str | None) -> None:
+    def switch(self, phase: str | None, *, discard: bool = False) -> None:
         now = time.perf_counter()
-        if self.current is not None:
+        if self.current is not None and not discard:
             elapsed_ms = (now - self.since) * 1000
             self.spent[self.current] = self.spent.get(self.current, 0.0) + elapsed_ms
         self.current, self.since = phase, now
@@ -81,22 +82,37 @@ class _Record:
 Hook = Callable[[aiohttp.ClientSession, SimpleNamespace, object], Awaitable[None]]
 
 
-def _switch_to(phase: str | None) -> Hook:
+def _switch_to(phase: str | None, *, discard: bool = False) -> Hook:
     async def hook(session: aiohttp.ClientSession, ctx: SimpleNamespace, params: object) -> None:
         record = ctx.trace_request_ctx
         if isinstance(record, _Record):
-            record.switch(phase)
+            record.switch(phase, discard=discard)
 
     return hook
 
 
+async def _on_redirect(
+    session: aiohttp.ClientSession,
+    ctx: SimpleNamespace,
+    params: aiohttp.TraceRequestRedirectParams,
+) -> None:
+    record = ctx.trace_request_ctx
+    if isinstance(record, _Record):
+        record.switch(None)
+        # Kept in case no final response comes (a redirect loop ends on a redirect).
+        record.status = params.response.status
+
+
 def _trace_config() -> aiohttp.TraceConfig:
+    # aiohttp opens the "connect" span before it resolves the name, so the sliver before
+    # the lookup is discarded; otherwise a failed lookup would show a connect phase.
     config = aiohttp.TraceConfig()
-    config.on_request_start.append(_switch_to("first_byte"))
     config.on_connection_create_start.append(_switch_to("connect"))
-    config.on_dns_resolvehost_start.append(_switch_to("dns"))
+    config.on_dns_resolvehost_start.append(_switch_to("dns", discard=True))
     config.on_dns_resolvehost_end.append(_switch_to("connect"))
     config.on_connection_create_end.append(_switch_to("first_byte"))
+    config.on_connection_reuseconn.append(_switch_to("first_byte"))
+    config.on_request_redirect.append(_on_redirect)
     config.on_request_end.append(_switch_to(None))
     return config
 

@@ -10,15 +10,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hiccup.snapshot import HTML, SnapshotHolder
-from hiccup.web.public.render import render_not_found
+from hiccup.web.public.render import render_not_found, style_csp_source
 
+_CSP = (
+    "default-src 'none'; style-src {style}; img-src 'self' data:; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 SECURITY_HEADERS = {
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    # The page's only style is its inline sheet, allowed by hash: no 'unsafe-inline'.
+    "content-security-policy": _CSP.format(style=style_csp_source()),
     "x-content-type-options": "nosniff",
     "referrer-policy": "strict-origin-when-cross-origin",
     "x-frame-options": "DENY",
 }
+
+STARTING = "Starting up; the status page will be here in a moment.\n"
 
 # Short enough that a CDN or browser sees a new incident within seconds.
 CACHE_CONTROL = "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400"
@@ -46,8 +52,12 @@ def public_handler(holder: SnapshotHolder) -> Callable[[Request], Awaitable[Resp
         headers = {"etag": asset.etag, "cache-control": CACHE_CONTROL, **SECURITY_HEADERS}
         if asset.content_type.startswith("application/json"):
             headers["access-control-allow-origin"] = "*"
+        headers["vary"] = "accept-encoding"
         if _etag_matches(request.headers.get("if-none-match"), asset.etag):
             return Response(status_code=304, headers=headers)
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers["content-encoding"] = "gzip"
+            return Response(asset.gzipped, 200, headers, media_type=asset.content_type)
         return Response(asset.body, 200, headers, media_type=asset.content_type)
 
     return serve
