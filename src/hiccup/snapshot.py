@@ -47,7 +47,7 @@ class Snapshot:
     assets: dict[str, Asset] = field(default_factory=dict)
 
 
-_JSON_DOCUMENTS: dict[str, Callable[[PublicState], dict[str, object]]] = {
+JSON_DOCUMENTS: dict[str, Callable[[PublicState], dict[str, object]]] = {
     "/api/v2/summary.json": statuspage.summary,
     "/api/v2/status.json": statuspage.status,
     "/api/v2/components.json": statuspage.components,
@@ -58,7 +58,7 @@ _JSON_DOCUMENTS: dict[str, Callable[[PublicState], dict[str, object]]] = {
 
 def render_snapshot(state: PublicState, stale_since: datetime | None = None) -> Snapshot:
     assets = {"/": Asset.of(render_page(state, stale_since=stale_since).encode(), HTML)}
-    for path, document in _JSON_DOCUMENTS.items():
+    for path, document in JSON_DOCUMENTS.items():
         assets[path] = Asset.of(statuspage.dumps(document(state)), JSON)
     return Snapshot(state.generated_at, assets)
 

@@ -1,7 +1,7 @@
 """Kind "http": fetch a URL and judge the status, the body and how long each phase took.
 
-Phases are durations that stack (like the `request` library's timingPhases that Checkly
-reports): `dns` name lookup, `connect` TCP connect plus, for https, the TLS handshake,
+Phases are durations that stack (as in the Node `request` library's timingPhases):
+`dns` name lookup, `connect` TCP connect plus, for https, the TLS handshake,
 `first_byte` from the connection being ready until the response headers arrived, and `total`.
 Redirect hops add to the same phases. aiohttp opens TCP and TLS in one call and has no
 hook between them, so TLS is not reported apart from `connect`. `dns` is absent when the

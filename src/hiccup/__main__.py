@@ -1,0 +1,5 @@
+"""`python -m hiccup`: the same as the `hiccup` command."""
+
+from hiccup.cli import main
+
+main()
