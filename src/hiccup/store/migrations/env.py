@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from hiccup.store.tables import metadata
+from hiccup.store.schema import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:

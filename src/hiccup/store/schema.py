@@ -1,0 +1,9 @@
+"""Every table module, imported so `metadata` knows them all (migrations, tests).
+
+Add one import line per new `tables_<area>.py` module.
+"""
+
+from hiccup.store import tables  # noqa: F401
+from hiccup.store.tables import metadata
+
+__all__ = ["metadata"]
