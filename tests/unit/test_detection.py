@@ -86,6 +86,8 @@ def test_latency_over_the_threshold_is_degraded() -> None:
     assert classify(True, 200, policy) is Verdict.OK
     assert classify(False, 10, policy) is Verdict.FAILED
     assert classify(True, 10_000, DetectionPolicy()) is Verdict.OK
+    assert classify(True, 5, DetectionPolicy(), degraded=True) is Verdict.DEGRADED
+    assert classify(False, 5, DetectionPolicy(), degraded=True) is Verdict.FAILED
 
 
 verdicts = st.lists(st.sampled_from(list(Verdict)), max_size=60)

@@ -19,6 +19,8 @@ class CheckResult:
     error: str | None = None
     status_code: int | None = None
     phases: dict[str, float] = field(default_factory=dict)  # dns, connect, tls, first_byte, ms
+    # Up, but worth a warning (a certificate close to expiry); `error` says why.
+    degraded: bool = False
 
 
 class CheckOptions(BaseModel):

@@ -51,10 +51,15 @@ class Transition:
     confirmed_at: datetime
 
 
-def classify(ok: bool, latency_ms: float | None, policy: DetectionPolicy) -> Verdict:
-    """A successful check slower than the policy's threshold counts as degraded."""
+def classify(
+    ok: bool, latency_ms: float | None, policy: DetectionPolicy, *, degraded: bool = False
+) -> Verdict:
+    """A successful check that says so itself, or is slower than the policy's threshold,
+    counts as degraded."""
     if not ok:
         return Verdict.FAILED
+    if degraded:
+        return Verdict.DEGRADED
     limit = policy.degraded_latency_ms
     if limit is not None and latency_ms is not None and latency_ms > limit:
         return Verdict.DEGRADED

@@ -52,7 +52,7 @@ class Recorder:
 
     def submit(self, spec: MonitorSpec, result: CheckResult, started_at: datetime) -> None:
         """Called by the scheduler for each finished check; never blocks."""
-        verdict = classify(result.ok, result.latency_ms, spec.policy)
+        verdict = classify(result.ok, result.latency_ms, spec.policy, degraded=result.degraded)
         track, transition = step(self.state_of(spec.id), verdict, started_at, spec.policy)
         self._tracks[spec.id] = track
         self._results.append(
