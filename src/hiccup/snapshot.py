@@ -53,6 +53,9 @@ JSON_DOCUMENTS: dict[str, Callable[[PublicState], dict[str, object]]] = {
     "/api/v2/components.json": statuspage.components,
     "/api/v2/incidents.json": statuspage.incidents,
     "/api/v2/incidents/unresolved.json": statuspage.unresolved_incidents,
+    "/api/v2/scheduled-maintenances.json": statuspage.scheduled_maintenances,
+    "/api/v2/scheduled-maintenances/upcoming.json": statuspage.upcoming_maintenances,
+    "/api/v2/scheduled-maintenances/active.json": statuspage.active_maintenances,
 }
 
 

@@ -30,6 +30,7 @@ from hiccup.core.incidents import (
 from hiccup.core.public import AffectedComponent
 from hiccup.core.status import ComponentStatus, MonitorState, impact_for_status, worse_impact
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident, open_incident, post_update
+from hiccup.store.maintenance import components_under_maintenance
 from hiccup.store.recording import TRANSITION_EVENT
 from hiccup.store.tables import components, events, monitor_states, monitors, pages
 
@@ -76,25 +77,34 @@ async def _refresh_group(conn: AsyncConnection, group_id: str, now: datetime) ->
         await _set_status(conn, group_id, derived, now)
 
 
-async def _change_for(
-    conn: AsyncConnection, payload: dict[str, Any], now: datetime
-) -> ComponentChange | None:
+async def _component_row(conn: AsyncConnection, component_id: str) -> Any:
     query = (
         select(components, pages.c.time_zone)
-        .join(monitors, monitors.c.component_id == components.c.id)
         .join(pages, pages.c.id == components.c.page_id)
-        .where(monitors.c.id == payload["monitor_id"])
+        .where(components.c.id == component_id)
     )
-    row = (await conn.execute(query)).mappings().first()
+    return (await conn.execute(query)).mappings().first()
+
+
+async def _current_status(conn: AsyncConnection, component_id: str) -> ComponentStatus:
+    """Under maintenance overrides what the monitors say; otherwise the monitors decide."""
+    if await components_under_maintenance(conn, [component_id]):
+        return ComponentStatus.UNDER_MAINTENANCE
+    return await _component_status(conn, component_id)
+
+
+async def _change_for(
+    conn: AsyncConnection, component_id: str, started_at: datetime, now: datetime
+) -> ComponentChange | None:
+    row = await _component_row(conn, component_id)
     if row is None:
         return None
-    current = await _component_status(conn, row["id"])
+    current = await _current_status(conn, component_id)
     previous = ComponentStatus(row["status"])
     if current is not previous:
         await _set_status(conn, row["id"], current, now)
         if row["group_id"]:
             await _refresh_group(conn, row["group_id"], now)
-    started_at = datetime.fromisoformat(payload["started_at"])
     return ComponentChange(row, row["time_zone"], previous, current, started_at)
 
 
@@ -144,20 +154,35 @@ async def _follow_up(
     )
 
 
-async def apply_transition(conn: AsyncConnection, payload: dict[str, Any], now: datetime) -> bool:
-    """Update the monitor's component and its automatic incident; True if anything changed."""
-    change = await _change_for(conn, payload, now)
+async def refresh_component(
+    conn: AsyncConnection, component_id: str, started_at: datetime, now: datetime
+) -> bool:
+    """Re-derive a component's status and act on its automatic incident; True if anything
+    changed. `started_at` is when the condition that prompted this began."""
+    change = await _change_for(conn, component_id, started_at, now)
     if change is None:
         return False
     row = change.component
     incident = await find_open_auto_incident(conn, row["id"])
     action = auto_incident_action(incident is not None, change.previous, change.current)
+    if change.current is ComponentStatus.UNDER_MAINTENANCE:
+        action = IncidentAction.NONE  # outages inside a maintenance window open no incident
     affected = AffectedComponent(row["id"], row["name"], change.previous, change.current)
     if action is IncidentAction.OPEN:
         await _open(conn, change, now, affected)
     elif action is not IncidentAction.NONE and incident is not None:
         await _follow_up(conn, change, incident, action, now, affected)
     return change.previous is not change.current or action is not IncidentAction.NONE
+
+
+async def apply_transition(conn: AsyncConnection, payload: dict[str, Any], now: datetime) -> bool:
+    """Update the monitor's component and its automatic incident; True if anything changed."""
+    query = select(monitors.c.component_id).where(monitors.c.id == payload["monitor_id"])
+    component_id = (await conn.execute(query)).scalar()
+    if component_id is None:
+        return False
+    started_at = datetime.fromisoformat(payload["started_at"])
+    return await refresh_component(conn, component_id, started_at, now)
 
 
 async def _claim(conn: AsyncConnection, event_id: int, now: datetime) -> bool:

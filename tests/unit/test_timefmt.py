@@ -17,10 +17,12 @@ from hiccup.core.timefmt import format_clock, format_moment, format_window, huma
         (45, "45 seconds"),
         (60, "1 minute"),
         (24 * 60, "24 minutes"),
-        (24 * 60 + 40, "25 minutes"),
+        (24 * 60 + 40, "24 minutes 40 seconds"),
+        (3 * 60 + 40, "3 minutes 40 seconds"),
         (3900, "1 hour 5 minutes"),
         (7200, "2 hours"),
         (86400 + 3 * 3600 + 59, "1 day 3 hours"),
+        (3600 + 30, "1 hour"),
     ],
 )
 def test_durations_read_as_words(seconds: int, words: str) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from hiccup.core.incidents import IncidentStatus
+from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.core.status import ComponentStatus, IncidentImpact, PageIndicator
 
 
@@ -48,7 +49,7 @@ class AffectedComponent:
 @dataclass(frozen=True, slots=True)
 class PublicUpdate:
     id: str
-    status: IncidentStatus
+    status: IncidentStatus | MaintenanceStatus
     body: str
     created_at: datetime
     display_at: datetime
@@ -72,6 +73,26 @@ class PublicIncident:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicMaintenance:
+    id: str
+    name: str
+    status: MaintenanceStatus
+    scheduled_for: datetime
+    scheduled_until: datetime
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    downtime_seconds: float | None = None  # measured inside the window, once completed
+    component_ids: tuple[str, ...] = ()
+    updates: tuple[PublicUpdate, ...] = ()  # newest first
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
+
+
+@dataclass(frozen=True, slots=True)
 class PublicPage:
     id: str
     slug: str
@@ -91,7 +112,15 @@ class PublicState:
     open_incidents: tuple[PublicIncident, ...] = ()
     recent_incidents: tuple[PublicIncident, ...] = ()  # resolved, newest first
     history_days: int = 90
+    maintenances: tuple[PublicMaintenance, ...] = ()  # active, upcoming, recent completed
     extra: dict[str, str] = field(default_factory=dict)
+
+    def active_maintenances(self) -> tuple[PublicMaintenance, ...]:
+        return tuple(m for m in self.maintenances if m.is_active)
+
+    def upcoming_maintenances(self) -> tuple[PublicMaintenance, ...]:
+        scheduled = MaintenanceStatus.SCHEDULED
+        return tuple(m for m in self.maintenances if m.status is scheduled)
 
     def component(self, component_id: str) -> PublicComponent:
         return next(c for c in self.components if c.id == component_id)

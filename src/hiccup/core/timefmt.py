@@ -11,14 +11,14 @@ def _plural(n: int, unit: str) -> str:
 
 
 def humanize_duration(span: timedelta) -> str:
-    """'24 minutes', '1 hour 5 minutes', '2 days 3 hours', '45 seconds': two units at most."""
+    """The two largest units: '45 seconds', '3 minutes 40 seconds', '1 hour 5 minutes'."""
     seconds = max(0, round(span.total_seconds()))
-    if seconds < 60:
-        return _plural(seconds, "second")
-    minutes = (seconds + 30) // 60
+    if seconds == 0:
+        return "0 seconds"
+    minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
-    parts = [(n, unit) for n, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))]
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute"), (seconds, "second")]
     first = next(i for i, (n, _) in enumerate(parts) if n)
     return " ".join(_plural(n, unit) for n, unit in parts[first : first + 2] if n)
 

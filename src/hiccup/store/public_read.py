@@ -12,11 +12,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.incidents import IncidentStatus
+from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.core.public import (
     AffectedComponent,
     DayUptime,
     PublicComponent,
     PublicIncident,
+    PublicMaintenance,
     PublicPage,
     PublicState,
     PublicUpdate,
@@ -37,6 +39,11 @@ from hiccup.store.tables import (
     monitors,
     outages,
     pages,
+)
+from hiccup.store.tables_maintenance import (
+    maintenance_updates,
+    maintenance_window_components,
+    maintenance_windows,
 )
 
 RECENT_INCIDENTS = 50
@@ -230,6 +237,55 @@ async def _load_incidents(
     return [build(r) for r in open_rows], [build(r) for r in recent_rows]
 
 
+RECENT_MAINTENANCE = 20
+
+
+def _maintenance(row: Any, members: list[str], updates: list[PublicUpdate]) -> PublicMaintenance:
+    return PublicMaintenance(
+        id=row["id"],
+        name=row["name"],
+        status=MaintenanceStatus(row["status"]),
+        scheduled_for=utc(row["scheduled_for"]),
+        scheduled_until=utc(row["scheduled_until"]),
+        created_at=utc(row["created_at"]),
+        updated_at=utc(row["updated_at"]),
+        started_at=utc_or_none(row["started_at"]),
+        completed_at=utc_or_none(row["completed_at"]),
+        downtime_seconds=row["downtime_s"],
+        component_ids=tuple(members),
+        updates=tuple(updates),
+    )
+
+
+async def _load_maintenances(conn: AsyncConnection, page_id: str) -> list[PublicMaintenance]:
+    """Active and upcoming windows, and the most recent completed ones."""
+    w = maintenance_windows.c
+    done = MaintenanceStatus.COMPLETED.value
+    live = select(maintenance_windows).where(w.page_id == page_id, w.status != done)
+    past = (
+        select(maintenance_windows)
+        .where(w.page_id == page_id, w.status == done)
+        .order_by(w.scheduled_for.desc())
+        .limit(RECENT_MAINTENANCE)
+    )
+    rows = [*(await conn.execute(live)).mappings().all(), *(await conn.execute(past)).mappings()]
+    ids = [r["id"] for r in rows]
+    members: dict[str, list[str]] = defaultdict(list)
+    links = select(maintenance_window_components).where(
+        maintenance_window_components.c.window_id.in_(ids)
+    )
+    for window_id, component_id in await conn.execute(links):
+        members[window_id].append(component_id)
+    updates: dict[str, list[PublicUpdate]] = defaultdict(list)
+    u = maintenance_updates.c
+    query = select(maintenance_updates).where(u.window_id.in_(ids)).order_by(u.created_at.desc())
+    for row in (await conn.execute(query)).mappings():
+        at = utc(row["created_at"])
+        status = MaintenanceStatus(row["status"])
+        updates[row["window_id"]].append(PublicUpdate(row["id"], status, row["body"], at, at))
+    return [_maintenance(r, members[r["id"]], updates[r["id"]]) for r in rows]
+
+
 def _attach_incidents(history: _History, found: Iterable[PublicIncident]) -> None:
     for incident in found:
         for component_id in incident.component_ids:
@@ -291,4 +347,5 @@ async def read_public_state(conn: AsyncConnection, slug: str, now: datetime) -> 
         open_incidents=tuple(open_incidents),
         recent_incidents=tuple(recent),
         history_days=page_row["history_days"],
+        maintenances=tuple(await _load_maintenances(conn, page.id)),
     )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config import ComponentConfig, HiccupConfig, MonitorConfig
 from hiccup.core.ids import new_id
+from hiccup.store.maintenance import sync_maintenance
 from hiccup.store.tables import components, monitors, pages
 
 
@@ -173,4 +174,8 @@ async def sync_config(conn: AsyncConnection, config: HiccupConfig, now: datetime
     page_id = await _upsert_page(conn, config, now, report)
     component_ids = await _sync_components(conn, page_id, config, now, report)
     await _sync_monitors(conn, config, component_ids, now, report)
+    created, updated, removed = await sync_maintenance(conn, page_id, config, component_ids, now)
+    report.created += created
+    report.updated += updated
+    report.removed += removed
     return report

@@ -16,6 +16,7 @@ from hiccup.core.public import (
     AffectedComponent,
     PublicComponent,
     PublicIncident,
+    PublicMaintenance,
     PublicState,
     PublicUpdate,
 )
@@ -131,6 +132,52 @@ def incident_object(state: PublicState, incident: PublicIncident) -> Doc:
     }
 
 
+def maintenance_object(state: PublicState, maintenance: PublicMaintenance) -> Doc:
+    """Statuspage's scheduled maintenance: an incident with the window and impact 'maintenance'."""
+    tz = state.page.time_zone
+    by_id = {c.id: c for c in state.components}
+    updates = sorted(maintenance.updates, key=lambda u: u.display_at, reverse=True)
+    return {
+        "id": maintenance.id,
+        "name": maintenance.name,
+        "status": maintenance.status.value,
+        "created_at": statuspage_time(maintenance.created_at, tz),
+        "updated_at": statuspage_time(maintenance.updated_at, tz),
+        "monitoring_at": None,
+        "resolved_at": statuspage_time(maintenance.completed_at, tz),
+        "impact": "maintenance",
+        "shortlink": f"{state.page.url.rstrip('/')}/incidents/{maintenance.id}",
+        "started_at": statuspage_time(maintenance.started_at or maintenance.scheduled_for, tz),
+        "page_id": state.page.id,
+        "incident_updates": [update_object(state, maintenance.id, u) for u in updates],
+        "components": [
+            component_object(state, by_id[c]) for c in maintenance.component_ids if c in by_id
+        ],
+        "scheduled_for": statuspage_time(maintenance.scheduled_for, tz),
+        "scheduled_until": statuspage_time(maintenance.scheduled_until, tz),
+    }
+
+
+def _maintenance_list(state: PublicState, found: Iterable[PublicMaintenance]) -> list[Doc]:
+    soonest_first = sorted(found, key=lambda m: m.scheduled_for)
+    return [maintenance_object(state, m) for m in soonest_first]
+
+
+def scheduled_maintenances(state: PublicState) -> Doc:
+    listed = _maintenance_list(state, state.maintenances)
+    return {"page": page_object(state), "scheduled_maintenances": listed}
+
+
+def upcoming_maintenances(state: PublicState) -> Doc:
+    listed = _maintenance_list(state, state.upcoming_maintenances())
+    return {"page": page_object(state), "scheduled_maintenances": listed}
+
+
+def active_maintenances(state: PublicState) -> Doc:
+    listed = _maintenance_list(state, state.active_maintenances())
+    return {"page": page_object(state), "scheduled_maintenances": listed}
+
+
 def _incident_list(state: PublicState, incidents: Iterable[PublicIncident]) -> list[Doc]:
     newest_first = sorted(incidents, key=lambda i: i.created_at, reverse=True)
     return [incident_object(state, i) for i in newest_first]
@@ -141,8 +188,9 @@ def summary(state: PublicState) -> Doc:
         "page": page_object(state),
         "components": [component_object(state, c) for c in state.components],
         "incidents": _incident_list(state, state.open_incidents),
-        # Maintenance windows are not part of the read model yet.
-        "scheduled_maintenances": [],
+        "scheduled_maintenances": _maintenance_list(
+            state, (*state.active_maintenances(), *state.upcoming_maintenances())
+        ),
         "status": status_object(state),
     }
 

@@ -1,0 +1,148 @@
+"""The maintenance worker: materializes windows, starts and completes them on time.
+
+It sleeps until the next stored deadline (a window's start, end or reminder), capped so new
+definitions are noticed, instead of scanning on a short tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hiccup.clock import Clock
+from hiccup.core.maintenance import (
+    MaintenanceStatus,
+    completed_body,
+    downtime_within,
+    scheduled_body,
+    started_body,
+)
+from hiccup.status_service import refresh_component
+from hiccup.store import maintenance as store
+from hiccup.store.tables import components
+
+log = logging.getLogger(__name__)
+
+MAX_SLEEP = timedelta(seconds=60)
+
+# Called with (connection, window, phase, body, now) inside the transaction of the change, so a
+# notice is queued exactly when the change commits. Notifications plug in here.
+NoticeHook = Callable[[AsyncConnection, store.WindowRow, str, str, datetime], Awaitable[None]]
+
+
+async def _names(conn: AsyncConnection, component_ids: tuple[str, ...]) -> list[str]:
+    query = components.select().where(components.c.id.in_(component_ids))
+    return [r["name"] for r in (await conn.execute(query)).mappings()]
+
+
+class MaintenanceWorker:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        on_change: Callable[[], None],
+        notice: NoticeHook | None = None,
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._on_change = on_change
+        self._notice = notice
+        self.wake = asyncio.Event()
+
+    async def _tell(
+        self, conn: AsyncConnection, window: store.WindowRow, phase: str, body: str, now: datetime
+    ) -> None:
+        if self._notice is not None:
+            await self._notice(conn, window, phase, body, now)
+
+    async def _start(self, conn: AsyncConnection, window: store.WindowRow, now: datetime) -> None:
+        await store.set_status(conn, window.id, MaintenanceStatus.IN_PROGRESS, now, started_at=now)
+        body = started_body(await _names(conn, window.component_ids))
+        await store.post_maintenance_update(
+            conn, window.id, MaintenanceStatus.IN_PROGRESS, body, now
+        )
+        for component_id in window.component_ids:
+            await refresh_component(conn, component_id, window.window.start, now)
+        await self._tell(conn, window, "started", body, now)
+
+    async def _complete(
+        self, conn: AsyncConnection, window: store.WindowRow, now: datetime
+    ) -> None:
+        outages = await store.down_intervals(
+            conn, window.component_ids, window.window.start, window.window.end
+        )
+        downtime = downtime_within(window.window, outages)
+        await store.set_status(
+            conn,
+            window.id,
+            MaintenanceStatus.COMPLETED,
+            now,
+            completed_at=now,
+            downtime_s=downtime.total_seconds(),
+        )
+        body = completed_body(downtime)
+        await store.post_maintenance_update(conn, window.id, MaintenanceStatus.COMPLETED, body, now)
+        for component_id in window.component_ids:
+            # An outage still going on after the window is a real incident from the window's end.
+            await refresh_component(conn, component_id, window.window.end, now)
+        await self._tell(conn, window, "completed", body, now)
+
+    async def _remind(
+        self, conn: AsyncConnection, window: store.WindowRow, now: datetime, time_zone: str
+    ) -> None:
+        await store.mark_reminded(conn, window.id, now)
+        body = scheduled_body(await store.message_of(conn, window.id), window.window, time_zone)
+        await self._tell(conn, window, "reminder", body, now)
+
+    async def run_pass(self) -> datetime | None:
+        """Do everything due now; returns the next deadline (None if nothing is planned)."""
+        now = self._clock.now()
+        async with self._engine.begin() as conn:
+            zones = await store.page_zones(conn)
+            changed = await self._announce_new_all(conn, now, zones)
+            for window in await store.due_reminders(conn, now):
+                await self._remind(conn, window, now, zones[window.page_id])
+            for window in await store.due_completions(conn, now):
+                await self._complete(conn, window, now)
+                changed += 1
+            for window in await store.due_starts(conn, now):
+                await self._start(conn, window, now)
+                changed += 1
+            deadline = await store.next_deadline(conn)
+        if changed:
+            self._on_change()
+        return deadline
+
+    async def _announce_new_all(
+        self, conn: AsyncConnection, now: datetime, zones: dict[str, str]
+    ) -> int:
+        created = await store.materialize(conn, now)
+        for window in await store.windows_by_id(conn, created):
+            body = scheduled_body(
+                await store.message_of(conn, window.id), window.window, zones[window.page_id]
+            )
+            await store.post_maintenance_update(
+                conn, window.id, MaintenanceStatus.SCHEDULED, body, now
+            )
+            await self._tell(conn, window, "scheduled", body, now)
+        return len(created)
+
+    async def run(self) -> None:
+        while True:
+            deadline: datetime | None = None
+            try:
+                deadline = await self.run_pass()
+            except Exception:
+                log.exception("maintenance pass failed; retrying")
+            now = self._clock.now()
+            sleep = min(deadline - now, MAX_SLEEP) if deadline else MAX_SLEEP
+            self.wake.clear()
+            try:
+                async with asyncio.timeout(max(sleep.total_seconds(), 0.05)):
+                    await self.wake.wait()
+            except TimeoutError:
+                pass
