@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.maintenance import MaintenanceStatus
+from hiccup.core.public import PublicState
 from hiccup.core.status import ComponentStatus, PageIndicator
 from hiccup.engine.maintenance import MaintenanceWorker
 from hiccup.store.maintenance import windows_between
@@ -42,12 +43,12 @@ async def at(flow: Pipeline, worker: MaintenanceWorker, hh: int, mm: int) -> dat
     return await worker.run_pass()
 
 
-async def state(flow: Pipeline):  # type: ignore[no-untyped-def]
+async def state(flow: Pipeline) -> PublicState:
     async with flow.engine.connect() as conn:
         return await read_public_state(conn, "default", flow.clock.now())
 
 
-def flexo(found) -> ComponentStatus:  # type: ignore[no-untyped-def]
+def flexo(found: PublicState) -> ComponentStatus:
     return next(c for c in found.components if c.name == "flexo").status
 
 

@@ -21,14 +21,20 @@ LA = "America/Los_Angeles"
 def test_a_one_off_window_is_placed_in_its_time_zone() -> None:
     # "At approximately 10:00 PM Pacific time tonight, October 23, flexo will be restarted."
     schedule = Schedule(datetime(2026, 10, 23, 22, 0), timedelta(minutes=10), LA)
-    [window] = occurrences(schedule, datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
+    [window] = occurrences(
+        schedule, datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+    )
     assert window.start == datetime(2026, 10, 24, 5, 0, tzinfo=UTC)
     assert window.end - window.start == timedelta(minutes=10)
 
 
 def test_a_weekly_window_keeps_its_local_hour_across_daylight_saving() -> None:
-    schedule = Schedule(datetime(2026, 10, 18, 22, 0), timedelta(hours=1), "Europe/Berlin", "FREQ=WEEKLY")
-    found = occurrences(schedule, datetime(2026, 10, 18, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+    schedule = Schedule(
+        datetime(2026, 10, 18, 22, 0), timedelta(hours=1), "Europe/Berlin", "FREQ=WEEKLY"
+    )
+    found = occurrences(
+        schedule, datetime(2026, 10, 18, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+    )
     assert [w.start.astimezone(UTC).hour for w in found] == [20, 21, 21]  # CEST, then CET
 
 
@@ -49,7 +55,11 @@ def test_status_follows_the_clock() -> None:
 
 def test_completion_states_the_downtime_measured_inside_the_window() -> None:
     window = Window(datetime(2026, 11, 4, 16, tzinfo=UTC), datetime(2026, 11, 4, 17, tzinfo=UTC))
-    outages = [Interval(window.start - timedelta(minutes=5), window.start + timedelta(minutes=3, seconds=40))]
+    outages = [
+        Interval(
+            window.start - timedelta(minutes=5), window.start + timedelta(minutes=3, seconds=40)
+        )
+    ]
     downtime = downtime_within(window, outages)
     assert downtime == timedelta(minutes=3, seconds=40)
     assert completed_body(downtime) == (
