@@ -55,6 +55,13 @@ monitors:
       timeout: 4s, degraded_latency: 1s}}
   - {{name: mail SMTP, kind: tcp, target: "127.0.0.1:{smtp}", component: mail,
       interval: 10s, timeout: 3s}}
+maintenance:
+  - name: Mail server upgrade
+    components: [mail]
+    start: {maintenance_start}
+    duration: 3m
+    time_zone: UTC
+    message: The mail server is upgraded; mail may be delayed for a few minutes.
 """
 
 
@@ -177,7 +184,9 @@ async def _demo(host: str, port: int, console: Console) -> None:
     targets = DemoTargets()
     await targets.start()
     base = f"http://127.0.0.1:{targets.http_port}"
-    text = DEMO_CONFIG.format(base=base, smtp=targets.smtp_port)
+    # A maintenance window a few minutes in, so the demo shows it announced, running and done.
+    soon = (SystemClock().now() + timedelta(minutes=4)).replace(tzinfo=None, microsecond=0)
+    text = DEMO_CONFIG.format(base=base, smtp=targets.smtp_port, maintenance_start=soon.isoformat())
     config = parse_config(text, Path("<demo>"))
     database = data_dir() / "demo.db"
     database.parent.mkdir(parents=True, exist_ok=True)
