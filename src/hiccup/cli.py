@@ -11,6 +11,8 @@ import uvicorn
 from rich.console import Console
 
 from hiccup.config import ConfigError, HiccupConfig, load_config
+from hiccup.heartbeats_cli import heartbeats
+from hiccup.report_cli import report
 from hiccup.runtime import Hiccup
 from hiccup.store.database import create_engine, data_dir, database_url, migrate
 
@@ -115,6 +117,12 @@ def demo(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     run_demo(host, port, console)
+
+
+app.command()(report)
+
+
+app.command()(heartbeats)
 
 
 def main() -> None:

@@ -5,15 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dateutil.rrule import rrulestr
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from hiccup.checks.registry import UnknownCheckKind, options_model
+from hiccup.checks.registry import (
+    UnknownCheckKind,
+    default_failure_threshold,
+    is_scheduled,
+    options_model,
+)
 from hiccup.durations import parse_duration
+from hiccup.notify.settings import NotificationsConfig, dependency_problems, notification_problems
 from hiccup.yamlsource import YamlSyntaxError, line_of, load_yaml
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -65,14 +72,18 @@ class MonitorConfig(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")
     kind: str
-    target: str = Field(min_length=1, max_length=2000)
+    # Empty only for kinds that are called rather than run (heartbeat); see _kind_issues.
+    target: str = Field(default="", max_length=2000)
     interval: Duration = timedelta(seconds=60)
     timeout: Duration = timedelta(seconds=10)
     component: str | None = None
-    failure_threshold: int = Field(default=3, ge=1, le=100)
+    # None: the kind's default (3 for checks Hiccup runs, 1 for heartbeats).
+    failure_threshold: int | None = Field(default=None, ge=1, le=100)
     success_threshold: int = Field(default=2, ge=1, le=100)
     degraded_latency: Duration | None = None
     enabled: bool = True
+    # A monitor key: while that monitor is down, this one's alerts fold into its alert.
+    depends_on: str | None = None
 
     @field_validator("interval")
     @classmethod
@@ -96,11 +107,81 @@ class MonitorConfig(BaseModel):
     def options(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
 
+    @property
+    def failures_to_confirm(self) -> int:
+        return self.failure_threshold or default_failure_threshold(self.kind)
+
+
+class MaintenanceConfig(_Strict):
+    """A planned window, one-off or recurring (RRULE), in its own time zone."""
+
+    name: str = Field(min_length=1, max_length=300)
+    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")
+    components: list[str] = Field(min_length=1)
+    start: datetime
+    duration: Duration
+    time_zone: str | None = None
+    rrule: str | None = None
+    message: str = ""
+    remind_before: Duration | None = None
+
+    @property
+    def slug(self) -> str:
+        return self.key or slugify(self.name)
+
+    @field_validator("duration")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("duration must be more than 0s")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return None if value is None else PageConfig._known_zone(value)
+
+    @field_validator("rrule")
+    @classmethod
+    def _valid_rule(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                rrulestr(value, dtstart=datetime(2000, 1, 1))
+            except (ValueError, TypeError) as error:
+                raise ValueError(f"invalid RRULE {value!r}: {error}") from None
+        return value
+
+    def zone(self, page: PageConfig) -> str:
+        return self.time_zone or page.time_zone
+
+    def start_local(self, page: PageConfig) -> datetime:
+        """The start as wall-clock time in the window's zone (an offset given is honoured)."""
+        if self.start.tzinfo is None:
+            return self.start
+        return self.start.astimezone(ZoneInfo(self.zone(page))).replace(tzinfo=None)
+
+
+class HistoryConfig(_Strict):
+    """How long history is kept: raw results, then hourly rollups; daily rollups stay."""
+
+    retention: Duration = timedelta(days=30)
+    hourly_retention: Duration = timedelta(days=90)
+
+    @field_validator("retention", "hourly_retention")
+    @classmethod
+    def _at_least_an_hour(cls, value: timedelta) -> timedelta:
+        if value < timedelta(hours=1):
+            raise ValueError("must be at least 1h")
+        return value
+
 
 class HiccupConfig(_Strict):
     page: PageConfig
     components: list[ComponentConfig] = []
     monitors: list[MonitorConfig] = []
+    maintenance: list[MaintenanceConfig] = []
+    history: HistoryConfig = HistoryConfig()
+    notifications: NotificationsConfig = NotificationsConfig()
 
     def all_components(self) -> Iterator[tuple[ComponentConfig, ComponentConfig | None]]:
         """Every component with its group (None at top level), in page order."""
@@ -161,6 +242,11 @@ def _kind_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssu
             issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), str(error)))
         except ValidationError as error:
             issues += _issues_from(error, data, path, where)
+        if not monitor.target.strip() and is_scheduled(monitor.kind):
+            loc = (*where, "target")
+            issues.append(
+                ConfigIssue(path, line_of(data, where), _field_name(loc), "Field required")
+            )
     return issues
 
 
@@ -206,6 +292,34 @@ def _reference_issues(config: HiccupConfig, data: Any, path: Path) -> list[Confi
     return issues
 
 
+def _maintenance_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    known = [c.slug for c, _ in config.all_components()]
+    for index, window in enumerate(config.maintenance):
+        for position, key in enumerate(window.components):
+            if key not in known:
+                loc: tuple[Any, ...] = ("maintenance", index, "components", position)
+                message = f"no component with key {key!r} (known: {', '.join(known) or 'none'})"
+                issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), message))
+    slugs = [w.slug for w in config.maintenance]
+    for key in sorted(_duplicates(slugs)):
+        loc = ("maintenance",)
+        message = f"two maintenance windows share the key {key!r}; give one a distinct `key`"
+        issues.append(ConfigIssue(path, line_of(data, loc), "maintenance", message))
+    return issues
+
+
+def _notification_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+    monitor_keys = {m.slug for m in config.monitors}
+    component_keys = {c.slug for c, _ in config.all_components()}
+    problems = notification_problems(config.notifications, monitor_keys, component_keys)
+    problems += dependency_problems([(m.slug, m.depends_on) for m in config.monitors])
+    return [
+        ConfigIssue(path, line_of(data, loc), _field_name(loc), message)
+        for loc, message in problems
+    ]
+
+
 def parse_config(text: str, path: Path) -> HiccupConfig:
     try:
         data = load_yaml(text, path)
@@ -224,6 +338,8 @@ def parse_config(text: str, path: Path) -> HiccupConfig:
     except ValidationError as error:
         raise ConfigError(_issues_from(error, data, path)) from None
     issues = _kind_issues(config, data, path) + _reference_issues(config, data, path)
+    issues += _maintenance_issues(config, data, path)
+    issues += _notification_issues(config, data, path)
     if issues:
         raise ConfigError(issues)
     return config

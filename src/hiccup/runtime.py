@@ -9,22 +9,31 @@ import logging
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.checks.registry import CheckSet
+from hiccup.checks.base import CheckResult
+from hiccup.checks.registry import CheckSet, scheduled_only
 from hiccup.clock import Clock, SystemClock
 from hiccup.config import HiccupConfig
+from hiccup.core.monitors import MonitorSpec
+from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, sync_heartbeats
+from hiccup.engine.maintenance import MaintenanceWorker
 from hiccup.engine.recorder import Recorder
+from hiccup.engine.rollups import HistoryWorker, settings_from
 from hiccup.engine.scheduler import Scheduler
+from hiccup.notify.service import Notifications
+from hiccup.notify.web.subscribe import SubscribeRoutes
 from hiccup.snapshot import SnapshotBuilder, SnapshotHolder
 from hiccup.status_service import StatusService
 from hiccup.store.database import migrate
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import SyncReport, sync_config
 from hiccup.web.app import create_app
+from hiccup.web.ping import ping_router
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +43,7 @@ class Settings:
     page_slug: str = "default"
     flush_seconds: float = 1.0
     concurrency: int = 256
+    per_host_concurrency: int = 8
     snapshot_refresh_seconds: float = 60.0
 
 
@@ -54,8 +64,13 @@ class Hiccup:
         self.snapshots = SnapshotBuilder(engine, self.clock, self.holder, self.settings.page_slug)
         self.status = StatusService(engine, self.clock, self.snapshots.request)
         self.checks = CheckSet()
+        self.history = HistoryWorker(engine, self.clock, settings_from(config))
+        self.maintenance = MaintenanceWorker(engine, self.clock, self.snapshots.request)
         self.recorder: Recorder | None = None
         self.scheduler: Scheduler | None = None
+        self.heartbeats = HeartbeatWatcher(engine, self.clock, self._submit)
+        self.pings = PingDesk(engine, self.clock, self._submit, self.heartbeats)
+        self.notifications = Notifications(engine, self.clock, config)
         self._tasks: list[asyncio.Task[None]] = []
 
     async def prepare(self) -> SyncReport:
@@ -65,7 +80,19 @@ class Hiccup:
         if self.config is not None:
             async with self.engine.begin() as conn:
                 report = await sync_config(conn, self.config, self.clock.now())
+                for change in await self.notifications.sync(conn, self.clock.now()):
+                    log.info("notifications config: %s", change)
         return report
+
+    def _submit(self, spec: MonitorSpec, result: CheckResult, at: datetime) -> None:
+        # Heartbeat results come from web requests and the watcher, which exist before start().
+        if self.recorder is None:
+            raise RuntimeError("Hiccup is not started")
+        self.recorder.submit(spec, result, at)
+
+    async def _sync_heartbeats(self, specs: list[MonitorSpec]) -> None:
+        async with self.engine.begin() as conn:
+            await sync_heartbeats(conn, specs, self.clock.now())
 
     def _spawn(self, name: str, work: Coroutine[Any, Any, None]) -> None:
         self._tasks.append(asyncio.create_task(work, name=name))
@@ -76,6 +103,8 @@ class Hiccup:
             log.info("config synced: %s", report)
         async with self.engine.connect() as conn:
             specs, tracks = await load_specs(conn), await load_tracks(conn)
+        await self._sync_heartbeats(specs)
+        await self.notifications.prepare()
         self.recorder = Recorder(
             self.engine,
             self.clock,
@@ -84,21 +113,31 @@ class Hiccup:
             flush_seconds=self.settings.flush_seconds,
         )
         self.scheduler = Scheduler(
-            self.checks.run, self.recorder.submit, concurrency=self.settings.concurrency
+            self.checks.run,
+            self.recorder.submit,
+            concurrency=self.settings.concurrency,
+            per_host=self.settings.per_host_concurrency,
         )
-        self.scheduler.set_monitors(specs)
+        self.scheduler.set_monitors(scheduled_only(specs))
         await self.status.process_pending()
         await self.snapshots.rebuild()
         self._spawn("recorder", self.recorder.run())
         self._spawn("status", self.status.run())
         self._spawn("snapshot", self.snapshots.run(self.settings.snapshot_refresh_seconds))
         self._spawn("scheduler", self.scheduler.run())
+        self._spawn("history", self.history.run())
+        self._spawn("maintenance", self.maintenance.run())
+        self._spawn("heartbeats", self.heartbeats.run())
+        for name, work in self.notifications.tasks().items():
+            self._spawn(name, work)
 
     async def reload_monitors(self) -> None:
         async with self.engine.connect() as conn:
             specs = await load_specs(conn)
+        await self._sync_heartbeats(specs)
+        self.heartbeats.wake()
         if self.scheduler is not None:
-            self.scheduler.set_monitors(specs)
+            self.scheduler.set_monitors(scheduled_only(specs))
 
     async def stop(self) -> None:
         for task in reversed(self._tasks):
@@ -112,6 +151,7 @@ class Hiccup:
                 await self.recorder.flush()
         with contextlib.suppress(Exception):
             await self.status.process_pending()
+        await self.notifications.close()
         await self.checks.close()
 
     def app(self) -> FastAPI:
@@ -123,4 +163,9 @@ class Hiccup:
             finally:
                 await self.stop()
 
-        return create_app(self.holder, lifespan)
+        return create_app(
+            self.holder,
+            lifespan,
+            ping_router=ping_router(self.pings),
+            extra_routes=SubscribeRoutes(self.notifications).routes(),
+        )

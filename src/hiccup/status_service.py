@@ -29,6 +29,8 @@ from hiccup.core.incidents import (
 )
 from hiccup.core.public import AffectedComponent
 from hiccup.core.status import ComponentStatus, MonitorState, impact_for_status, worse_impact
+from hiccup.notify.alerts import on_transition
+from hiccup.notify.notices import component_update, enqueue_notice
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident, open_incident, post_update
 from hiccup.store.maintenance import components_under_maintenance
 from hiccup.store.recording import TRANSITION_EVENT
@@ -105,6 +107,8 @@ async def _change_for(
         await _set_status(conn, row["id"], current, now)
         if row["group_id"]:
             await _refresh_group(conn, row["group_id"], now)
+        notice = component_update(row["page_id"], row["id"], row["name"], previous, current)
+        await enqueue_notice(conn, notice, now)
     return ComponentChange(row, row["time_zone"], previous, current, started_at)
 
 
@@ -177,6 +181,8 @@ async def refresh_component(
 
 async def apply_transition(conn: AsyncConnection, payload: dict[str, Any], now: datetime) -> bool:
     """Update the monitor's component and its automatic incident; True if anything changed."""
+    # Operator alerts commit with the claim of this transition: one alert per transition.
+    await on_transition(conn, payload, now)
     query = select(monitors.c.component_id).where(monitors.c.id == payload["monitor_id"])
     component_id = (await conn.execute(query)).scalar()
     if component_id is None:

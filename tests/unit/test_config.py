@@ -47,7 +47,7 @@ def test_a_good_config_loads_with_defaults() -> None:
     flexo = config.monitors[0]
     assert flexo.interval == timedelta(seconds=30)
     assert flexo.timeout == timedelta(seconds=10)
-    assert (flexo.failure_threshold, flexo.success_threshold) == (3, 2)
+    assert (flexo.failures_to_confirm, flexo.success_threshold) == (3, 2)
     assert flexo.options == {"keyword": "Welcome"}
     assert [c.slug for c, _ in config.all_components()] == ["web", "flexo", "e-mail"]
 

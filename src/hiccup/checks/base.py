@@ -21,6 +21,9 @@ class CheckResult:
     phases: dict[str, float] = field(default_factory=dict)  # dns, connect, tls, first_byte, ms
     # Up, but worth a warning (a certificate close to expiry); `error` says why.
     degraded: bool = False
+    # False when Hiccup itself ran late or its loop stalled during the run (the scheduler sets
+    # it): such a failure says more about Hiccup than about the target.
+    reliable: bool = True
 
 
 class CheckOptions(BaseModel):
@@ -32,6 +35,8 @@ class CheckOptions(BaseModel):
 class Check(Protocol):
     kind: ClassVar[str]
     options_model: ClassVar[type[CheckOptions]]
+    # False for kinds that wait to be called (heartbeats): the scheduler never runs them.
+    scheduled: ClassVar[bool] = True
 
     async def run(self, spec: MonitorSpec) -> CheckResult:
         """Run once, never raising: every failure is a CheckResult with ok=False and a reason,

@@ -137,6 +137,7 @@ def _new_session() -> aiohttp.ClientSession:
 class HttpCheck:
     kind: ClassVar[str] = "http"
     options_model: ClassVar[type[CheckOptions]] = HttpOptions
+    scheduled: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+from collections.abc import Iterable
 from typing import TypeVar
 
 from pydantic import ValidationError
@@ -19,7 +20,14 @@ from hiccup.core.monitors import MonitorSpec
 
 log = logging.getLogger(__name__)
 
-_BUILTIN = ("hiccup.checks.http", "hiccup.checks.tcp")
+_BUILTIN = (
+    "hiccup.checks.http",
+    "hiccup.checks.tcp",
+    "hiccup.checks.dns",
+    "hiccup.checks.tls",
+    "hiccup.checks.icmp",
+    "hiccup.checks.heartbeat",
+)
 
 _KINDS: dict[str, type[Check]] = {}
 
@@ -57,6 +65,27 @@ def check_class(kind: str) -> type[Check]:
 
 def options_model(kind: str) -> type[CheckOptions]:
     return check_class(kind).options_model
+
+
+def default_failure_threshold(kind: str) -> int:
+    """Failed results in a row before down when the config does not say; kinds may differ."""
+    try:
+        return int(getattr(check_class(kind), "default_failure_threshold", 3))
+    except UnknownCheckKind:
+        return 3
+
+
+def is_scheduled(kind: str) -> bool:
+    """Whether the scheduler runs this kind; an unknown kind is, so its error is reported."""
+    try:
+        return check_class(kind).scheduled
+    except UnknownCheckKind:
+        return True
+
+
+def scheduled_only(specs: Iterable[MonitorSpec]) -> list[MonitorSpec]:
+    """The monitors the scheduler should run: heartbeats wait for pings instead."""
+    return [spec for spec in specs if is_scheduled(spec.kind)]
 
 
 def invalid_options(exc: ValidationError) -> str:

@@ -60,6 +60,7 @@ def parse_target(target: str) -> tuple[str, int]:
 class TcpCheck:
     kind: ClassVar[str] = "tcp"
     options_model: ClassVar[type[CheckOptions]] = TcpOptions
+    scheduled: ClassVar[bool] = True
 
     async def run(self, spec: MonitorSpec) -> CheckResult:
         try:

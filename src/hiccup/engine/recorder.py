@@ -17,6 +17,7 @@ from hiccup.checks.base import CheckResult
 from hiccup.clock import Clock
 from hiccup.core.detection import Track, classify, step
 from hiccup.core.monitors import MonitorSpec
+from hiccup.core.status import Verdict
 from hiccup.store.recording import RecordedResult, TrackChange, record_batch
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,6 @@ class Recorder:
     def submit(self, spec: MonitorSpec, result: CheckResult, started_at: datetime) -> None:
         """Called by the scheduler for each finished check; never blocks."""
         verdict = classify(result.ok, result.latency_ms, spec.policy, degraded=result.degraded)
-        track, transition = step(self.state_of(spec.id), verdict, started_at, spec.policy)
-        self._tracks[spec.id] = track
         self._results.append(
             RecordedResult(
                 spec.id,
@@ -64,13 +63,26 @@ class Recorder:
                 result.status_code,
                 result.error,
                 result.phases or None,
+                reliable=result.reliable,
             )
         )
-        self._changes.append(TrackChange(spec.id, track, started_at, transition))
+        # A bad verdict while Hiccup itself was late or stalled is stored but not believed: a
+        # timeout then measures our lag, not the target. A good one is evidence all the same.
+        if result.reliable or verdict is Verdict.OK:
+            self._step(spec, verdict, started_at)
         if len(self._results) >= self._max_batch:
             self._full.set()
         if len(self._results) > MAX_PENDING:
             del self._results[: len(self._results) - MAX_PENDING]
+
+    def _step(self, spec: MonitorSpec, verdict: Verdict, started_at: datetime) -> None:
+        track, transition = step(self.state_of(spec.id), verdict, started_at, spec.policy)
+        self._tracks[spec.id] = track
+        self._changes.append(TrackChange(spec.id, track, started_at, transition))
+        if transition is not None:
+            # A confirmed change is written now, not at the next tick: operators are alerted
+            # from it, and the flush interval would otherwise add up to a second.
+            self._full.set()
 
     async def flush(self) -> None:
         if not self._results and not self._changes:

@@ -3,6 +3,14 @@
 Due times sit in a heap of (due, seq, monitor_id). Changing or removing a monitor does not
 search the heap: the entry's `seq` moves on and the old heap item is dropped when it surfaces.
 Slots lie on a fixed grid, first due + k * interval, so delays never accumulate into drift.
+
+Two limits bound the checks in flight: one per target host (so a thousand monitors of one
+server do not hit it at once) and a global one. A run waits for its host's slot first, so runs
+queued behind one slow host hold none of the global slots.
+
+Self-protection: when the loop launched a run late, or stalled while it ran (see LoopLag), by
+more than min(max_lateness, timeout / 2), the result is marked unreliable: a timeout then
+measures Hiccup's own lag, and the recorder does not count it as a failure.
 """
 
 from __future__ import annotations
@@ -17,12 +25,15 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
+from urllib.parse import urlsplit
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.monitors import MonitorSpec
+from hiccup.engine.hostlimits import HostLimits
+from hiccup.engine.looplag import LoopLag
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +42,7 @@ Executor = Callable[[MonitorSpec], Awaitable[CheckResult]]
 Sink = Callable[[MonitorSpec, CheckResult, datetime], None]
 
 _LATENESS_SAMPLES = 10_000
+_WARN_EVERY = 10.0  # seconds between overload warnings
 
 
 def utc_now() -> datetime:
@@ -58,9 +70,25 @@ def next_slot(due: float, interval: float, now: float) -> float:
     return slot if slot > now else slot + interval  # float rounding can land exactly on now
 
 
+def host_key(target: str) -> str:
+    """The host a target names ('https://a.example/x', 'a.example:25', '[::1]:53', 'a.example')."""
+    try:
+        host = urlsplit(target if "://" in target else f"//{target}").hostname
+    except ValueError:
+        host = None
+    return host or target.lower()
+
+
+def trustworthy(launch_late: float, stalled: float, timeout: float, max_lateness: float) -> bool:
+    """Whether a run's verdict is about the target rather than about Hiccup's own lag."""
+    budget = min(max_lateness, timeout / 2)
+    return launch_late <= budget and stalled <= budget
+
+
 @dataclass(slots=True, eq=False)
 class _Entry:
     spec: MonitorSpec
+    host: str = ""
     seq: int = -1  # seq of this monitor's live heap item; any other is stale
     task: asyncio.Task[None] | None = None
 
@@ -72,6 +100,8 @@ class Scheduler:
         sink: Sink,
         *,
         concurrency: int = 256,
+        per_host: int = 8,
+        max_lateness: float = 1.0,
         wall_clock: Callable[[], datetime] = utc_now,
         mono_clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -80,6 +110,11 @@ class Scheduler:
         self._execute, self._sink = execute, sink
         self._wall, self._mono = wall_clock, mono_clock
         self._limit = asyncio.Semaphore(concurrency)
+        self._hosts = HostLimits(per_host)
+        self._max_lateness = max_lateness
+        self.loop_lag = LoopLag(mono_clock=mono_clock)
+        self.unreliable_runs = 0
+        self._warned_at = -math.inf
         self._entries: dict[str, _Entry] = {}
         self._heap: list[tuple[float, int, str]] = []
         self._seq = itertools.count()
@@ -103,6 +138,7 @@ class Scheduler:
 
     async def run(self) -> None:
         """Run until cancelled; cancelling also cancels the checks in flight."""
+        self._tasks.add(asyncio.create_task(self.loop_lag.run(), name="loop lag"))
         try:
             while True:
                 self._launch_due(self._mono())
@@ -118,11 +154,12 @@ class Scheduler:
     def _upsert(self, spec: MonitorSpec, now: float) -> None:
         entry = self._entries.get(spec.id)
         if entry is not None and entry.spec.interval == spec.interval:
-            entry.spec = spec  # same slots; the next run uses the new target and options
+            # Same slots; the next run uses the new target and options.
+            entry.spec, entry.host = spec, host_key(spec.target)
             return
         if entry is None:
             entry = self._entries[spec.id] = _Entry(spec)
-        entry.spec = spec
+        entry.spec, entry.host = spec, host_key(spec.target)
         self._push(entry, now + jitter_offset(spec.id, _seconds(spec)))
 
     def _push(self, entry: _Entry, due: float) -> None:
@@ -137,11 +174,12 @@ class Scheduler:
                 continue
             # Still running from an earlier slot: skip this one rather than overlap.
             if entry.task is None:
-                self._start(entry, due)
+                self._start(entry, due, now - due)
             self._push(entry, next_slot(due, _seconds(entry.spec), now))
 
-    def _start(self, entry: _Entry, due: float) -> None:
-        task = asyncio.create_task(self._run_one(entry, due), name=f"check {entry.spec.id}")
+    def _start(self, entry: _Entry, due: float, launch_late: float) -> None:
+        run = self._run_one(entry, due, launch_late)
+        task = asyncio.create_task(run, name=f"check {entry.spec.id}")
         entry.task = task
         self._tasks.add(task)
         task.add_done_callback(partial(self._finished, entry))
@@ -151,18 +189,46 @@ class Scheduler:
         if entry.task is task:
             entry.task = None
 
-    async def _run_one(self, entry: _Entry, due: float) -> None:
-        async with self._limit:
-            self._lateness.append(max(0.0, self._mono() - due) * 1000)
+    async def _run_one(self, entry: _Entry, due: float, launch_late: float) -> None:
+        async with self._hosts.hold(entry.host), self._limit:
             spec, started_at = entry.spec, self._wall()
-            try:
-                result = await self._execute(spec)
-            except Exception:
-                # The executor's own bug, not the target's outage: log it, report nothing.
-                log.exception("check of monitor %r raised", spec.id)
-                return
-        if self._entries.get(spec.id) is entry:  # not removed (or replaced) meanwhile
+            result = await self._judged_run(spec, due, launch_late)
+        # Reported unless removed (or replaced) meanwhile.
+        if result is not None and self._entries.get(spec.id) is entry:
             self._report(spec, result, started_at)
+
+    async def _judged_run(
+        self, spec: MonitorSpec, due: float, launch_late: float
+    ) -> CheckResult | None:
+        begin = self._mono()
+        self._lateness.append(max(0.0, begin - due) * 1000)
+        try:
+            result = await self._execute(spec)
+        except Exception:
+            # The executor's own bug, not the target's outage: log it, report nothing.
+            log.exception("check of monitor %r raised", spec.id)
+            return None
+        stalled = self.loop_lag.stalled(begin, self._mono())
+        if trustworthy(launch_late, stalled, spec.timeout.total_seconds(), self._max_lateness):
+            return result
+        self._note_unreliable(spec, launch_late, stalled)
+        return replace(result, reliable=False)
+
+    def _note_unreliable(self, spec: MonitorSpec, launch_late: float, stalled: float) -> None:
+        self.unreliable_runs += 1
+        now = self._mono()
+        # Overload marks thousands of runs at once; one line per interval says enough.
+        if now - self._warned_at < _WARN_EVERY:
+            return
+        self._warned_at = now
+        log.warning(
+            "Hiccup is overloaded: %d results so far marked unreliable and not counted as "
+            "failures (monitor %r launched %.0f ms late, loop stalled %.0f ms during its run)",
+            self.unreliable_runs,
+            spec.id,
+            launch_late * 1000,
+            stalled * 1000,
+        )
 
     def _report(self, spec: MonitorSpec, result: CheckResult, started_at: datetime) -> None:
         try:

@@ -14,6 +14,7 @@ from hiccup.core.ids import new_id
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.public import AffectedComponent
 from hiccup.core.status import IncidentImpact
+from hiccup.notify.notices import enqueue_notice, incident_notice
 from hiccup.store.codec import utc
 from hiccup.store.tables import incident_components, incident_updates, incidents
 
@@ -51,6 +52,7 @@ async def open_incident(
     affected: Sequence[AffectedComponent] = (),
     auto_component_id: str | None = None,
     status: IncidentStatus = IncidentStatus.INVESTIGATING,
+    notify: bool = True,
 ) -> str:
     incident_id = new_id()
     await conn.execute(
@@ -69,7 +71,7 @@ async def open_incident(
     if component_ids:
         rows = [{"incident_id": incident_id, "component_id": c} for c in component_ids]
         await conn.execute(insert(incident_components), rows)
-    await post_update(conn, incident_id, status, body, now, affected)
+    await post_update(conn, incident_id, status, body, now, affected, notify=notify)
     return incident_id
 
 
@@ -83,7 +85,10 @@ async def post_update(
     *,
     impact: IncidentImpact | None = None,
     resolved_at: datetime | None = None,
+    notify: bool = True,
 ) -> str:
+    """`notify`: tell subscribers (queued in this transaction, so the notice and the update
+    commit together)."""
     update_id = new_id()
     await conn.execute(
         insert(incident_updates).values(
@@ -92,6 +97,7 @@ async def post_update(
             status=status.value,
             body=body,
             affected=_affected_json(affected),
+            notify=notify,
             created_at=now,
             display_at=now,
         )
@@ -104,6 +110,9 @@ async def post_update(
     if status is IncidentStatus.RESOLVED:
         changes["resolved_at"] = resolved_at or now
     await conn.execute(update(incidents).where(incidents.c.id == incident_id).values(**changes))
+    if notify:
+        notice = await incident_notice(conn, incident_id, update_id, body, notify)
+        await enqueue_notice(conn, notice, now)
     return update_id
 
 

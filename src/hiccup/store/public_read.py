@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.core.bars import Span, day_bars, quiet
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.core.public import (
@@ -29,7 +31,7 @@ from hiccup.core.status import (
     indicator_description,
     page_indicator,
 )
-from hiccup.core.uptime import Interval, covered, day_bounds, uptime_ratio
+from hiccup.core.uptime import day_bounds
 from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.tables import (
     components,
@@ -63,36 +65,40 @@ def _days(today: date, count: int) -> list[date]:
     return [today - timedelta(days=count - 1 - i) for i in range(count)]
 
 
-def _day_uptime(
-    day: date,
-    tz: str,
-    down: Sequence[Interval],
-    degraded: Sequence[Interval],
-    since: datetime | None,
-    now: datetime,
-    names: tuple[str, ...],
-) -> DayUptime:
-    lo, hi = day_bounds(day, tz)
-    hi = min(hi, now)
+Bounds = Sequence[tuple[datetime, datetime]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Days:
+    """The page's days, computed once for all its components."""
+
+    days: Sequence[date]
+    bounds: Bounds
+    seconds: Sequence[Span]  # the same bounds in epoch seconds
+    clean: Sequence[DayUptime]  # see hiccup.core.bars.quiet
+
+
+def _bars(
+    span: _Days, history: _History, component_id: str, now: datetime
+) -> tuple[DayUptime, ...]:
+    """One component's daily bars in one sweep over its intervals (not one scan per day)."""
+    days, since = span.days, history.since.get(component_id)
+    names = history.names_per_day(component_id, span.bounds)
     if since is None:
-        return DayUptime(day, None, incident_names=names)
-    ratio = uptime_ratio(down, since, lo, hi)
-    start = max(lo, since)
-    return DayUptime(
-        day,
-        ratio,
-        down_seconds=round(covered(down, start, hi).total_seconds()) if hi > start else 0,
-        degraded_seconds=round(covered(degraded, start, hi).total_seconds()) if hi > start else 0,
-        incident_names=names,
-    )
+        return tuple(DayUptime(d, None, incident_names=n) for d, n in zip(days, names, strict=True))
+    start, end = since.timestamp(), now.timestamp()
+    windows = [(max(lo, start), min(hi, end)) for lo, hi in span.seconds]
+    down, degraded = history.down[component_id], history.degraded[component_id]
+    return day_bars(days, windows, down, degraded, names, span.clean)
 
 
 class _History:
     """Per-component outage intervals and monitoring start, for the uptime bars."""
 
     def __init__(self) -> None:
-        self.down: dict[str, list[Interval]] = defaultdict(list)
-        self.degraded: dict[str, list[Interval]] = defaultdict(list)
+        # Spans in float epoch seconds (see hiccup.core.bars); an ongoing one ends now.
+        self.down: dict[str, list[Span]] = defaultdict(list)
+        self.degraded: dict[str, list[Span]] = defaultdict(list)
         self.since: dict[str, datetime] = {}
         self.incidents: dict[str, list[tuple[datetime, datetime | None, str]]] = defaultdict(list)
 
@@ -106,6 +112,11 @@ class _History:
                 )
             self.incidents[group_id] += self.incidents[member]
 
+    def names_per_day(self, component_id: str, bounds: Bounds) -> list[tuple[str, ...]]:
+        if not self.incidents[component_id]:
+            return [()] * len(bounds)
+        return [self.names_on(component_id, lo, hi) for lo, hi in bounds]
+
     def names_on(self, component_id: str, lo: datetime, hi: datetime) -> tuple[str, ...]:
         return tuple(
             dict.fromkeys(
@@ -114,7 +125,9 @@ class _History:
         )
 
 
-async def _load_history(conn: AsyncConnection, page_id: str, lo: datetime) -> _History:
+async def _load_history(
+    conn: AsyncConnection, page_id: str, lo: datetime, now: datetime
+) -> _History:
     history = _History()
     monitor_rows = await conn.execute(
         select(monitors.c.id, monitors.c.component_id, monitors.c.created_at)
@@ -126,16 +139,22 @@ async def _load_history(conn: AsyncConnection, page_id: str, lo: datetime) -> _H
         owner[monitor_id] = component_id
         first = utc(created_at)
         history.since[component_id] = min(history.since.get(component_id, first), first)
+    # Served by a covering index on (ended_at, ...) whatever the years of history behind it;
+    # other pages' outages are skipped here rather than joined away in SQL.
+    c = outages.c
     rows = await conn.execute(
-        select(outages).where(
-            outages.c.monitor_id.in_(list(owner)),
-            or_(outages.c.ended_at.is_(None), outages.c.ended_at > lo),
+        select(c.monitor_id, c.state, c.started_at, c.ended_at).where(
+            or_(c.ended_at.is_(None), c.ended_at > lo)
         )
     )
-    for row in rows.mappings():
-        interval = Interval(utc(row["started_at"]), utc_or_none(row["ended_at"]))
-        bucket = history.down if row["state"] == "down" else history.degraded
-        bucket[owner[row["monitor_id"]]].append(interval)
+    ongoing_end = now.timestamp()
+    for monitor_id, state, started_at, ended_at in rows:
+        component_id = owner.get(monitor_id)
+        if component_id is None:
+            continue
+        end = ongoing_end if ended_at is None else utc(ended_at).timestamp()
+        bucket = history.down if state == "down" else history.degraded
+        bucket[component_id].append((utc(started_at).timestamp(), end))
     return history
 
 
@@ -300,7 +319,8 @@ async def read_public_state(conn: AsyncConnection, slug: str, now: datetime) -> 
         raise PageNotFound(slug)
     page = _page(page_row)
     days = _days(now.astimezone(ZoneInfo(page.time_zone)).date(), page_row["history_days"])
-    history = await _load_history(conn, page.id, day_bounds(days[0], page.time_zone)[0])
+    bounds = [day_bounds(d, page.time_zone) for d in days]
+    history = await _load_history(conn, page.id, bounds[0][0], now)
     open_incidents, recent = await _load_incidents(conn, page.id)
     _attach_incidents(history, (*open_incidents, *recent))
     rows = (
@@ -321,22 +341,12 @@ async def read_public_state(conn: AsyncConnection, slug: str, now: datetime) -> 
     for row in rows:
         if row["is_group"]:
             history.absorb_members(row["id"], members[row["id"]])
+    seconds = [(lo.timestamp(), hi.timestamp()) for lo, hi in bounds]
+    span = _Days(days, bounds, seconds, quiet(days))
     built = []
     for row in rows:
-        cid = row["id"]
-        bars = tuple(
-            _day_uptime(
-                d,
-                page.time_zone,
-                history.down[cid],
-                history.degraded[cid],
-                history.since.get(cid),
-                now,
-                history.names_on(cid, *day_bounds(d, page.time_zone)),
-            )
-            for d in days
-        )
-        built.append(_component(row, tuple(members[cid]), bars))
+        bars = _bars(span, history, row["id"], now)
+        built.append(_component(row, tuple(members[row["id"]]), bars))
     indicator = page_indicator([c.status for c in built], [i.impact for i in open_incidents])
     return PublicState(
         page=page,

@@ -29,6 +29,7 @@ class RecordedResult:
     error: str | None
     phases: dict[str, float] | None
     probe: str = "local"
+    reliable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ def _result_row(result: RecordedResult) -> dict[str, object]:
         "error": (result.error or "")[:500] or None,
         "phases": result.phases or None,
         "probe": result.probe,
+        "reliable": result.reliable,
     }
 
 

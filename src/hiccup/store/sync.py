@@ -120,7 +120,7 @@ def _monitor_values(item: MonitorConfig, component_ids: dict[str, str]) -> dict[
         "interval_s": item.interval.total_seconds(),
         "timeout_s": item.timeout.total_seconds(),
         "options": item.options,
-        "failure_threshold": item.failure_threshold,
+        "failure_threshold": item.failures_to_confirm,
         "success_threshold": item.success_threshold,
         "degraded_latency_ms": item.degraded_latency.total_seconds() * 1000
         if item.degraded_latency

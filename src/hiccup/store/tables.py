@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 
 metadata = MetaData(
@@ -110,6 +111,8 @@ results = Table(
     Column("error", String(500)),
     Column("phases", JSON),
     Column("probe", String(64), nullable=False, default="local"),
+    # False when Hiccup itself ran late or its loop was blocked: not counted as a failure.
+    Column("reliable", Boolean, nullable=False, default=True, server_default=true()),
     Index(None, "monitor_id", "at"),
 )
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
 
 from hiccup.snapshot import HTML, SnapshotHolder
 from hiccup.web.public.render import render_not_found, style_csp_source
@@ -66,7 +67,13 @@ def public_handler(holder: SnapshotHolder) -> Callable[[Request], Awaitable[Resp
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def create_app(holder: SnapshotHolder, lifespan: Lifespan | None = None) -> FastAPI:
+def create_app(
+    holder: SnapshotHolder,
+    lifespan: Lifespan | None = None,
+    *,
+    ping_router: APIRouter | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> FastAPI:
     app = FastAPI(
         title="Hiccup", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
@@ -76,6 +83,11 @@ def create_app(holder: SnapshotHolder, lifespan: Lifespan | None = None) -> Fast
         ready = holder.current is not None
         return JSONResponse({"status": "ok" if ready else "starting"}, 200 if ready else 503)
 
+    if ping_router is not None:
+        # Before the catch-all below, which would otherwise answer GET /ping/... itself.
+        app.include_router(ping_router)
+    # Also before the catch-all: subscribe, confirm and unsubscribe (hiccup.notify.web).
+    app.router.routes.extend(extra_routes)
     serve = public_handler(holder)
     for path in ("/", "/api/v2/{name:path}"):
         app.router.add_route(path, serve, methods=["GET", "HEAD"], include_in_schema=False)

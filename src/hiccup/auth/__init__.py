@@ -1,0 +1,1 @@
+"""Accounts: roles and scopes, password hashing, TOTP, secrets, login throttling rules."""

@@ -1,0 +1,105 @@
+"""The history worker: folds raw results into rollups and applies retention, a little at a time.
+
+Every pass folds what arrived since the last one (in batches, each its own transaction that
+also moves the high-water mark), then deletes expired raw results and hourly rollups in small
+batches. Short transactions matter on SQLite, where a writer blocks the recorder: no pass
+holds the write lock for more than one batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hiccup.clock import Clock
+from hiccup.store.rollups import fold_batch, prune_hours, prune_results
+
+if TYPE_CHECKING:
+    from hiccup.config import HiccupConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HistorySettings:
+    retention: timedelta = timedelta(days=30)  # raw results
+    hourly_retention: timedelta = timedelta(days=90)  # daily rollups are kept for good
+    every: float = 60.0  # seconds between passes
+    fold_batch: int = 20_000
+    fold_batches_per_pass: int = 25
+    delete_batch: int = 5_000
+    delete_batches_per_pass: int = 40
+    hours_per_delete: timedelta = timedelta(hours=6)
+    # Results younger than this wait for the next pass (see store.rollups._samples).
+    settle: timedelta = timedelta(seconds=30)
+
+
+@dataclass(frozen=True, slots=True)
+class PassReport:
+    folded: int
+    deleted_results: int
+    deleted_hours: int
+
+
+class HistoryWorker:
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock, settings: HistorySettings | None = None
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self.settings = settings or HistorySettings()
+
+    async def fold(self, now: datetime) -> int:
+        total = 0
+        for _ in range(self.settings.fold_batches_per_pass):
+            async with self._engine.begin() as conn:
+                folded = await fold_batch(conn, now, self.settings.fold_batch, self.settings.settle)
+            total += folded
+            if folded < self.settings.fold_batch:
+                break
+            await asyncio.sleep(0)  # let the recorder's flush in between batches
+        return total
+
+    async def prune(self, now: datetime) -> tuple[int, int]:
+        cutoff = now - self.settings.retention
+        deleted = 0
+        for _ in range(self.settings.delete_batches_per_pass):
+            async with self._engine.begin() as conn:
+                count = await prune_results(conn, cutoff, self.settings.delete_batch)
+            deleted += count
+            if count < self.settings.delete_batch:
+                break
+            await asyncio.sleep(0)
+        async with self._engine.begin() as conn:
+            hours = await prune_hours(
+                conn, now - self.settings.hourly_retention, self.settings.hours_per_delete
+            )
+        return deleted, hours
+
+    async def run_pass(self) -> PassReport:
+        now = self._clock.now()
+        folded = await self.fold(now)
+        deleted, hours = await self.prune(now)
+        return PassReport(folded, deleted, hours)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                report = await self.run_pass()
+                if report.deleted_results or report.deleted_hours:
+                    log.debug("history pass: %s", report)
+            except Exception:
+                log.exception("history pass failed; retrying next pass")
+            await asyncio.sleep(self.settings.every)
+
+
+def settings_from(config: HiccupConfig | None) -> HistorySettings:
+    if config is None:
+        return HistorySettings()
+    history = config.history
+    return HistorySettings(retention=history.retention, hourly_retention=history.hourly_retention)

@@ -1,0 +1,1 @@
+"""Notifications: a durable outbox, operator alerts, subscribers, and one module per channel."""

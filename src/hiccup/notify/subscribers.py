@@ -1,0 +1,208 @@
+"""Subscribers: sign-up with double opt-in, confirmation, one-click unsubscribe.
+
+A confirmation link carries the subscriber, a nonce and an expiry, signed; confirming clears
+the nonce, so the link works once. Unsubscribe links never expire. Nothing is sent to an
+address until its owner confirmed it, so the form cannot be used to mail strangers more than
+one confirmation.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.core.ids import new_id
+from hiccup.core.timefmt import format_moment
+from hiccup.notify.outbox import cancel_pending, enqueue_rows, pending_row, store_message
+from hiccup.notify.tokens import Signer, TokenError
+from hiccup.store.tables import components, pages
+from hiccup.store.tables_notify import subscriber_components, subscribers
+
+CONFIRM = "confirm"
+UNSUBSCRIBE = "unsubscribe"
+
+
+class SubscriberKind(StrEnum):
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+    APPRISE = "apprise"
+
+
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    page_id: str
+    email: str  # where the confirmation goes (and, for a webhook, where failures are told)
+    component_ids: tuple[str, ...] = ()  # empty: the whole page
+    webhook: str | None = None
+
+
+async def _page(conn: AsyncConnection, page_id: str) -> dict[str, Any]:
+    row = (await conn.execute(select(pages).where(pages.c.id == page_id))).mappings().one()
+    return {"id": row["id"], "name": row["name"], "url": row["url"], "time_zone": row["time_zone"]}
+
+
+async def _component_names(conn: AsyncConnection, ids: Sequence[str]) -> list[str]:
+    if not ids:
+        return []
+    query = select(components.c.name).where(components.c.id.in_(ids))
+    return list((await conn.execute(query.order_by(components.c.position))).scalars())
+
+
+async def _existing(conn: AsyncConnection, page_id: str, kind: str, address: str) -> Any:
+    query = select(subscribers).where(
+        subscribers.c.page_id == page_id,
+        subscribers.c.kind == kind,
+        subscribers.c.address == address,
+    )
+    return (await conn.execute(query)).mappings().first()
+
+
+def _active(row: Any) -> bool:
+    return bool(row["confirmed_at"] and not row["unsubscribed_at"] and not row["disabled_reason"])
+
+
+async def _save(
+    conn: AsyncConnection, sign_up: SignUp, existing: Any, nonce: str, now: datetime
+) -> str:
+    kind = SubscriberKind.WEBHOOK if sign_up.webhook else SubscriberKind.EMAIL
+    values = {
+        "owner_email": sign_up.email,
+        "all_components": not sign_up.component_ids,
+        "confirm_nonce": nonce,
+        "confirmed_at": None,
+        "unsubscribed_at": None,
+        "disabled_reason": None,
+        "updated_at": now,
+    }
+    if existing is None:
+        subscriber_id = new_id()
+        await conn.execute(
+            insert(subscribers).values(
+                id=subscriber_id,
+                page_id=sign_up.page_id,
+                kind=kind.value,
+                address=sign_up.webhook or sign_up.email,
+                created_at=now,
+                **values,
+            )
+        )
+    else:
+        subscriber_id = existing["id"]
+        await conn.execute(
+            update(subscribers).where(subscribers.c.id == subscriber_id).values(**values)
+        )
+        await conn.execute(
+            delete(subscriber_components).where(
+                subscriber_components.c.subscriber_id == subscriber_id
+            )
+        )
+    if sign_up.component_ids:
+        rows = [{"subscriber_id": subscriber_id, "component_id": c} for c in sign_up.component_ids]
+        await conn.execute(insert(subscriber_components), rows)
+    return subscriber_id
+
+
+async def subscribe(
+    conn: AsyncConnection,
+    sign_up: SignUp,
+    signer: Signer,
+    confirm_within: timedelta,
+    now: datetime,
+    base_url: str,
+) -> bool:
+    """Record a pending subscription and queue its confirmation mail. False when the address
+    is already subscribed and active (the caller answers the same either way, so the form
+    does not reveal who is subscribed)."""
+    kind = SubscriberKind.WEBHOOK if sign_up.webhook else SubscriberKind.EMAIL
+    existing = await _existing(conn, sign_up.page_id, kind.value, sign_up.webhook or sign_up.email)
+    if existing is not None and _active(existing):
+        return False
+    nonce = secrets.token_hex(8)
+    subscriber_id = await _save(conn, sign_up, existing, nonce, now)
+    expires = now + confirm_within
+    token = signer.sign(CONFIRM, subscriber_id, nonce, int(expires.timestamp()))
+    page = await _page(conn, sign_up.page_id)
+    link_base = (page["url"] or base_url).rstrip("/")
+    content = {
+        "page": page,
+        "confirm_url": f"{link_base}/subscribe/confirm?token={token}",
+        "components": await _component_names(conn, sign_up.component_ids),
+        "webhook": sign_up.webhook,
+        "expires": format_moment(expires, page["time_zone"]),
+    }
+    key = f"confirm:{subscriber_id}:{nonce}"
+    message_id = await store_message(conn, key, CONFIRM, content, now)
+    assert message_id is not None  # the nonce is new
+    row = pending_row(
+        message_id, key, "email", now, subscriber_id=subscriber_id, recipient=sign_up.email
+    )
+    await enqueue_rows(conn, [row])
+    return True
+
+
+async def confirm(conn: AsyncConnection, token: str, signer: Signer, now: datetime) -> str:
+    """Confirm the subscription the link names; returns its id. Raises TokenError for a link
+    that is forged, expired, or was used already."""
+    claims = signer.verify(token, CONFIRM, now)
+    result = await conn.execute(
+        update(subscribers)
+        .where(
+            and_(
+                subscribers.c.id == claims.subject,
+                subscribers.c.confirm_nonce == claims.nonce,
+                subscribers.c.unsubscribed_at.is_(None),
+            )
+        )
+        .values(confirmed_at=now, confirm_nonce=None, updated_at=now)
+    )
+    if result.rowcount != 1:
+        raise TokenError("This link was used already or is no longer valid.")
+    return claims.subject
+
+
+async def unsubscribe(conn: AsyncConnection, token: str, signer: Signer, now: datetime) -> bool:
+    """Unsubscribe the link's subscriber; True if this call did it (False: it was already)."""
+    claims = signer.verify(token, UNSUBSCRIBE, now)
+    result = await conn.execute(
+        update(subscribers)
+        .where(subscribers.c.id == claims.subject, subscribers.c.unsubscribed_at.is_(None))
+        .values(unsubscribed_at=now, updated_at=now)
+    )
+    await cancel_pending(conn, "unsubscribed", subscriber_id=claims.subject)
+    return result.rowcount == 1
+
+
+async def disable_subscriber(
+    conn: AsyncConnection, subscriber: dict[str, Any], reason: str, now: datetime
+) -> None:
+    """A permanent failure (no such mailbox, webhook answering 4xx): stop sending, and tell
+    the owner of a webhook by mail."""
+    await conn.execute(
+        update(subscribers)
+        .where(subscribers.c.id == subscriber["id"])
+        .values(disabled_reason=reason[:500], updated_at=now)
+    )
+    await cancel_pending(conn, f"subscriber disabled: {reason}", subscriber_id=subscriber["id"])
+    if subscriber["kind"] != SubscriberKind.WEBHOOK.value or not subscriber["owner_email"]:
+        return
+    page = await _page(conn, subscriber["page_id"])
+    content = {"page": page, "webhook": subscriber["address"], "reason": reason}
+    key = f"owner:{subscriber['id']}:{now.isoformat()}"
+    message_id = await store_message(conn, key, "owner", content, now)
+    if message_id is not None:
+        row = pending_row(
+            message_id,
+            key,
+            "email",
+            now,
+            subscriber_id=subscriber["id"],
+            recipient=subscriber["owner_email"],
+        )
+        await enqueue_rows(conn, [row])

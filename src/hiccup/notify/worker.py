@@ -1,0 +1,182 @@
+"""The delivery worker: one lane per channel kind, each with its own concurrency, so 10,000
+queued mails never hold up an operator's webhook, and one hanging endpoint holds one slot for
+at most the delivery timeout.
+
+Each delivery is marked (delivered, retried later, or dead) in its own transaction the moment
+the channel answers: the shorter that gap, the fewer messages a crash can leave "sent but not
+marked" (those are sent again with the same idempotency key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hiccup.clock import Clock
+from hiccup.notify.channels.base import Channel
+from hiccup.notify.errors import NotifyError
+from hiccup.notify.outbox import Claimed, claim, mark_delivered, mark_failed, next_due
+from hiccup.notify.retry import RetryPolicy
+from hiccup.notify.settings import DeliveryConfig
+
+log = logging.getLogger(__name__)
+
+OnPermanent = Callable[[AsyncConnection, Claimed, str, datetime], Awaitable[None]]
+
+
+class Lane:
+    def __init__(self, worker: DeliveryWorker, transport: str, channel: Channel) -> None:
+        self.worker = worker
+        self.transport = transport
+        self.channel = channel
+        self.concurrency = max(1, channel.concurrency)
+        self.active: set[asyncio.Task[None]] = set()
+        self.wake = asyncio.Event()
+
+    def free(self) -> int:
+        return self.concurrency - len(self.active)
+
+    async def fill(self) -> int:
+        """Claim as many due rows as there are free slots and start delivering them."""
+        free = self.free()
+        if free <= 0:
+            return 0
+        worker = self.worker
+        async with worker.engine.begin() as conn:
+            items = await claim(conn, self.transport, worker.clock.now(), worker.config.lease, free)
+        for item in items:
+            task = asyncio.create_task(self._deliver(item), name=f"deliver-{item.id}")
+            self.active.add(task)
+            task.add_done_callback(self._finished)
+        return len(items)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self.active.discard(task)
+        self.wake.set()
+
+    async def _deliver(self, item: Claimed) -> None:
+        started = time.perf_counter()
+        error: NotifyError | None = None
+        try:
+            async with asyncio.timeout(self.worker.config.timeout.total_seconds()):
+                await self.channel.send(item, self.worker.clock.now())
+        except NotifyError as failure:
+            error = failure
+        except TimeoutError:
+            error = NotifyError(f"no answer within {self.worker.config.timeout.total_seconds():g}s")
+        except Exception as failure:
+            log.exception("delivery %s crashed", item.id)
+            error = NotifyError(f"{type(failure).__name__}: {failure}"[:300])
+        duration_ms = (time.perf_counter() - started) * 1000
+        await self.worker.settle(item, error, duration_ms)
+
+    async def seconds_until_due(self, poll: float) -> float:
+        async with self.worker.engine.connect() as conn:
+            due = await next_due(conn, self.transport)
+        if due is None:
+            return poll
+        wait = (due - self.worker.clock.now()).total_seconds()
+        return min(poll, max(wait, 0.05))
+
+    async def run(self, poll: float) -> None:
+        while True:
+            self.wake.clear()
+            try:
+                if await self.fill() and self.free() > 0:
+                    continue  # more may be due right now
+                timeout = await self.seconds_until_due(poll) if self.free() > 0 else poll
+            except Exception:
+                # The database may be away; rows wait in it and go out once it is back.
+                log.exception("could not claim %s deliveries; retrying", self.transport)
+                timeout = poll
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self.wake.wait()
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        channels: dict[str, Channel],
+        config: DeliveryConfig,
+        on_permanent: OnPermanent,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.config = config
+        self.policy = RetryPolicy(config.max_attempts, config.retry_base, config.retry_cap)
+        self._on_permanent = on_permanent
+        self.lanes = [Lane(self, kind, channel) for kind, channel in sorted(channels.items())]
+
+    def wake(self) -> None:
+        for lane in self.lanes:
+            lane.wake.set()
+
+    async def settle(self, item: Claimed, error: NotifyError | None, duration_ms: float) -> None:
+        # Retried while the database is briefly away: an unmarked row is sent again later.
+        for pause in (0.1, 0.5, 1, 2, 4, 8):
+            try:
+                now = self.clock.now()
+                async with self.engine.begin() as conn:
+                    await self._settle(conn, item, error, duration_ms, now)
+                return
+            except Exception:
+                log.warning("could not mark delivery %s; retrying", item.id, exc_info=True)
+                await asyncio.sleep(pause)
+
+    async def _settle(
+        self,
+        conn: AsyncConnection,
+        item: Claimed,
+        error: NotifyError | None,
+        duration_ms: float,
+        now: datetime,
+    ) -> None:
+        if error is None:
+            await mark_delivered(conn, item.id, item.lease, now, duration_ms)
+            return
+        give_up = error.permanent or self.policy.exhausted(item.attempts)
+        retry_at = None if give_up else now + self.policy.delay(item.attempts)
+        held = await mark_failed(
+            conn,
+            item.id,
+            item.lease,
+            now,
+            duration_ms,
+            error.message,
+            retry_at=retry_at,
+            permanent=error.permanent,
+        )
+        level = logging.WARNING if give_up else logging.INFO
+        log.log(level, "delivery %s to %s failed: %s", item.id, item.transport, error.message)
+        if held and error.permanent:
+            await self._on_permanent(conn, item, error.message, now)
+
+    async def run(self, poll_seconds: float = 2.0) -> None:
+        await asyncio.gather(*(lane.run(poll_seconds) for lane in self.lanes))
+
+    async def drain(self) -> None:
+        """Deliver everything due now and wait for it (tests and shutdown)."""
+        while True:
+            started = 0
+            for lane in self.lanes:
+                started += await lane.fill()
+            running = [task for lane in self.lanes for task in lane.active]
+            if not started and not running:
+                return
+            if running:
+                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+
+    async def stop(self) -> None:
+        """Let deliveries in flight finish (bounded by their timeout) so they get marked."""
+        running = [task for lane in self.lanes for task in lane.active]
+        if running:
+            await asyncio.wait(running, timeout=self.config.timeout.total_seconds() + 1)

@@ -1,0 +1,102 @@
+"""Reads for SLA and reports: downtime intervals from `outages`, latency from daily rollups.
+
+Neither touches raw results, so a year costs a year's outages plus 365 rollup rows a monitor.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.core.rollup import Rollup
+from hiccup.core.uptime import Interval
+from hiccup.store.codec import utc, utc_or_none
+from hiccup.store.rollups import rollup_from_row
+from hiccup.store.tables import components, monitors, outages, pages
+from hiccup.store.tables_history import rollups_daily
+
+_IDS_PER_QUERY = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorRecord:
+    id: str
+    key: str
+    name: str
+    component_id: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentRecord:
+    id: str
+    name: str
+    group_id: str | None
+    is_group: bool
+
+
+def _chunks(ids: Sequence[str]) -> list[list[str]]:
+    ordered = sorted(set(ids))
+    return [ordered[i : i + _IDS_PER_QUERY] for i in range(0, len(ordered), _IDS_PER_QUERY)]
+
+
+async def read_components(conn: AsyncConnection, page_slug: str | None) -> list[ComponentRecord]:
+    query = select(components.c.id, components.c.name, components.c.group_id, components.c.is_group)
+    query = query.join(pages, pages.c.id == components.c.page_id)
+    if page_slug is not None:
+        query = query.where(pages.c.slug == page_slug)
+    query = query.order_by(pages.c.slug, components.c.position)
+    return [ComponentRecord(*row) for row in await conn.execute(query)]
+
+
+async def read_monitors(conn: AsyncConnection, page_slug: str | None) -> list[MonitorRecord]:
+    c = monitors.c
+    query = select(c.id, c.key, c.name, c.component_id, c.created_at).order_by(c.key)
+    if page_slug is not None:
+        query = (
+            query.join(components, components.c.id == c.component_id)
+            .join(pages, pages.c.id == components.c.page_id)
+            .where(pages.c.slug == page_slug)
+        )
+    return [
+        MonitorRecord(id_, key, name, component_id, utc(created))
+        for id_, key, name, component_id, created in await conn.execute(query)
+    ]
+
+
+async def down_intervals_by_monitor(
+    conn: AsyncConnection, monitor_ids: Sequence[str], lo: datetime, hi: datetime
+) -> dict[str, list[Interval]]:
+    """Each monitor's confirmed "down" intervals touching [lo, hi)."""
+    found: dict[str, list[Interval]] = defaultdict(list)
+    c = outages.c
+    for chunk in _chunks(monitor_ids):
+        query = select(c.monitor_id, c.started_at, c.ended_at).where(
+            c.monitor_id.in_(chunk),
+            c.state == "down",
+            c.started_at < hi,
+            or_(c.ended_at.is_(None), c.ended_at > lo),
+        )
+        for monitor_id, started, ended in await conn.execute(query):
+            found[monitor_id].append(Interval(utc(started), utc_or_none(ended)))
+    return found
+
+
+async def latency_by_monitor(
+    conn: AsyncConnection, monitor_ids: Sequence[str], lo: datetime, hi: datetime
+) -> dict[str, Rollup]:
+    """Each monitor's daily rollups with a day starting in [lo, hi), merged into one."""
+    found: dict[str, Rollup] = defaultdict(Rollup)
+    t = rollups_daily
+    for chunk in _chunks(monitor_ids):
+        query = select(t).where(
+            t.c.monitor_id.in_(chunk), t.c.bucket_start >= lo, t.c.bucket_start < hi
+        )
+        for row in (await conn.execute(query)).mappings():
+            found[row["monitor_id"]].merge(rollup_from_row(row))
+    return found
