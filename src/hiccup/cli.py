@@ -7,14 +7,16 @@ import logging
 from pathlib import Path
 
 import typer
-import uvicorn
 from rich.console import Console
 
+from hiccup.accounts_cli import config_app, user_app
 from hiccup.config import ConfigError, HiccupConfig, load_config
+from hiccup.export_cli import export
 from hiccup.heartbeats_cli import heartbeats
 from hiccup.report_cli import report
-from hiccup.runtime import Hiccup
+from hiccup.runtime import Hiccup, Settings
 from hiccup.store.database import create_engine, data_dir, database_url, migrate
+from hiccup.web.serving import run_granian, run_uvicorn
 
 app = typer.Typer(
     help="Hiccup: uptime monitor and status page.", no_args_is_help=True, add_completion=False
@@ -80,11 +82,10 @@ def check(config: Path | None = ConfigOption) -> None:
     )
 
 
-def run_server(hiccup: Hiccup, host: str, port: int) -> None:
-    server = uvicorn.Server(
-        uvicorn.Config(hiccup.app(), host=host, port=port, log_level="info", proxy_headers=False)
-    )
-    server.run()
+def run_server(hiccup: Hiccup, host: str, port: int, server: str = "uvicorn") -> None:
+    # Both stop gracefully, closing the page's live-update streams first (hiccup.web.serving).
+    run = run_granian if server == "granian" else run_uvicorn
+    run(hiccup.app(), host, port)
 
 
 @app.command()
@@ -92,6 +93,9 @@ def serve(
     config: Path | None = ConfigOption,
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    server: str = typer.Option(
+        "uvicorn", help="HTTP server: uvicorn, or granian (faster on the public page)."
+    ),
 ) -> None:
     """Run the web server, scheduler and workers in one process."""
     loaded = _resolve_config(config)
@@ -102,7 +106,15 @@ def serve(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     data_dir().mkdir(parents=True, exist_ok=True)
-    run_server(Hiccup(create_engine(), loaded), host, port)
+    # The page's snapshot on disk: served at the next start even if the database is gone.
+    settings = Settings(page_slug=loaded.page.slug, snapshot_dir=data_dir() / "snapshot")
+    hiccup = Hiccup(create_engine(), loaded, settings=settings)
+    # The one-time setup link is printed with an address people can open.
+    hiccup.admin.base_url = hiccup.admin.base_url or f"http://{host}:{port}"
+    if server not in ("uvicorn", "granian"):
+        errors.print(f"unknown --server {server!r}: use uvicorn or granian")
+        raise typer.Exit(2)
+    run_server(hiccup, host, port, server)
 
 
 @app.command()
@@ -123,6 +135,13 @@ app.command()(report)
 
 
 app.command()(heartbeats)
+
+
+app.command()(export)
+
+
+app.add_typer(user_app, name="user")
+app.add_typer(config_app, name="config")
 
 
 def main() -> None:

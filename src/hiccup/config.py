@@ -21,6 +21,16 @@ from hiccup.checks.registry import (
 )
 from hiccup.durations import parse_duration
 from hiccup.notify.settings import NotificationsConfig, dependency_problems, notification_problems
+from hiccup.site_config import (
+    AccentColor,
+    Css,
+    FooterLink,
+    Host,
+    PrivateConfig,
+    WebUrl,
+    page_problems,
+    read_css_files,
+)
 from hiccup.yamlsource import YamlSyntaxError, line_of, load_yaml
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -40,6 +50,15 @@ class PageConfig(_Strict):
     url: str = ""
     time_zone: str = "UTC"
     history_days: int = Field(default=90, ge=1, le=365)
+    # The public site (hiccup.site_config): what the page shows, where, to whom, how it looks.
+    components: list[str] | None = None
+    hosts: list[Host] = []
+    private: PrivateConfig | None = None
+    logo_url: WebUrl | None = None
+    accent_color: AccentColor | None = None
+    custom_css: Css = ""
+    custom_css_file: str | None = None
+    footer_links: list[FooterLink] = []
 
     @field_validator("time_zone")
     @classmethod
@@ -84,6 +103,10 @@ class MonitorConfig(BaseModel):
     enabled: bool = True
     # A monitor key: while that monitor is down, this one's alerts fold into its alert.
     depends_on: str | None = None
+    # Labels to filter by in the admin dashboard and the API (`?tag=`).
+    tags: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,49}$")]] = Field(
+        default=[], max_length=20
+    )
 
     @field_validator("interval")
     @classmethod
@@ -177,6 +200,7 @@ class HistoryConfig(_Strict):
 
 class HiccupConfig(_Strict):
     page: PageConfig
+    pages: list[PageConfig] = []
     components: list[ComponentConfig] = []
     monitors: list[MonitorConfig] = []
     maintenance: list[MaintenanceConfig] = []
@@ -340,6 +364,9 @@ def parse_config(text: str, path: Path) -> HiccupConfig:
     issues = _kind_issues(config, data, path) + _reference_issues(config, data, path)
     issues += _maintenance_issues(config, data, path)
     issues += _notification_issues(config, data, path)
+    config, problems = read_css_files(config, path.parent)
+    problems += page_problems(config)
+    issues += [ConfigIssue(path, line_of(data, loc), _field_name(loc), m) for loc, m in problems]
     if issues:
         raise ConfigError(issues)
     return config

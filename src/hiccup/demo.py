@@ -25,6 +25,7 @@ from hiccup.runtime import Hiccup, Settings
 from hiccup.store.database import create_engine, data_dir
 from hiccup.store.incidents import open_incident, post_update
 from hiccup.store.tables import components, monitors, outages, pages
+from hiccup.web.serving import GracefulServer
 
 HISTORY = Path(__file__).parent / "resources" / "demo-history.yaml"
 
@@ -200,8 +201,10 @@ async def _demo(host: str, port: int, console: Console) -> None:
         f"[bold]Hiccup demo[/bold] on [link]http://{host}:{port}/[/link]: flexo fails for 45 s "
         "every 2.5 minutes; leela slows down now and then. Ctrl-C stops."
     )
-    settings = uvicorn.Config(hiccup.app(), host=host, port=port, log_level="warning")
-    server = uvicorn.Server(settings)
+    settings = uvicorn.Config(
+        hiccup.app(), host=host, port=port, log_level="warning", timeout_graceful_shutdown=5
+    )
+    server = GracefulServer(settings)  # Ctrl-C ends open pages' live streams first
     try:
         await server.serve()
     finally:

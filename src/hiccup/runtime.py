@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp
 
 from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet, scheduled_only
@@ -25,15 +27,21 @@ from hiccup.engine.maintenance import MaintenanceWorker
 from hiccup.engine.recorder import Recorder
 from hiccup.engine.rollups import HistoryWorker, settings_from
 from hiccup.engine.scheduler import Scheduler
+from hiccup.notify.maintenance_notices import maintenance_notice
 from hiccup.notify.service import Notifications
 from hiccup.notify.web.subscribe import SubscribeRoutes
 from hiccup.snapshot import SnapshotBuilder, SnapshotHolder
+from hiccup.snapshot_disk import SnapshotDisk, mark_stale
+from hiccup.startup import start_or_retry
 from hiccup.status_service import StatusService
 from hiccup.store.database import migrate
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import SyncReport, sync_config
-from hiccup.web.app import create_app
+from hiccup.web.app import Lifespan, create_app
 from hiccup.web.ping import ping_router
+from hiccup.web.public.serve import PublicServer
+from hiccup.web.public.site import site_from_config
+from hiccup.web.site import AdminSite
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +53,7 @@ class Settings:
     concurrency: int = 256
     per_host_concurrency: int = 8
     snapshot_refresh_seconds: float = 60.0
+    snapshot_dir: Path | None = None  # where the snapshot survives restarts; None: memory only
 
 
 class Hiccup:
@@ -61,16 +70,36 @@ class Hiccup:
         self.clock = clock or SystemClock()
         self.settings = settings or Settings(page_slug=config.page.slug if config else "default")
         self.holder = SnapshotHolder()
-        self.snapshots = SnapshotBuilder(engine, self.clock, self.holder, self.settings.page_slug)
+        self.site = site_from_config(config)
+        self.disk = SnapshotDisk(self.settings.snapshot_dir) if self.settings.snapshot_dir else None
+        self.snapshots = SnapshotBuilder(
+            engine,
+            self.clock,
+            self.holder,
+            self.settings.page_slug,
+            site=self.site,
+            disk=self.disk,
+        )
         self.status = StatusService(engine, self.clock, self.snapshots.request)
         self.checks = CheckSet()
         self.history = HistoryWorker(engine, self.clock, settings_from(config))
-        self.maintenance = MaintenanceWorker(engine, self.clock, self.snapshots.request)
+        self.maintenance = MaintenanceWorker(
+            engine, self.clock, self.snapshots.request, maintenance_notice
+        )
         self.recorder: Recorder | None = None
         self.scheduler: Scheduler | None = None
         self.heartbeats = HeartbeatWatcher(engine, self.clock, self._submit)
         self.pings = PingDesk(engine, self.clock, self._submit, self.heartbeats)
         self.notifications = Notifications(engine, self.clock, config)
+        self.admin = AdminSite(
+            engine,
+            self.clock,
+            page_slug=self.settings.page_slug,
+            public_url=config.page.url if config else "",
+            reload_monitors=self.reload_monitors,
+            refresh_public=self.snapshots.request,
+            wake_maintenance=self.maintenance.wake.set,
+        )
         self._tasks: list[asyncio.Task[None]] = []
 
     async def prepare(self) -> SyncReport:
@@ -101,6 +130,7 @@ class Hiccup:
         report = await self.prepare()
         if report.changed:
             log.info("config synced: %s", report)
+        await self.admin.announce_setup()
         async with self.engine.connect() as conn:
             specs, tracks = await load_specs(conn), await load_tracks(conn)
         await self._sync_heartbeats(specs)
@@ -154,18 +184,32 @@ class Hiccup:
         await self.notifications.close()
         await self.checks.close()
 
-    def app(self) -> FastAPI:
+    async def begin(self) -> None:
+        """Serve the snapshot from disk at once (marked as the last known status), then start;
+        while the database is unreachable, keep serving it and retry in the background."""
+        loaded = self.disk.load(self.site.guards()) if self.disk is not None else None
+        if loaded is not None:
+            self.holder.publish(mark_stale(loaded, loaded.generated_at))
+        retrying = await start_or_retry(self.start, serving=loaded is not None)
+        if retrying is not None:
+            self._tasks.append(retrying)
+
+    def app(self) -> ASGIApp:
         @asynccontextmanager
         async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-            await self.start()
+            await self.begin()
             try:
                 yield
             finally:
                 await self.stop()
 
+        # In front: snapshot paths and /live answered without FastAPI's routing.
+        return PublicServer(self.holder, self._fastapi(lifespan))
+
+    def _fastapi(self, lifespan: Lifespan) -> FastAPI:
         return create_app(
             self.holder,
             lifespan,
             ping_router=ping_router(self.pings),
-            extra_routes=SubscribeRoutes(self.notifications).routes(),
+            extra_routes=[*SubscribeRoutes(self.notifications).routes(), *self.admin.routes()],
         )

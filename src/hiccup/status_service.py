@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,11 +28,18 @@ from hiccup.core.incidents import (
     resolution_body,
 )
 from hiccup.core.public import AffectedComponent
-from hiccup.core.status import ComponentStatus, MonitorState, impact_for_status, worse_impact
+from hiccup.core.status import (
+    ComponentStatus,
+    MonitorState,
+    impact_for_status,
+    worse_impact,
+    worst,
+)
 from hiccup.notify.alerts import on_transition
 from hiccup.notify.notices import component_update, enqueue_notice
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident, open_incident, post_update
 from hiccup.store.maintenance import components_under_maintenance
+from hiccup.store.operator_status import in_operator_incident, operator_statuses
 from hiccup.store.recording import TRANSITION_EVENT
 from hiccup.store.tables import components, events, monitor_states, monitors, pages
 
@@ -92,7 +99,9 @@ async def _current_status(conn: AsyncConnection, component_id: str) -> Component
     """Under maintenance overrides what the monitors say; otherwise the monitors decide."""
     if await components_under_maintenance(conn, [component_id]):
         return ComponentStatus.UNDER_MAINTENANCE
-    return await _component_status(conn, component_id)
+    # An operator's open incident may say worse than the monitors do: the worse one shows.
+    declared = await operator_statuses(conn, component_id)
+    return worst([await _component_status(conn, component_id), *declared])
 
 
 async def _change_for(
@@ -171,6 +180,8 @@ async def refresh_component(
     action = auto_incident_action(incident is not None, change.previous, change.current)
     if change.current is ComponentStatus.UNDER_MAINTENANCE:
         action = IncidentAction.NONE  # outages inside a maintenance window open no incident
+    if action is IncidentAction.OPEN and await in_operator_incident(conn, row["id"]):
+        action = IncidentAction.NONE  # the operator is already telling customers about it
     affected = AffectedComponent(row["id"], row["name"], change.previous, change.current)
     if action is IncidentAction.OPEN:
         await _open(conn, change, now, affected)
@@ -181,14 +192,39 @@ async def refresh_component(
 
 async def apply_transition(conn: AsyncConnection, payload: dict[str, Any], now: datetime) -> bool:
     """Update the monitor's component and its automatic incident; True if anything changed."""
-    # Operator alerts commit with the claim of this transition: one alert per transition.
-    await on_transition(conn, payload, now)
     query = select(monitors.c.component_id).where(monitors.c.id == payload["monitor_id"])
     component_id = (await conn.execute(query)).scalar()
+    held = component_id is not None and bool(
+        await components_under_maintenance(conn, [component_id])
+    )
+    if not held:
+        # Operator alerts commit with the claim of this transition: one alert per transition.
+        await on_transition(conn, payload, now)
     if component_id is None:
         return False
     started_at = datetime.fromisoformat(payload["started_at"])
     return await refresh_component(conn, component_id, started_at, now)
+
+
+async def release_held_alerts(
+    conn: AsyncConnection, component_ids: Sequence[str], since: datetime, now: datetime
+) -> None:
+    """At a window's end, alert for monitors still in trouble: their alerts were held."""
+    query = (
+        select(monitor_states.c.monitor_id, monitor_states.c.state)
+        .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
+        .where(monitors.c.component_id.in_(list(component_ids)), monitors.c.enabled)
+    )
+    for monitor_id, state in await conn.execute(query):
+        if state in (MonitorState.DOWN.value, MonitorState.DEGRADED.value):
+            payload = {
+                "monitor_id": monitor_id,
+                "previous": MonitorState.UP.value,
+                "current": state,
+                "started_at": since.isoformat(),
+                "confirmed_at": now.isoformat(),
+            }
+            await on_transition(conn, payload, now)
 
 
 async def _claim(conn: AsyncConnection, event_id: int, now: datetime) -> bool:

@@ -32,7 +32,9 @@ async def setup(engine: AsyncEngine) -> tuple[Pipeline, MaintenanceWorker, list[
     flow = await pipeline(engine, CONFIG + WINDOW)
     told: list[tuple[str, str]] = []
 
-    async def notice(_conn: object, window: object, phase: str, body: str, _now: datetime) -> None:
+    async def notice(
+        _conn: object, _window: object, phase: str, body: str, _update: str, _now: datetime
+    ) -> None:
         told.append((phase, body))
 
     return flow, MaintenanceWorker(engine, flow.clock, lambda: None, notice), told

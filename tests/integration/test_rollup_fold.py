@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.clock import ManualClock
@@ -89,4 +91,22 @@ async def test_a_fold_that_fails_before_commit_leaves_neither_rows_nor_mark(
         assert await read_mark(conn) == 0
     assert await stored_rollups(engine) == {}
     await worker.run_pass()
+    assert_same(await stored_rollups(engine), fold_hourly(raw))
+
+
+async def test_two_replicas_folding_at_once_fold_each_result_once(engine: AsyncEngine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("several replicas share PostgreSQL; SQLite has one writer process")
+    monitor_ids, clock, _worker = await _setup(engine)
+    raw = samples(monitor_ids, START, 30)
+    await store(engine, raw)
+    clock.advance(timedelta(hours=1))
+
+    async def replica() -> int:
+        async with engine.begin() as conn:
+            folded = await fold_batch(conn, clock.now(), 10_000, SETTLE)
+            await asyncio.sleep(0.2)  # still holding the mark while the other one asks
+            return folded
+
+    assert sorted(await asyncio.gather(replica(), replica())) == [0, len(raw)]
     assert_same(await stored_rollups(engine), fold_hourly(raw))

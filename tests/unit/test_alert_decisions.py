@@ -83,7 +83,8 @@ def test_a_told_child_recovering_under_a_down_parent_is_folded() -> None:
 
 def test_a_reminder_counts_and_moves_the_deadline() -> None:
     held = decide(RULE, None, DOWN, None, NOW).state
-    assert held is not None and held.due_at is not None
+    assert held is not None
+    assert held.due_at is not None
     reminded = on_deadline(RULE, held, parent_down=False, now=held.due_at)
     assert reminded.send is AlertEvent.REMINDER
     assert reminded.state is not None

@@ -13,37 +13,40 @@ from hiccup.core.uptime import Interval, covered
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
-spans = st.lists(st.tuples(st.integers(0, 300), st.integers(0, 80)), max_size=10).map(
-    lambda items: [(float(s), float(s + n)) for s, n in items]
+DAY = 86400.0
+
+spans = st.lists(st.tuples(st.integers(0, 6 * 24), st.integers(0, 48)), max_size=10).map(
+    lambda items: [(h * 3600.0, (h + n) * 3600.0) for h, n in items]
 )
-gaps = st.lists(st.tuples(st.integers(0, 30), st.integers(-5, 60)), max_size=10)
 
 
-def windows_from(items: list[tuple[int, int]]) -> list[tuple[float, float]]:
-    """Sorted, non-overlapping windows; some empty, as days not monitored yet are."""
-    cursor, out = 0, []
-    for gap, width in items:
-        cursor += gap
-        out.append((float(cursor), float(cursor + width)))
-        cursor += max(width, 0)
-    return out
+def windows_for(days: int, since: float, now: float) -> list[tuple[float, float]]:
+    """Days clipped to when monitoring began and to now, as the page asks for them."""
+    return [(max(k * DAY, since), min((k + 1) * DAY, now)) for k in range(days)]
 
 
 def moment(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-@given(down=spans, items=gaps)
-def test_per_window_equals_asking_each_window(
-    down: list[tuple[float, float]], items: list[tuple[int, int]]
+@given(
+    down=spans,
+    days=st.integers(1, 6),
+    since_h=st.integers(0, 7 * 24),
+    now_h=st.integers(0, 7 * 24),
+)
+def test_per_window_equals_asking_each_day(
+    down: list[tuple[float, float]], days: int, since_h: int, now_h: int
 ) -> None:
-    windows = windows_from(items)
+    windows = windows_for(days, since_h * 3600.0, now_h * 3600.0)
     intervals = [Interval(moment(a), moment(b)) for a, b in down]
     expected = [
         covered(intervals, moment(lo), moment(hi)).total_seconds() if hi > lo else 0.0
         for lo, hi in windows
     ]
-    assert per_window(merge(down), windows) == expected
+    found = per_window(merge(down), windows)
+    assert [found.get(i, 0.0) for i in range(len(windows))] == expected
+    assert all(seconds > 0 for seconds in found.values())
 
 
 def test_merging_joins_overlapping_and_touching_spans() -> None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from hiccup.checks.registry import check_kinds, options_model
 from hiccup.cli import app
 from hiccup.config import ComponentConfig, MaintenanceConfig, MonitorConfig, PageConfig
+from hiccup.site_config import FooterLink, PrivateConfig
 from hiccup.snapshot import JSON_DOCUMENTS
 
 DOCS = Path(__file__).parents[2] / "docs"
@@ -21,7 +22,10 @@ def documented_fields(page: str) -> set[str]:
     return set(re.findall(r"^\| `([a-z_]+)` \|", text, re.MULTILINE))
 
 
-@pytest.mark.parametrize("model", [PageConfig, ComponentConfig, MonitorConfig, MaintenanceConfig])
+@pytest.mark.parametrize(
+    "model",
+    [PageConfig, ComponentConfig, MonitorConfig, MaintenanceConfig, FooterLink, PrivateConfig],
+)
 def test_every_config_field_is_documented(model: type[BaseModel]) -> None:
     missing = set(model.model_fields) - documented_fields("configuration.md")
     assert not missing, f"undocumented in docs/configuration.md: {sorted(missing)}"

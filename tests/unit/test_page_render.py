@@ -30,8 +30,9 @@ HOSTILE_NAME = '"><svg onload=alert(1)>'
 
 
 def body_of(html: str) -> str:
-    """The part operators' text can reach; the head holds only our own <style>."""
-    return html.split("</head>", 1)[1]
+    """The part operators' text can reach; the head holds only our own <style>, the end only
+    our own script."""
+    return html.split("</head>", 1)[1].split('<script src="/static/live.js"', 1)[0]
 
 
 def between(html: str, start: str, end: str) -> str:
@@ -144,10 +145,21 @@ def test_top_level_components_follow_their_position() -> None:
 def test_uptime_bar_labels_each_day_for_hover_and_screen_readers() -> None:
     html = render_page(make_state())
     label = "19 Nov 2026: 99.93% uptime, 1 minute down"
-    assert f'<li class="day day--high" title="{label}"><span class="vh">{label}</span></li>' in html
-    assert 'title="22 Nov 2026: 100% uptime"' in html
-    assert 'class="day day--mid" title="20 Nov 2026: 97.00% uptime, 43 minutes down"' in html
-    assert 'class="day day--low" title="21 Nov 2026: 50.00% uptime, 12 hours down"' in html
+    assert f'<li class="day day--high" tabindex="-1"><span class="tip">{label}</span></li>' in html
+    assert '<span class="tip">22 Nov 2026: 100% uptime</span>' in html
+    assert (
+        'day--mid" tabindex="-1"><span class="tip">20 Nov 2026: 97.00% uptime, 43 minutes' in html
+    )
+    assert 'day--low" tabindex="-1"><span class="tip">21 Nov 2026: 50.00% uptime, 12 hours' in (
+        html
+    )
+
+
+def test_only_the_latest_day_of_a_bar_is_in_the_tab_order() -> None:
+    html = render_page(make_state())
+    bar = between(html, 'aria-label="Daily uptime of API"', "</ol>")
+    assert bar.count('tabindex="0"') == 1
+    assert bar.rindex('tabindex="0"') > bar.rindex('tabindex="-1"')
 
 
 def test_uptime_bar_names_the_incidents_of_a_day() -> None:
@@ -155,14 +167,16 @@ def test_uptime_bar_names_the_incidents_of_a_day() -> None:
     state = make_state(components=(component("api", "API", 1, history=(day,)),))
     html = render_page(state)
     assert (
-        "22 Nov 2026: 99.00% uptime, 14 minutes down. Incidents: API unresponsive; Slow logins"
-        in html
+        "22 Nov 2026: 99.00% uptime, 14 minutes 24 seconds down. "
+        "Incidents: API unresponsive; Slow logins" in html
     )
 
 
 def test_days_without_data_are_grey_and_say_no_data() -> None:
     html = render_page(make_state())
-    assert '<li class="day day--nodata" title="16 Nov 2026: no data">' in html
+    assert (
+        '<li class="day day--nodata" tabindex="-1"><span class="tip">16 Nov 2026: no data' in html
+    )
     flexo = between(html, '<span class="component__name">flexo</span>', "</p>\n</div>")
     assert '<span class="uptime__total">no data</span>' in flexo
 
@@ -203,7 +217,8 @@ def test_past_incidents_are_listed_newest_first_with_their_window() -> None:
 
 def test_without_past_incidents_the_page_says_so() -> None:
     past = between(render_page(make_state(recent_incidents=())), 'id="h-past"', "</section>")
-    assert "No recent incidents." in past
+    assert "No incidents in the past 14 days." in past
+    assert '<a href="/history">Incident history</a>' in past
 
 
 def test_without_open_incidents_there_is_no_active_section() -> None:
@@ -267,13 +282,15 @@ def test_update_body_markdown_is_rendered() -> None:
     assert "<p>We <strong>restarted</strong> it.</p>" in html
 
 
-def test_page_is_one_response_with_its_css_inlined_and_no_script() -> None:
+def test_page_has_its_css_inlined_and_only_its_own_deferred_script() -> None:
     html = render_page(make_state())
     assert "<style>" in html
     assert "prefers-color-scheme: dark" in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
-    assert "<script" not in html
-    assert "<link" not in html
+    scripts = [a for tag, a in tags_of(html) if tag == "script"]
+    assert scripts == [{"src": "/static/live.js", "defer": None}]
+    links = [a for tag, a in tags_of(html) if tag == "link"]
+    assert {a["rel"] for a in links} == {"alternate"}  # feed discovery, no stylesheet to wait on
 
 
 def test_page_has_landmarks_and_heading_order() -> None:

@@ -20,9 +20,10 @@ class ThrottleRule:
     def lock_for(self, failures: int) -> timedelta | None:
         """How long to lock after this many consecutive failures (None: not locked)."""
         over = failures - self.free_failures
-        if over < 0:
+        if over <= 0:
             return None
-        return min(self.first_lock * (2 ** min(over, 20)), self.max_lock)
+        span: timedelta = self.first_lock * (2 ** min(over - 1, 20))
+        return min(span, self.max_lock)
 
     def locked_until(self, failures: int, now: datetime) -> datetime | None:
         span = self.lock_for(failures)

@@ -6,6 +6,7 @@ each time its snapshot is rebuilt, and datetime arithmetic would cost several ti
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -28,44 +29,62 @@ def merge(spans: Iterable[Span]) -> list[Span]:
     return out
 
 
-def per_window(merged: Sequence[Span], windows: Sequence[Span]) -> list[float]:
-    """Seconds of each window (sorted, not overlapping) covered by the merged spans."""
-    out: list[float] = []
-    k, count = 0, len(merged)
-    for lo, hi in windows:
-        while k < count and merged[k][1] <= lo:
-            k += 1
-        total, j = 0.0, k
-        while j < count and merged[j][0] < hi:
-            total += min(merged[j][1], hi) - max(merged[j][0], lo)
-            j += 1
-        out.append(total if total > 0 else 0.0)
+def per_window(
+    merged: Sequence[Span], windows: Sequence[Span], ends: Sequence[float] | None = None
+) -> dict[int, float]:
+    """Seconds of each window covered by the merged spans, for the windows they touch.
+
+    Windows are days: their ends ascend, and a window whose start is not before its end (a
+    day before monitoring began) counts nothing. The cost follows the spans, not the days:
+    a quiet component costs nothing.
+    """
+    out: dict[int, float] = {}
+    ends = ends or [end for _, end in windows]
+    for start, end in merged:
+        i = bisect_right(ends, start)  # the first window ending after the span starts
+        while i < len(windows) and windows[i][0] < end:
+            overlap = min(end, windows[i][1]) - max(start, windows[i][0])
+            if overlap > 0:
+                out[i] = out.get(i, 0.0) + overlap
+            i += 1
     return out
 
 
 def day_bars(
     days: Sequence[date],
     windows: Sequence[Span],
-    down: Iterable[Span],
-    degraded: Iterable[Span],
+    down: Sequence[Span],
+    degraded: Sequence[Span],
     names: Sequence[tuple[str, ...]],
     clean: Sequence[DayUptime],
 ) -> tuple[DayUptime, ...]:
     """One component's bars. `windows` is each day's monitored part (start >= end: none).
 
     `clean[i]` is `quiet(days)[i]`: a day without downtime or incidents has the same figures
-    on every component, so one shared object serves them all.
+    on every component, so one shared object serves them all, and only the days an outage
+    or an incident touched are worked out.
     """
-    down_s = per_window(merge(down), windows)
-    degraded_s = per_window(merge(degraded), windows)
-    bars: list[DayUptime] = []
-    for i, (start, end) in enumerate(windows):
-        if end <= start:
-            bars.append(DayUptime(days[i], None, incident_names=names[i]))
-        elif down_s[i] or degraded_s[i] or names[i]:
-            bars.append(_figures(days[i], end - start, down_s[i], degraded_s[i], names[i]))
+    if windows[0][1] > windows[0][0] and windows[-1][1] > windows[-1][0]:
+        bars = list(clean)  # monitored every day shown (the monitored days are contiguous)
+    else:
+        bars = [
+            c if end > start else DayUptime(c.day, None)
+            for c, (start, end) in zip(clean, windows, strict=True)
+        ]
+    ends = [end for _, end in windows]
+    down_s = per_window(merge(down), windows, ends)
+    degraded_s = per_window(merge(degraded), windows, ends)
+    touched = down_s.keys() | degraded_s.keys()
+    if any(names):
+        touched |= {i for i, n in enumerate(names) if n}
+    for i in touched:
+        start, end = windows[i]
+        if end > start:
+            bars[i] = _figures(
+                days[i], end - start, down_s.get(i, 0.0), degraded_s.get(i, 0.0), names[i]
+            )
         else:
-            bars.append(clean[i])
+            bars[i] = DayUptime(days[i], None, incident_names=names[i])
     return tuple(bars)
 
 

@@ -22,6 +22,20 @@ class DayUptime:
     incident_names: tuple[str, ...] = ()
 
 
+UPTIME_WINDOWS = ("24h", "7d", "30d", "90d")
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Rolling uptime per window (UPTIME_WINDOWS) and mean response time, for badges."""
+
+    uptime: tuple[tuple[str, float | None], ...] = ()
+    response_ms: float | None = None  # mean latency of answered checks, last 24 hours
+
+    def uptime_over(self, window: str) -> float | None:
+        return dict(self.uptime).get(window)
+
+
 @dataclass(frozen=True, slots=True)
 class PublicComponent:
     id: str
@@ -36,6 +50,8 @@ class PublicComponent:
     member_ids: tuple[str, ...] = ()
     days: tuple[DayUptime, ...] = ()
     uptime: float | None = None  # over the days shown
+    key: str = ""  # the config key: badge addresses and page selection
+    figures: Figures = Figures()
 
 
 @dataclass(frozen=True, slots=True)

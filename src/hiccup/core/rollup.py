@@ -56,7 +56,8 @@ def percentile(
         if seen + here >= rank:
             lower, upper = bucket_range(index)
             lo, hi = max(lower, lowest), min(upper, highest)
-            return lo + (hi - lo) * (rank - seen) / here
+            # min(): rounding must not carry the estimate past its bucket.
+            return min(hi, lo + (hi - lo) * (rank - seen) / here)
         seen += here
     return highest  # unreachable while counts are positive; keeps the type honest
 

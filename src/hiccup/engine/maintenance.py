@@ -21,7 +21,7 @@ from hiccup.core.maintenance import (
     scheduled_body,
     started_body,
 )
-from hiccup.status_service import refresh_component
+from hiccup.status_service import refresh_component, release_held_alerts
 from hiccup.store import maintenance as store
 from hiccup.store.tables import components
 
@@ -29,9 +29,9 @@ log = logging.getLogger(__name__)
 
 MAX_SLEEP = timedelta(seconds=60)
 
-# Called with (connection, window, phase, body, now) inside the transaction of the change, so a
-# notice is queued exactly when the change commits. Notifications plug in here.
-NoticeHook = Callable[[AsyncConnection, store.WindowRow, str, str, datetime], Awaitable[None]]
+# Called with (connection, window, phase, body, update id, now) inside the transaction of the
+# change, so a notice is queued exactly when the change commits.
+NoticeHook = Callable[[AsyncConnection, store.WindowRow, str, str, str, datetime], Awaitable[None]]
 
 
 async def _names(conn: AsyncConnection, component_ids: tuple[str, ...]) -> list[str]:
@@ -54,20 +54,26 @@ class MaintenanceWorker:
         self.wake = asyncio.Event()
 
     async def _tell(
-        self, conn: AsyncConnection, window: store.WindowRow, phase: str, body: str, now: datetime
+        self,
+        conn: AsyncConnection,
+        window: store.WindowRow,
+        phase: str,
+        told: tuple[str, str],
+        now: datetime,
     ) -> None:
         if self._notice is not None:
-            await self._notice(conn, window, phase, body, now)
+            body, update_id = told
+            await self._notice(conn, window, phase, body, update_id, now)
 
     async def _start(self, conn: AsyncConnection, window: store.WindowRow, now: datetime) -> None:
         await store.set_status(conn, window.id, MaintenanceStatus.IN_PROGRESS, now, started_at=now)
         body = started_body(await _names(conn, window.component_ids))
-        await store.post_maintenance_update(
+        update_id = await store.post_maintenance_update(
             conn, window.id, MaintenanceStatus.IN_PROGRESS, body, now
         )
         for component_id in window.component_ids:
             await refresh_component(conn, component_id, window.window.start, now)
-        await self._tell(conn, window, "started", body, now)
+        await self._tell(conn, window, "started", (body, update_id), now)
 
     async def _complete(
         self, conn: AsyncConnection, window: store.WindowRow, now: datetime
@@ -85,18 +91,20 @@ class MaintenanceWorker:
             downtime_s=downtime.total_seconds(),
         )
         body = completed_body(downtime)
-        await store.post_maintenance_update(conn, window.id, MaintenanceStatus.COMPLETED, body, now)
+        status = MaintenanceStatus.COMPLETED
+        update_id = await store.post_maintenance_update(conn, window.id, status, body, now)
         for component_id in window.component_ids:
             # An outage still going on after the window is a real incident from the window's end.
             await refresh_component(conn, component_id, window.window.end, now)
-        await self._tell(conn, window, "completed", body, now)
+        await release_held_alerts(conn, window.component_ids, window.window.end, now)
+        await self._tell(conn, window, "completed", (body, update_id), now)
 
     async def _remind(
         self, conn: AsyncConnection, window: store.WindowRow, now: datetime, time_zone: str
     ) -> None:
         await store.mark_reminded(conn, window.id, now)
         body = scheduled_body(await store.message_of(conn, window.id), window.window, time_zone)
-        await self._tell(conn, window, "reminder", body, now)
+        await self._tell(conn, window, "reminder", (body, f"reminder-{window.id}"), now)
 
     async def run_pass(self) -> datetime | None:
         """Do everything due now; returns the next deadline (None if nothing is planned)."""
@@ -125,10 +133,10 @@ class MaintenanceWorker:
             body = scheduled_body(
                 await store.message_of(conn, window.id), window.window, zones[window.page_id]
             )
-            await store.post_maintenance_update(
+            update_id = await store.post_maintenance_update(
                 conn, window.id, MaintenanceStatus.SCHEDULED, body, now
             )
-            await self._tell(conn, window, "scheduled", body, now)
+            await self._tell(conn, window, "scheduled", (body, update_id), now)
         return len(created)
 
     async def run(self) -> None:

@@ -102,6 +102,7 @@ class Scheduler:
         concurrency: int = 256,
         per_host: int = 8,
         max_lateness: float = 1.0,
+        lateness_samples: int = _LATENESS_SAMPLES,
         wall_clock: Callable[[], datetime] = utc_now,
         mono_clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -120,7 +121,7 @@ class Scheduler:
         self._seq = itertools.count()
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._lateness: deque[float] = deque(maxlen=_LATENESS_SAMPLES)
+        self._lateness: deque[float] = deque(maxlen=lateness_samples)
 
     def set_monitors(self, specs: Iterable[MonitorSpec]) -> None:
         """Replace the whole set; takes effect at once, even while `run` sleeps."""

@@ -230,11 +230,13 @@ async def disable_channel(
     conn: AsyncConnection, channel: dict[str, Any], reason: str, now: datetime
 ) -> int:
     """Turn off a channel that failed permanently and tell the other operator channels."""
-    await conn.execute(
+    result = await conn.execute(
         update(notify_channels)
-        .where(notify_channels.c.id == channel["id"])
+        .where(notify_channels.c.id == channel["id"], notify_channels.c.enabled)
         .values(enabled=False, disabled_reason=reason[:500], updated_at=now)
     )
+    if result.rowcount != 1:
+        return 0  # a parallel delivery to it failed first and did all this
     await cancel_pending(conn, f"channel disabled: {reason}", channel_id=channel["id"])
     name = f"{channel['kind']} channel {channel['key']}"
     content = {

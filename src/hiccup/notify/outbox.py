@@ -186,6 +186,26 @@ def _claimed(row: Any, lease: str) -> Claimed:
     )
 
 
+async def _pick(conn: AsyncConnection, transport: str, now: datetime, limit: int) -> Any:
+    """The ids to claim, as a value or a subquery, depending on the engine.
+
+    PostgreSQL: lock them first (FOR UPDATE SKIP LOCKED; replicas skip each other's rows). An
+    `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` inside the UPDATE may be re-run per row by
+    the planner and take far more than n rows, so the ids are fetched in their own statement.
+    SQLite has one writer: a subquery in the UPDATE is run once, and the statement takes the
+    write lock from the start instead of failing to upgrade a stale read snapshot.
+    """
+    query = (
+        select(outbox.c.id)
+        .where(_due(transport, now))
+        .order_by(outbox.c.next_attempt_at, outbox.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        return list((await conn.execute(query.with_for_update(skip_locked=True))).scalars())
+    return query.scalar_subquery()
+
+
 async def claim(
     conn: AsyncConnection,
     transport: str,
@@ -193,22 +213,19 @@ async def claim(
     lease: timedelta,
     limit: int,
 ) -> list[Claimed]:
-    """Lease up to `limit` due rows under a fresh token. The UPDATE re-checks the WHERE, so
-    when two workers pick the same ids only one of them ends up holding each row."""
-    query = select(outbox.c.id).where(_due(transport, now))
-    ids = list(
-        (await conn.execute(query.order_by(outbox.c.next_attempt_at, outbox.c.id).limit(limit)))
-        .scalars()
-        .all()
-    )
-    if not ids:
+    """Lease up to `limit` due rows under a fresh token, and return them. The UPDATE re-checks
+    that each row is still due, so a row is only ever held by one token."""
+    due = await _pick(conn, transport, now, limit)
+    if isinstance(due, list) and not due:
         return []
     token = secrets.token_hex(12)
-    await conn.execute(
+    taken = await conn.execute(
         update(outbox)
-        .where(outbox.c.id.in_(ids), _due(transport, now))
+        .where(outbox.c.id.in_(due), _due(transport, now))
         .values(lease_owner=token, lease_until=now + lease, attempts=outbox.c.attempts + 1)
     )
+    if not taken.rowcount:
+        return []
     held = (
         select(*_CLAIMED_COLUMNS)
         .select_from(
@@ -216,7 +233,7 @@ async def claim(
             .outerjoin(notify_channels, notify_channels.c.id == outbox.c.channel_id)
             .outerjoin(subscribers, subscribers.c.id == outbox.c.subscriber_id)
         )
-        .where(outbox.c.id.in_(ids), outbox.c.lease_owner == token)
+        .where(outbox.c.lease_owner == token)
         .order_by(outbox.c.id)
     )
     return [_claimed(row, token) for row in (await conn.execute(held)).mappings()]
@@ -264,6 +281,53 @@ async def mark_delivered(
         return False
     await _record_attempt(conn, row_id, now, duration_ms, None)
     return True
+
+
+async def mark_all_delivered(
+    conn: AsyncConnection, delivered: Sequence[tuple[Claimed, float]], now: datetime
+) -> int:
+    """Mark many deliveries at once: one UPDATE per claim token, one INSERT of attempts.
+    Falls back to row by row for a token whose rows were not all still held."""
+    groups: dict[str, list[tuple[Claimed, float]]] = {}
+    for item, duration_ms in delivered:
+        groups.setdefault(item.lease, []).append((item, duration_ms))
+    marked = 0
+    for lease, members in groups.items():
+        ids = [item.id for item, _ in members]
+        result = await conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids), outbox.c.lease_owner == lease)
+            .values(
+                state=OutboxState.DELIVERED.value,
+                delivered_at=now,
+                lease_owner=None,
+                lease_until=None,
+                last_error=None,
+            )
+        )
+        if result.rowcount == len(ids):
+            attempts = [
+                {"outbox_id": item.id, "at": now, "duration_ms": ms, "error": None,
+                 "permanent": False}
+                for item, ms in members
+            ]  # fmt: skip
+            await conn.execute(insert(outbox_attempts), attempts)
+            marked += len(ids)
+            continue
+        # Some were taken over (lease expired): the update above changed only rows still
+        # held, and which ones is unknown, so record attempts for those still delivered.
+        for item, ms in members:
+            still = await conn.execute(
+                select(outbox.c.id).where(
+                    outbox.c.id == item.id,
+                    outbox.c.state == OutboxState.DELIVERED.value,
+                    outbox.c.delivered_at == now,
+                )
+            )
+            if still.first() is not None:
+                await _record_attempt(conn, item.id, now, ms, None)
+                marked += 1
+    return marked
 
 
 async def mark_failed(

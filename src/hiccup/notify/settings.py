@@ -6,7 +6,6 @@ not when the first alert fails to go out.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
@@ -287,6 +286,3 @@ def _loops(start: str, parents: dict[str, str]) -> bool:
         seen.add(current)
         current = parents.get(current)
     return False
-
-
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -184,11 +184,13 @@ async def disable_subscriber(
 ) -> None:
     """A permanent failure (no such mailbox, webhook answering 4xx): stop sending, and tell
     the owner of a webhook by mail."""
-    await conn.execute(
+    result = await conn.execute(
         update(subscribers)
-        .where(subscribers.c.id == subscriber["id"])
+        .where(subscribers.c.id == subscriber["id"], subscribers.c.disabled_reason.is_(None))
         .values(disabled_reason=reason[:500], updated_at=now)
     )
+    if result.rowcount != 1:
+        return  # a parallel delivery to it failed first and did all this
     await cancel_pending(conn, f"subscriber disabled: {reason}", subscriber_id=subscriber["id"])
     if subscriber["kind"] != SubscriberKind.WEBHOOK.value or not subscriber["owner_email"]:
         return
@@ -197,12 +199,6 @@ async def disable_subscriber(
     key = f"owner:{subscriber['id']}:{now.isoformat()}"
     message_id = await store_message(conn, key, "owner", content, now)
     if message_id is not None:
-        row = pending_row(
-            message_id,
-            key,
-            "email",
-            now,
-            subscriber_id=subscriber["id"],
-            recipient=subscriber["owner_email"],
-        )
+        # Not tied to the subscriber row: it is disabled, and this mail must still go.
+        row = pending_row(message_id, key, "email", now, recipient=subscriber["owner_email"])
         await enqueue_rows(conn, [row])

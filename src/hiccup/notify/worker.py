@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.clock import Clock
 from hiccup.notify.channels.base import Channel
 from hiccup.notify.errors import NotifyError
-from hiccup.notify.outbox import Claimed, claim, mark_delivered, mark_failed, next_due
+from hiccup.notify.outbox import Claimed, claim, mark_all_delivered, mark_failed, next_due
 from hiccup.notify.retry import RetryPolicy
 from hiccup.notify.settings import DeliveryConfig
 
@@ -30,51 +31,97 @@ log = logging.getLogger(__name__)
 OnPermanent = Callable[[AsyncConnection, Claimed, str, datetime], Awaitable[None]]
 
 
+Settled = tuple[Claimed, NotifyError | None, float]
+
+
+class Marker:
+    """Group commit of delivery outcomes: each outcome is written the moment it is known, and
+    all outcomes that arrive while a commit is running share the next one. Senders wait for
+    their mark, so at most one batch per lane is ever "sent but not marked"."""
+
+    def __init__(self, worker: DeliveryWorker) -> None:
+        self._worker = worker
+        self._queue: list[tuple[Settled, asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def mark(self, item: Claimed, error: NotifyError | None, duration_ms: float) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._queue.append(((item, error, duration_ms), done))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="outbox-marker")
+        await done
+
+    async def _run(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                await self._worker.settle([settled for settled, _ in batch])
+            finally:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+
 class Lane:
     def __init__(self, worker: DeliveryWorker, transport: str, channel: Channel) -> None:
         self.worker = worker
         self.transport = transport
         self.channel = channel
-        self.concurrency = max(1, channel.concurrency)
+        # Email: twice the pool, so the pool keeps sending while some senders wait for their
+        # mark; still bounded, which bounds what a crash can leave sent but unmarked.
+        self.concurrency = max(1, channel.concurrency) * (2 if transport == "email" else 1)
         self.active: set[asyncio.Task[None]] = set()
+        self.waiting: deque[Claimed] = deque()
         self.wake = asyncio.Event()
 
     def free(self) -> int:
         return self.concurrency - len(self.active)
 
     async def fill(self) -> int:
-        """Claim as many due rows as there are free slots and start delivering them."""
-        free = self.free()
-        if free <= 0:
-            return 0
-        worker = self.worker
-        async with worker.engine.begin() as conn:
-            items = await claim(conn, self.transport, worker.clock.now(), worker.config.lease, free)
-        for item in items:
+        """Claim due rows (up to two rounds of work, so claims are few) and start as many
+        deliveries as there are free slots. The lease outlives two delivery timeouts, which
+        covers a row's wait here."""
+        claimed = 0
+        room = 2 * self.concurrency - len(self.active) - len(self.waiting)
+        if len(self.waiting) <= self.concurrency // 2 and room > 0:
+            worker = self.worker
+            async with worker.engine.begin() as conn:
+                items = await claim(
+                    conn, self.transport, worker.clock.now(), worker.config.lease, room
+                )
+            self.waiting.extend(items)
+            claimed = len(items)
+        self._start()
+        return claimed
+
+    def _start(self) -> None:
+        while self.waiting and self.free() > 0:
+            item = self.waiting.popleft()
             task = asyncio.create_task(self._deliver(item), name=f"deliver-{item.id}")
             self.active.add(task)
             task.add_done_callback(self._finished)
-        return len(items)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self.active.discard(task)
+        self._start()
         self.wake.set()
 
     async def _deliver(self, item: Claimed) -> None:
         started = time.perf_counter()
         error: NotifyError | None = None
+        seconds = self.worker.config.timeout.total_seconds()
         try:
-            async with asyncio.timeout(self.worker.config.timeout.total_seconds()):
+            async with asyncio.timeout(seconds):
                 await self.channel.send(item, self.worker.clock.now())
         except NotifyError as failure:
             error = failure
         except TimeoutError:
-            error = NotifyError(f"no answer within {self.worker.config.timeout.total_seconds():g}s")
+            error = NotifyError(f"no answer within {seconds:g}s")
         except Exception as failure:
             log.exception("delivery %s crashed", item.id)
             error = NotifyError(f"{type(failure).__name__}: {failure}"[:300])
         duration_ms = (time.perf_counter() - started) * 1000
-        await self.worker.settle(item, error, duration_ms)
+        await self.worker.marker.mark(item, error, duration_ms)
 
     async def seconds_until_due(self, poll: float) -> float:
         async with self.worker.engine.connect() as conn:
@@ -90,7 +137,8 @@ class Lane:
             try:
                 if await self.fill() and self.free() > 0:
                     continue  # more may be due right now
-                timeout = await self.seconds_until_due(poll) if self.free() > 0 else poll
+                busy = self.free() <= 0 or self.waiting
+                timeout = poll if busy else await self.seconds_until_due(poll)
             except Exception:
                 # The database may be away; rows wait in it and go out once it is back.
                 log.exception("could not claim %s deliveries; retrying", self.transport)
@@ -114,35 +162,38 @@ class DeliveryWorker:
         self.config = config
         self.policy = RetryPolicy(config.max_attempts, config.retry_base, config.retry_cap)
         self._on_permanent = on_permanent
+        self.marker = Marker(self)
         self.lanes = [Lane(self, kind, channel) for kind, channel in sorted(channels.items())]
 
     def wake(self) -> None:
         for lane in self.lanes:
             lane.wake.set()
 
-    async def settle(self, item: Claimed, error: NotifyError | None, duration_ms: float) -> None:
+    async def settle(self, batch: list[Settled]) -> None:
         # Retried while the database is briefly away: an unmarked row is sent again later.
+        delivered = [(item, ms) for item, error, ms in batch if error is None]
+        failed = [(item, error, ms) for item, error, ms in batch if error is not None]
         for pause in (0.1, 0.5, 1, 2, 4, 8):
             try:
                 now = self.clock.now()
                 async with self.engine.begin() as conn:
-                    await self._settle(conn, item, error, duration_ms, now)
+                    if delivered:
+                        await mark_all_delivered(conn, delivered, now)
+                    for item, error, duration_ms in failed:
+                        await self._failed(conn, item, error, duration_ms, now)
                 return
             except Exception:
-                log.warning("could not mark delivery %s; retrying", item.id, exc_info=True)
+                log.warning("could not mark %d deliveries; retrying", len(batch), exc_info=True)
                 await asyncio.sleep(pause)
 
-    async def _settle(
+    async def _failed(
         self,
         conn: AsyncConnection,
         item: Claimed,
-        error: NotifyError | None,
+        error: NotifyError,
         duration_ms: float,
         now: datetime,
     ) -> None:
-        if error is None:
-            await mark_delivered(conn, item.id, item.lease, now, duration_ms)
-            return
         give_up = error.permanent or self.policy.exhausted(item.attempts)
         retry_at = None if give_up else now + self.policy.delay(item.attempts)
         held = await mark_failed(
@@ -170,7 +221,7 @@ class DeliveryWorker:
             for lane in self.lanes:
                 started += await lane.fill()
             running = [task for lane in self.lanes for task in lane.active]
-            if not started and not running:
+            if not started and not running and not any(lane.waiting for lane in self.lanes):
                 return
             if running:
                 await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)

@@ -350,3 +350,36 @@ async def mark_reminded(conn: AsyncConnection, window_id: str, now: datetime) ->
 async def page_zones(conn: AsyncConnection) -> dict[str, str]:
     rows = await conn.execute(select(pages.c.id, pages.c.time_zone))
     return {str(row.id): str(row.time_zone) for row in rows}
+
+
+async def create_definition(
+    conn: AsyncConnection,
+    page_id: str,
+    key: str,
+    values: dict[str, Any],
+    component_ids: list[str],
+    now: datetime,
+) -> str:
+    """A definition made in the admin (declared=False, so the config sync leaves it alone).
+    `values`: name, message, time_zone, start_local, duration_s, rrule, remind_before_s.
+    Its windows appear on the maintenance worker's next pass: wake it after the commit."""
+    maintenance_id = new_id()
+    await conn.execute(
+        insert(maintenances).values(
+            id=maintenance_id,
+            page_id=page_id,
+            key=key,
+            declared=False,
+            created_at=now,
+            updated_at=now,
+            **values,
+        )
+    )
+    await _set_components(conn, maintenance_id, component_ids)
+    return maintenance_id
+
+
+async def delete_definition(conn: AsyncConnection, maintenance_id: str) -> None:
+    """Future windows go; a window already started finishes and stays in the history."""
+    await _forget_scheduled(conn, maintenance_id)
+    await conn.execute(delete(maintenances).where(maintenances.c.id == maintenance_id))

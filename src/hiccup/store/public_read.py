@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ from hiccup.core.status import (
 )
 from hiccup.core.uptime import day_bounds
 from hiccup.store.codec import utc, utc_or_none
+from hiccup.store.history_read import epoch_seconds
 from hiccup.store.tables import (
     components,
     incident_components,
@@ -74,20 +75,23 @@ class _Days:
 
     days: Sequence[date]
     bounds: Bounds
-    seconds: Sequence[Span]  # the same bounds in epoch seconds
+    windows: Sequence[Span]  # the same bounds in epoch seconds, today ending now
     clean: Sequence[DayUptime]  # see hiccup.core.bars.quiet
 
 
-def _bars(
-    span: _Days, history: _History, component_id: str, now: datetime
-) -> tuple[DayUptime, ...]:
+def _bars(span: _Days, history: _History, component_id: str) -> tuple[DayUptime, ...]:
     """One component's daily bars in one sweep over its intervals (not one scan per day)."""
     days, since = span.days, history.since.get(component_id)
     names = history.names_per_day(component_id, span.bounds)
     if since is None:
         return tuple(DayUptime(d, None, incident_names=n) for d, n in zip(days, names, strict=True))
-    start, end = since.timestamp(), now.timestamp()
-    windows = [(max(lo, start), min(hi, end)) for lo, hi in span.seconds]
+    start = since.timestamp()
+    # Most components were monitored before the first day shown: the page's own windows fit.
+    windows = (
+        span.windows
+        if start <= span.windows[0][0]
+        else [(max(lo, start), hi) for lo, hi in span.windows]
+    )
     down, degraded = history.down[component_id], history.degraded[component_id]
     return day_bars(days, windows, down, degraded, names, span.clean)
 
@@ -141,20 +145,21 @@ async def _load_history(
         history.since[component_id] = min(history.since.get(component_id, first), first)
     # Served by a covering index on (ended_at, ...) whatever the years of history behind it;
     # other pages' outages are skipped here rather than joined away in SQL.
-    c = outages.c
+    c, dialect = outages.c, conn.dialect.name
     rows = await conn.execute(
-        select(c.monitor_id, c.state, c.started_at, c.ended_at).where(
-            or_(c.ended_at.is_(None), c.ended_at > lo)
-        )
+        select(
+            c.monitor_id,
+            c.state,
+            epoch_seconds(c.started_at, dialect),
+            epoch_seconds(c.ended_at, dialect),
+        ).where(or_(c.ended_at.is_(None), c.ended_at > lo))
     )
     ongoing_end = now.timestamp()
-    for monitor_id, state, started_at, ended_at in rows:
+    for monitor_id, state, started, ended in rows:
         component_id = owner.get(monitor_id)
-        if component_id is None:
-            continue
-        end = ongoing_end if ended_at is None else utc(ended_at).timestamp()
-        bucket = history.down if state == "down" else history.degraded
-        bucket[component_id].append((utc(started_at).timestamp(), end))
+        if component_id is not None:
+            bucket = history.down if state == "down" else history.degraded
+            bucket[component_id].append((started, ongoing_end if ended is None else ended))
     return history
 
 
@@ -313,12 +318,23 @@ def _attach_incidents(history: _History, found: Iterable[PublicIncident]) -> Non
             )
 
 
-async def read_public_state(conn: AsyncConnection, slug: str, now: datetime) -> PublicState:
+async def read_public_state(
+    conn: AsyncConnection,
+    slug: str,
+    now: datetime,
+    *,
+    time_zone: str | None = None,
+    history_days: int | None = None,
+) -> PublicState:
+    """time_zone, history_days: another page's, cut from this one (see hiccup.core.pages)."""
     page_row = (await conn.execute(select(pages).where(pages.c.slug == slug))).mappings().first()
     if page_row is None:
         raise PageNotFound(slug)
     page = _page(page_row)
-    days = _days(now.astimezone(ZoneInfo(page.time_zone)).date(), page_row["history_days"])
+    if time_zone is not None:
+        page = replace(page, time_zone=time_zone)
+    history_days = history_days or page_row["history_days"]
+    days = _days(now.astimezone(ZoneInfo(page.time_zone)).date(), history_days)
     bounds = [day_bounds(d, page.time_zone) for d in days]
     history = await _load_history(conn, page.id, bounds[0][0], now)
     open_incidents, recent = await _load_incidents(conn, page.id)
@@ -341,11 +357,11 @@ async def read_public_state(conn: AsyncConnection, slug: str, now: datetime) -> 
     for row in rows:
         if row["is_group"]:
             history.absorb_members(row["id"], members[row["id"]])
-    seconds = [(lo.timestamp(), hi.timestamp()) for lo, hi in bounds]
-    span = _Days(days, bounds, seconds, quiet(days))
+    windows = [(lo.timestamp(), min(hi, now).timestamp()) for lo, hi in bounds]
+    span = _Days(days, bounds, windows, quiet(days))
     built = []
     for row in rows:
-        bars = _bars(span, history, row["id"], now)
+        bars = _bars(span, history, row["id"])
         built.append(_component(row, tuple(members[row["id"]]), bars))
     indicator = page_indicator([c.status for c in built], [i.impact for i in open_incidents])
     return PublicState(
@@ -356,6 +372,6 @@ async def read_public_state(conn: AsyncConnection, slug: str, now: datetime) -> 
         components=tuple(built),
         open_incidents=tuple(open_incidents),
         recent_incidents=tuple(recent),
-        history_days=page_row["history_days"],
+        history_days=history_days,
         maintenances=tuple(await _load_maintenances(conn, page.id)),
     )

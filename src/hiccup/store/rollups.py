@@ -45,10 +45,20 @@ def _dialect_insert(conn: AsyncConnection, table: Table) -> Any:
 
 async def read_mark(conn: AsyncConnection, name: str = FOLD_MARK, *, lock: bool = False) -> int:
     query = select(history_marks.c.value).where(history_marks.c.name == name)
-    if lock:
-        # PostgreSQL: a second replica's fold waits here and then sees the moved mark.
+    if lock and conn.dialect.name == "postgresql":
+        # A second replica's fold waits here and then sees the moved mark. The row must exist
+        # to be locked. (SQLite has one writer process, and taking its write lock this early
+        # would stall the recorder while the batch is folded.)
+        await _create_mark(conn, name)
         query = query.with_for_update()
     return int((await conn.execute(query)).scalar_one_or_none() or 0)
+
+
+async def _create_mark(conn: AsyncConnection, name: str) -> None:
+    statement = _dialect_insert(conn, history_marks).values(
+        name=name, value=0, updated_at=func.now()
+    )
+    await conn.execute(statement.on_conflict_do_nothing(index_elements=[history_marks.c.name]))
 
 
 async def _set_mark(conn: AsyncConnection, name: str, value: int, now: datetime) -> None:

@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config import ComponentConfig, HiccupConfig, MonitorConfig
 from hiccup.core.ids import new_id
+from hiccup.store.adopt import adopt_declared
 from hiccup.store.maintenance import sync_maintenance
 from hiccup.store.tables import components, monitors, pages
+from hiccup.store.tags import sync_declared_tags
 
 
 @dataclass
@@ -168,12 +170,19 @@ async def _sync_monitors(
         report.removed += [f"monitor {key}" for key in existing]
 
 
+def _tags(config: HiccupConfig) -> dict[str, list[str]]:
+    return {m.slug: list(m.tags) for m in config.monitors}
+
+
 async def sync_config(conn: AsyncConnection, config: HiccupConfig, now: datetime) -> SyncReport:
     """Make the declared rows match the file; rows created in the UI are left alone."""
     report = SyncReport()
     page_id = await _upsert_page(conn, config, now, report)
+    await adopt_declared(conn, page_id, config)  # rows made in the admin, now in the file
     component_ids = await _sync_components(conn, page_id, config, now, report)
     await _sync_monitors(conn, config, component_ids, now, report)
+    tagged = await sync_declared_tags(conn, _tags(config))
+    report.updated += [f"monitor {key} tags" for key in tagged]
     created, updated, removed = await sync_maintenance(conn, page_id, config, component_ids, now)
     report.created += created
     report.updated += updated

@@ -33,6 +33,8 @@ def _rollup_table(name: str, *extra: Index) -> Table:
         Column("latency_max", Float),
         Column("histogram", JSON, nullable=False, default=dict),
         *extra,
+        # SQLite: the rows live in the primary key's b-tree instead of beside a copy of it.
+        sqlite_with_rowid=False,
     )
 
 

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import time
 from datetime import datetime
-from email.message import EmailMessage
 from typing import ClassVar
 
 import aiosmtplib
@@ -19,6 +18,7 @@ import aiosmtplib
 from hiccup.notify.channels.base import ChannelContext
 from hiccup.notify.channels.registry import register
 from hiccup.notify.errors import NotifyError
+from hiccup.notify.mime import Mail
 from hiccup.notify.outbox import Claimed
 from hiccup.notify.settings import SmtpConfig
 
@@ -79,14 +79,14 @@ class SmtpPool:
         await client.connect()
         return client
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, mail: Mail) -> None:
         async with self._slots:
             try:
                 client = await self._checkout()
             except (aiosmtplib.SMTPException, OSError) as error:
                 raise smtp_error(error) from None
             try:
-                await client.send_message(message)
+                await client.sendmail(mail.sender, list(mail.recipients), mail.data)
             except (aiosmtplib.SMTPException, OSError) as error:
                 await _reset_or_close(client, self._idle)
                 raise smtp_error(error) from None
@@ -137,8 +137,7 @@ class EmailChannel:
     async def send(self, item: Claimed, now: datetime) -> None:
         if self._pool is None:
             raise NotifyError("no SMTP server configured (notifications.smtp)")
-        message = self._context.composer.mail(item, self._sender, now)
-        await self._pool.send(message)
+        await self._pool.send(self._context.composer.mail(item, self._sender, now))
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -63,7 +63,7 @@ class SubscribeRoutes:
             listed = (await conn.execute(query.order_by(components.c.position))).mappings().all()
         return {"id": page["id"], "name": page["name"], "components": [dict(c) for c in listed]}
 
-    def _html(self, status: int, **context: Any) -> HTMLResponse:
+    def html(self, status: int, **context: Any) -> HTMLResponse:
         defaults: dict[str, Any] = {"message": "", "error": "", "form": "", "token": ""}
         defaults |= {"email": "", "webhook": "", "components": [], "chosen": []}
         defaults["allow_webhook"] = False
@@ -78,13 +78,13 @@ class SubscribeRoutes:
     async def form(self, request: Request) -> Response:
         page = await self._page()
         if not self.enabled:
-            return self._html(
+            return self.html(
                 404,
                 title="Subscriptions",
                 page_name=page["name"],
                 error="This page does not offer subscriptions.",
             )
-        return self._html(
+        return self.html(
             200,
             title="Subscribe to updates",
             page_name=page["name"],
@@ -104,7 +104,7 @@ class SubscribeRoutes:
         except FormError as error:
             if wants_json:
                 return JSONResponse({"error": str(error)}, 422)
-            return self._html(
+            return self.html(
                 422,
                 title="Subscribe to updates",
                 page_name=page["name"],
@@ -112,7 +112,7 @@ class SubscribeRoutes:
                 error=str(error),
                 components=page["components"],
                 allow_webhook=self.n.config.subscriptions.webhook,
-                email=_first(fields_or_empty(request), "email"),
+                email=_first(_fields_of(request), "email"),
             )
         now = self.n.clock.now()
         settings = self.n.config.subscriptions
@@ -153,10 +153,10 @@ class SubscribeRoutes:
             self.signer.verify(token, "confirm", self.n.clock.now())
             await self._still_pending(token)
         except TokenError as error:
-            return self._html(
+            return self.html(
                 400, title="Confirm subscription", page_name=page["name"], error=str(error)
             )
-        return self._html(
+        return self.html(
             200,
             title="Confirm subscription",
             page_name=page["name"],
@@ -178,16 +178,20 @@ class SubscribeRoutes:
 
     async def confirm(self, request: Request) -> Response:
         page = await self._page()
-        fields = _parse_form(await _body(request))
         now = self.n.clock.now()
         try:
+            fields = _parse_form(await _body(request))
             async with self.n.engine.begin() as conn:
                 await confirm(conn, _first(fields, "token"), self.signer, now)
+        except FormError as error:
+            return self.html(
+                413, title="Confirm subscription", page_name=page["name"], error=str(error)
+            )
         except TokenError as error:
-            return self._html(
+            return self.html(
                 400, title="Confirm subscription", page_name=page["name"], error=str(error)
             )
-        return self._html(
+        return self.html(
             200,
             title="Subscribed",
             page_name=page["name"],
@@ -200,8 +204,8 @@ class SubscribeRoutes:
         try:
             self.signer.verify(token, "unsubscribe", self.n.clock.now())
         except TokenError as error:
-            return self._html(400, title="Unsubscribe", page_name=page["name"], error=str(error))
-        return self._html(
+            return self.html(400, title="Unsubscribe", page_name=page["name"], error=str(error))
+        return self.html(
             200,
             title="Unsubscribe",
             page_name=page["name"],
@@ -213,15 +217,18 @@ class SubscribeRoutes:
     async def unsubscribe(self, request: Request) -> Response:
         page = await self._page()
         # RFC 8058: the token is in the URL; the body only says "List-Unsubscribe=One-Click".
-        token = request.query_params.get("token") or _first(
-            _parse_form(await _body(request)), "token"
-        )
+        try:
+            token = request.query_params.get("token") or _first(
+                _parse_form(await _body(request)), "token"
+            )
+        except FormError as error:
+            return self.html(413, title="Unsubscribe", page_name=page["name"], error=str(error))
         try:
             async with self.n.engine.begin() as conn:
                 await unsubscribe(conn, token, self.signer, self.n.clock.now())
         except TokenError as error:
-            return self._html(400, title="Unsubscribe", page_name=page["name"], error=str(error))
-        return self._html(
+            return self.html(400, title="Unsubscribe", page_name=page["name"], error=str(error))
+        return self.html(
             200,
             title="Unsubscribed",
             page_name=page["name"],
@@ -244,7 +251,7 @@ def _first(fields: dict[str, list[str]], name: str) -> str:
     return values[0]
 
 
-def fields_or_empty(request: Request) -> dict[str, list[str]]:
+def _fields_of(request: Request) -> dict[str, list[str]]:
     return getattr(request.state, "fields", {})
 
 
@@ -296,5 +303,5 @@ def _answer(
         return JSONResponse({key: "pending_confirmation" if ok else message}, status)
     title = "Check your inbox" if ok else "Subscriptions"
     if ok:
-        return routes._html(status, title=title, page_name=page["name"], message=message)
-    return routes._html(status, title=title, page_name=page["name"], error=message)
+        return routes.html(status, title=title, page_name=page["name"], message=message)
+    return routes.html(status, title=title, page_name=page["name"], error=message)

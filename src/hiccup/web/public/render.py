@@ -10,6 +10,7 @@ import base64
 import hashlib
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,9 +18,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from hiccup.core.incidents import IncidentStatus
-from hiccup.core.public import DayUptime, PublicState
+from hiccup.core.maintenance import MaintenanceStatus
+from hiccup.core.public import DayUptime, PublicIncident, PublicMaintenance, PublicState
 from hiccup.core.status import COMPONENT_STATUS_LABELS, IncidentImpact
 from hiccup.core.timefmt import format_moment, format_window, humanize_duration
+from hiccup.web.public.look import DEFAULT_LOOK, PageLook
 from hiccup.web.public.text import render_markdown
 
 INCIDENT_STATUS_LABELS = {
@@ -29,6 +32,17 @@ INCIDENT_STATUS_LABELS = {
     IncidentStatus.RESOLVED: "Resolved",
     IncidentStatus.POSTMORTEM: "Postmortem",
 }
+
+MAINTENANCE_STATUS_LABELS = {
+    MaintenanceStatus.SCHEDULED: "Scheduled",
+    MaintenanceStatus.IN_PROGRESS: "In progress",
+    MaintenanceStatus.VERIFYING: "Verifying",
+    MaintenanceStatus.COMPLETED: "Completed",
+}
+
+# The front page lists what ended this recently; older items are on /history.
+PAST_DAYS = 14
+PAST_LIMIT = 10
 
 IMPACT_LABELS = {
     IncidentImpact.NONE: "No impact",
@@ -89,6 +103,13 @@ def day_label(day: DayUptime) -> str:
     return label
 
 
+def format_downtime(seconds: float) -> str:
+    """'3 minutes 40 seconds of downtime measured' for a completed maintenance window."""
+    if seconds <= 0:
+        return "no downtime measured"
+    return f"{humanize_duration(timedelta(seconds=seconds))} of downtime measured"
+
+
 def _build_environment() -> Environment:
     env = Environment(
         loader=PackageLoader("hiccup.web", "templates"),
@@ -108,16 +129,19 @@ def _build_environment() -> Environment:
         uptime=format_uptime,
         day_class=day_class,
         day_label=day_label,
+        downtime=format_downtime,
     )
     env.globals.update(
         component_labels=COMPONENT_STATUS_LABELS,
         incident_labels=INCIDENT_STATUS_LABELS,
         impact_labels=IMPACT_LABELS,
+        maintenance_labels=MAINTENANCE_STATUS_LABELS,
     )
     return env
 
 
 _ENV = _build_environment()
+ENV = _ENV  # shared with hiccup.web.public.site_pages
 
 
 def style_csp_source() -> str:
@@ -133,20 +157,52 @@ def _safe_href(url: str) -> str:
     return url if url.startswith(("https://", "http://")) else "/"
 
 
-def _page_context(state: PublicState) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An incident or a maintenance window in one list (past items, history by month)."""
+
+    kind: str  # "incident" or "maintenance"
+    item: PublicIncident | PublicMaintenance
+    at: datetime  # when it started, for ordering
+
+
+def past_entries(state: PublicState, since: datetime) -> list[Entry]:
+    """Resolved incidents and completed maintenance that ended after `since`, newest first."""
+    entries = [
+        Entry("incident", i, i.created_at)
+        for i in state.recent_incidents
+        if i.resolved_at is None or i.resolved_at >= since
+    ]
+    entries += [
+        Entry("maintenance", w, w.scheduled_for)
+        for w in state.maintenances
+        if w.status is MaintenanceStatus.COMPLETED
+        and (w.completed_at or w.scheduled_until) >= since
+    ]
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def page_context(state: PublicState, look: PageLook = DEFAULT_LOOK) -> dict[str, Any]:
     return {
         "state": state,
         "page": state.page,
         "tz": state.page.time_zone,
         "component_names": {c.id: c.name for c in state.components},
+        "look": look,
+        "style": look.style(),
     }
 
 
-def render_page(state: PublicState, *, stale_since: datetime | None = None) -> str:
+def render_page(
+    state: PublicState, *, stale_since: datetime | None = None, look: PageLook = DEFAULT_LOOK
+) -> str:
     """The whole status page. stale_since: when the live data stopped (e.g. the database is
     gone and this is the last snapshot); the page then says it may be out of date."""
-    context = _page_context(state)
-    return _ENV.get_template("page.html").render(**context, stale_since=stale_since)
+    context = page_context(state, look)
+    past = past_entries(state, state.generated_at - timedelta(days=PAST_DAYS))[:PAST_LIMIT]
+    return _ENV.get_template("page.html").render(
+        **context, stale_since=stale_since, past=past, past_days=PAST_DAYS
+    )
 
 
 def render_not_found(state: PublicState | None) -> str:

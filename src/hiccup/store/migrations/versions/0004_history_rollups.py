@@ -41,11 +41,11 @@ def _rollup_columns(table: str) -> list[sa.Column[object] | sa.Constraint]:
 
 
 def upgrade() -> None:
-    op.create_table("rollups_hourly", *_rollup_columns("rollups_hourly"))
+    op.create_table("rollups_hourly", *_rollup_columns("rollups_hourly"), sqlite_with_rowid=False)
     op.create_index(
         op.f("ix_rollups_hourly_bucket_start"), "rollups_hourly", ["bucket_start"], unique=False
     )
-    op.create_table("rollups_daily", *_rollup_columns("rollups_daily"))
+    op.create_table("rollups_daily", *_rollup_columns("rollups_daily"), sqlite_with_rowid=False)
     op.create_table(
         "history_marks",
         sa.Column("name", sa.String(length=32), nullable=False),

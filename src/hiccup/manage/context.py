@@ -1,0 +1,69 @@
+"""The running parts an operation needs, and who is acting."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hiccup.auth.principal import Principal
+from hiccup.clock import Clock
+from hiccup.store import audit
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _ignore() -> None:
+    return None
+
+
+@dataclass
+class Ops:
+    engine: AsyncEngine
+    clock: Clock
+    default_page_slug: str = "default"
+    # Called after a commit: the scheduler re-reads monitors, the snapshot is rebuilt, the
+    # maintenance worker re-reads its deadlines.
+    reload_monitors: Callable[[], Awaitable[None]] = _nothing
+    refresh_public: Callable[[], None] = _ignore
+    wake_maintenance: Callable[[], None] = _ignore
+
+
+@dataclass(frozen=True)
+class Actor:
+    principal: Principal
+    address: str = ""
+
+
+@dataclass
+class Change:
+    """One transaction with its audit entries; everything commits together or not at all."""
+
+    conn: AsyncConnection
+    now: datetime
+    actor: Actor
+    audited: list[str] = field(default_factory=list)
+
+    async def audit(self, action: str, target: str = "", summary: str = "") -> None:
+        self.audited.append(action)
+        await audit.record(
+            self.conn,
+            self.now,
+            self.actor.principal.actor,
+            action,
+            target,
+            summary,
+            self.actor.address,
+        )
+
+
+@asynccontextmanager
+async def change(ops: Ops, actor: Actor) -> AsyncIterator[Change]:
+    now = ops.clock.now()
+    async with ops.engine.begin() as conn:
+        yield Change(conn, now, actor)

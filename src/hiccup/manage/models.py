@@ -1,0 +1,288 @@
+"""Request and response shapes shared by the admin UI and the REST API (pydantic at the edge)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hiccup.auth.roles import Role, Scope
+from hiccup.core.incidents import IncidentStatus
+from hiccup.core.status import ComponentStatus, IncidentImpact
+
+KEY = r"^[a-z0-9][a-z0-9_-]{0,99}$"
+Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,49}$")]
+OpenStatus = Literal["investigating", "identified", "monitoring"]
+UpdateStatus = Literal["investigating", "identified", "monitoring", "resolved"]
+MonitorFilter = Literal["up", "degraded", "down", "unknown", "paused"]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Paged(Out, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+
+class MonitorIn(In):
+    name: str = Field(min_length=1, max_length=200)
+    key: str | None = Field(default=None, pattern=KEY, description="default: from the name")
+    kind: str = Field(min_length=1, max_length=32, description="http, tcp, dns, tls, icmp, ...")
+    target: str = Field(default="", max_length=2000)
+    interval_s: float = Field(default=60, ge=1, le=86400)
+    timeout_s: float = Field(default=10, gt=0, le=600)
+    options: dict[str, Any] = Field(default_factory=dict, description="the kind's options")
+    failure_threshold: int = Field(default=3, ge=1, le=100)
+    success_threshold: int = Field(default=2, ge=1, le=100)
+    degraded_latency_ms: float | None = Field(default=None, gt=0, le=600000)
+    component_id: str | None = Field(default=None, max_length=12)
+    enabled: bool = True
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+
+
+class MonitorOut(Out):
+    id: str
+    key: str
+    name: str
+    kind: str
+    target: str
+    interval_s: float
+    timeout_s: float
+    options: dict[str, Any]
+    failure_threshold: int
+    success_threshold: int
+    degraded_latency_ms: float | None
+    component_id: str | None
+    component_name: str | None
+    enabled: bool
+    declared: bool
+    tags: list[str]
+    state: str
+    last_result_at: datetime | None
+
+
+class PageIn(In):
+    name: str = Field(min_length=1, max_length=200)
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    url: str = Field(default="", max_length=500)
+    time_zone: str = Field(default="UTC", max_length=64)
+    history_days: int = Field(default=90, ge=1, le=365)
+
+
+class PageOut(Out):
+    id: str
+    name: str
+    slug: str
+    url: str
+    time_zone: str
+    history_days: int
+    declared: bool
+
+
+class ComponentIn(In):
+    name: str = Field(min_length=1, max_length=200)
+    key: str | None = Field(default=None, pattern=KEY)
+    description: str | None = Field(default=None, max_length=2000)
+    group_id: str | None = Field(default=None, max_length=12)
+    is_group: bool = False
+    position: int = Field(default=0, ge=0, le=100000)
+    page_id: str | None = Field(default=None, max_length=12, description="default: main page")
+
+
+class ComponentOut(Out):
+    id: str
+    page_id: str
+    key: str
+    name: str
+    description: str | None
+    group_id: str | None
+    is_group: bool
+    position: int
+    status: ComponentStatus
+    declared: bool
+
+
+class ComponentStatusIn(In):
+    component_id: str = Field(max_length=12)
+    status: ComponentStatus
+
+
+class IncidentIn(In):
+    name: str = Field(min_length=1, max_length=300)
+    impact: IncidentImpact = IncidentImpact.MINOR
+    status: OpenStatus = "investigating"
+    message: str = Field(min_length=1, max_length=20000)
+    components: list[ComponentStatusIn] = Field(default_factory=list, max_length=500)
+    notify: bool = True
+    started_at: datetime | None = Field(default=None, description="back-date the start")
+    resolved_at: datetime | None = Field(default=None, description="record a past incident")
+    page_id: str | None = Field(default=None, max_length=12)
+
+
+class IncidentUpdateIn(In):
+    status: UpdateStatus
+    message: str = Field(min_length=1, max_length=20000)
+    notify: bool = True
+    impact: IncidentImpact | None = None
+    components: list[ComponentStatusIn] = Field(default_factory=list, max_length=500)
+
+
+class PostmortemIn(In):
+    body: str = Field(min_length=1, max_length=100000)
+
+
+class PreviewIn(In):
+    body: str = Field(max_length=100000)
+
+
+class PreviewOut(Out):
+    html: str
+
+
+class UpdateOut(Out):
+    id: str
+    status: IncidentStatus
+    body: str
+    created_at: datetime
+
+
+class IncidentComponentOut(Out):
+    component_id: str
+    name: str
+    status: ComponentStatus | None
+
+
+class IncidentOut(Out):
+    id: str
+    page_id: str
+    name: str
+    status: IncidentStatus
+    impact: IncidentImpact
+    automatic: bool
+    started_at: datetime
+    resolved_at: datetime | None
+    postmortem: str | None
+    components: list[IncidentComponentOut]
+    updates: list[UpdateOut]
+
+
+class TemplateIn(In):
+    name: str = Field(min_length=1, max_length=100)
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=20000)
+    impact: IncidentImpact = IncidentImpact.MINOR
+
+
+class TemplateOut(Out):
+    id: str
+    name: str
+    title: str
+    body: str
+    impact: IncidentImpact
+
+
+class MaintenanceIn(In):
+    name: str = Field(min_length=1, max_length=300)
+    components: list[str] = Field(min_length=1, max_length=500, description="component ids")
+    start: datetime = Field(description="local time in time_zone, or with an offset")
+    duration_s: float = Field(gt=0, le=30 * 86400)
+    time_zone: str | None = Field(default=None, max_length=64, description="default: page's")
+    rrule: str | None = Field(default=None, max_length=500, description="RFC 5545 RRULE")
+    message: str = Field(default="", max_length=20000)
+    remind_before_s: float | None = Field(default=None, gt=0, le=30 * 86400)
+    page_id: str | None = Field(default=None, max_length=12)
+
+
+class WindowOut(Out):
+    id: str
+    status: str
+    scheduled_for: datetime
+    scheduled_until: datetime
+
+
+class MaintenanceOut(Out):
+    id: str
+    page_id: str
+    key: str
+    name: str
+    components: list[str]
+    start_local: datetime
+    time_zone: str
+    duration_s: float
+    rrule: str | None
+    message: str
+    remind_before_s: float | None
+    declared: bool
+    windows: list[WindowOut]
+
+
+class UserIn(In):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
+    role: Role
+    password: str = Field(min_length=1, max_length=256)
+
+
+class UserUpdate(In):
+    role: Role | None = None
+    disabled: bool | None = None
+    password: str | None = Field(default=None, min_length=1, max_length=256)
+
+
+class UserOut(Out):
+    id: str
+    name: str
+    role: Role
+    totp_enabled: bool
+    disabled: bool
+    created_at: datetime
+
+
+class TokenIn(In):
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[Scope] = Field(min_length=1, max_length=3)
+    user_id: str | None = Field(default=None, max_length=12, description="default: yourself")
+
+
+class TokenOut(Out):
+    id: str
+    name: str
+    prefix: str
+    scopes: list[Scope]
+    user_id: str
+    user_name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(description="shown once; store it now")
+
+
+class AuditEntryOut(Out):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    summary: str
+    address: str
+
+
+class MeOut(Out):
+    user_id: str
+    name: str
+    role: Role
+    permissions: list[str]
+    token_name: str | None

@@ -1,0 +1,67 @@
+"""Reusable incident templates: a title, a first message and an impact, ready to adapt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.core.ids import new_id
+from hiccup.manage.context import Actor, Ops, change
+from hiccup.manage.errors import Invalid, NotFound
+from hiccup.manage.models import TemplateIn, TemplateOut
+from hiccup.store.tables_accounts import incident_templates
+
+
+async def list_templates(ops: Ops) -> list[TemplateOut]:
+    async with ops.engine.connect() as conn:
+        query = select(incident_templates).order_by(incident_templates.c.name)
+        return [TemplateOut.model_validate(dict(r)) for r in (await conn.execute(query)).mappings()]
+
+
+async def _row(conn: AsyncConnection, template_id: str) -> Any:
+    query = select(incident_templates).where(incident_templates.c.id == template_id)
+    row = (await conn.execute(query)).mappings().first()
+    if row is None:
+        raise NotFound("template")
+    return row
+
+
+async def get_template(ops: Ops, template_id: str) -> TemplateOut:
+    async with ops.engine.connect() as conn:
+        return TemplateOut.model_validate(dict(await _row(conn, template_id)))
+
+
+async def save_template(
+    ops: Ops, actor: Actor, data: TemplateIn, template_id: str | None = None
+) -> TemplateOut:
+    async with change(ops, actor) as c:
+        if template_id is not None:
+            await _row(c.conn, template_id)
+        clash = select(incident_templates.c.id).where(
+            incident_templates.c.name == data.name, incident_templates.c.id != (template_id or "")
+        )
+        if (await c.conn.execute(clash)).first() is not None:
+            raise Invalid({"name": f"another template is called {data.name!r}"})
+        values = {**data.model_dump(mode="json"), "updated_at": c.now}
+        if template_id is None:
+            template_id = new_id()
+            await c.conn.execute(
+                insert(incident_templates).values(id=template_id, created_at=c.now, **values)
+            )
+            await c.audit("template.create", f"template {data.name}")
+        else:
+            query = update(incident_templates).where(incident_templates.c.id == template_id)
+            await c.conn.execute(query.values(values))
+            await c.audit("template.update", f"template {data.name}")
+        return TemplateOut.model_validate(dict(await _row(c.conn, template_id)))
+
+
+async def delete_template(ops: Ops, actor: Actor, template_id: str) -> None:
+    async with change(ops, actor) as c:
+        row = await _row(c.conn, template_id)
+        await c.conn.execute(
+            delete(incident_templates).where(incident_templates.c.id == template_id)
+        )
+        await c.audit("template.delete", f"template {row['name']}")

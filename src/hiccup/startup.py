@@ -1,0 +1,72 @@
+"""Start-up that does not need the database to serve the page.
+
+Started with its database unreachable (lost in a hard shutdown, still booting, a network split),
+Hiccup serves the snapshot it wrote to disk and keeps trying the database in the background,
+with exponential backoff and full jitter so replicas restarted together do not knock together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.exc import DBAPIError
+
+log = logging.getLogger(__name__)
+
+# What "the database is not there" looks like: refused or reset connections, timeouts, a
+# driver error (SQLite cannot open its file; PostgreSQL is starting or gone).
+UNREACHABLE: tuple[type[BaseException], ...] = (OSError, DBAPIError, TimeoutError)
+
+FIRST_RETRY = 1.0
+MAX_RETRY = 60.0
+
+
+def retry_delay(attempt: int, rng: Callable[[], float] = random.random) -> float:
+    """Full jitter: uniform in [0, min(cap, first * 2^attempt)]."""
+    return rng() * min(MAX_RETRY, FIRST_RETRY * 2.0 ** min(attempt, 30))
+
+
+async def keep_starting(start: Callable[[], Awaitable[None]]) -> None:
+    attempt = 0
+    while True:
+        try:
+            await start()
+        except Exception as error:  # start-up is retried whatever went wrong; the page stays up
+            log.warning("start-up attempt %d failed (%s); retrying", attempt + 1, error)
+        else:
+            log.info("started; live status resumed")
+            return
+        await asyncio.sleep(retry_delay(attempt))
+        attempt += 1
+
+
+async def _finish_or_retry(first: asyncio.Task[None], start: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await first
+    except Exception as error:
+        log.error("start-up failed (%s); retrying in the background", error)
+        await keep_starting(start)
+
+
+async def start_or_retry(
+    start: Callable[[], Awaitable[None]], *, serving: bool, patience: float = 5.0
+) -> asyncio.Task[None] | None:
+    """Start, and return None once started. With a page to serve already (`serving`), wait at
+    most `patience` seconds (a database that hangs must not keep the page from answering),
+    then return a task that finishes the start or keeps retrying. Without one, wait; an
+    unreachable database also becomes a retrying task, any other error propagates (fail loudly).
+    """
+    first = asyncio.ensure_future(start())
+    await asyncio.wait({first}, timeout=patience if serving else None)
+    if not first.done():
+        return asyncio.create_task(_finish_or_retry(first, start), name="start")
+    error = first.exception()
+    if error is None:
+        return None
+    if not serving and not isinstance(error, UNREACHABLE):
+        raise error
+    log.error("database unreachable at start-up (%s); retrying in the background", error)
+    return asyncio.create_task(keep_starting(start), name="start")

@@ -1,0 +1,63 @@
+"""Monitor tags: a small table so the dashboard filters by tag with an index."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.store.tables import monitors
+from hiccup.store.tables_accounts import monitor_tags
+
+
+async def tags_of(conn: AsyncConnection, monitor_ids: Sequence[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    if not monitor_ids:
+        return found
+    query = (
+        select(monitor_tags.c.monitor_id, monitor_tags.c.tag)
+        .where(monitor_tags.c.monitor_id.in_(list(monitor_ids)))
+        .order_by(monitor_tags.c.tag)
+    )
+    for monitor_id, tag in await conn.execute(query):
+        found[monitor_id].append(tag)
+    return found
+
+
+async def set_tags(conn: AsyncConnection, monitor_id: str, tags: Sequence[str]) -> bool:
+    """Make the monitor's tags exactly these; True if anything changed."""
+    current = set((await tags_of(conn, [monitor_id])).get(monitor_id, []))
+    wanted = set(tags)
+    if current == wanted:
+        return False
+    gone, new = current - wanted, wanted - current
+    if gone:
+        await conn.execute(
+            delete(monitor_tags).where(
+                monitor_tags.c.monitor_id == monitor_id, monitor_tags.c.tag.in_(gone)
+            )
+        )
+    if new:
+        rows = [{"monitor_id": monitor_id, "tag": t} for t in sorted(new)]
+        await conn.execute(insert(monitor_tags), rows)
+    return True
+
+
+async def sync_declared_tags(
+    conn: AsyncConnection, declared: Mapping[str, Sequence[str]]
+) -> list[str]:
+    """Tags of declared monitors from the config file ({monitor key: tags}); returns the keys
+    of monitors whose tags changed."""
+    query = select(monitors.c.id, monitors.c.key).where(monitors.c.key.in_(list(declared)))
+    changed = []
+    for monitor_id, key in (await conn.execute(query)).all():
+        if await set_tags(conn, monitor_id, declared[key]):
+            changed.append(key)
+    return changed
+
+
+async def all_tags(conn: AsyncConnection) -> list[str]:
+    query = select(monitor_tags.c.tag).distinct().order_by(monitor_tags.c.tag)
+    return list((await conn.execute(query)).scalars())

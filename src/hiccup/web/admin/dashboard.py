@@ -1,0 +1,105 @@
+"""The dashboard: every monitor, paginated, searchable, filterable by status, tag, component.
+
+Filtering re-renders only the table (htmx swaps `#monitors`); the same URL without htmx
+renders the whole page, so links and the back button keep working.
+"""
+
+from __future__ import annotations
+
+from math import ceil
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hiccup.auth.roles import Permission
+from hiccup.manage import monitors
+from hiccup.manage.components import list_components
+from hiccup.store.dashboard import MonitorQuery
+from hiccup.store.tags import all_tags
+from hiccup.web.admin.base import form_guard, guard, ops_of, redirect, render
+
+router = APIRouter()
+STATUSES = ("up", "degraded", "down", "unknown", "paused")
+PER_PAGE = 50
+
+
+def _query(request: Request) -> MonitorQuery:
+    params = request.query_params
+    status = params.get("status") or None
+    page = params.get("page", "1")
+    return MonitorQuery(
+        search=params.get("q", "")[:200],
+        status=status if status in STATUSES else None,
+        tag=(params.get("tag") or None),
+        component_id=(params.get("component") or None),
+        page=int(page) if page.isdigit() and 0 < int(page) < 100000 else 1,
+        per_page=PER_PAGE,
+    )
+
+
+def _link(spec: MonitorQuery, page: int) -> str:
+    params = {
+        "q": spec.search,
+        "status": spec.status or "",
+        "tag": spec.tag or "",
+        "component": spec.component_id or "",
+        "page": str(page),
+    }
+    return "?" + urlencode({k: v for k, v in params.items() if v})
+
+
+async def _table(request: Request, full: bool) -> Response:
+    me, _ = await guard(request, Permission.READ)
+    ops = ops_of(request)
+    spec = _query(request)
+    found = await monitors.list_monitors(ops, spec)
+    pages = max(1, ceil(found.total / spec.per_page))
+    context: dict[str, Any] = {
+        "found": found,
+        "spec": spec,
+        "pages": pages,
+        "prev": _link(spec, spec.page - 1) if spec.page > 1 else None,
+        "next": _link(spec, spec.page + 1) if spec.page < pages else None,
+    }
+    if not full:
+        return render(request, "monitors_table.html", me, **context)
+    async with ops.engine.connect() as conn:
+        tags = await all_tags(conn)
+    comps = [c for c in await list_components(ops) if not c.is_group]
+    return render(
+        request,
+        "dashboard.html",
+        me,
+        title="Monitors",
+        statuses=STATUSES,
+        tags=tags,
+        components=comps,
+        **context,
+    )
+
+
+@router.get("/")
+async def dashboard(request: Request) -> Response:
+    return await _table(request, full=request.headers.get("hx-request") != "true")
+
+
+@router.get("/monitors/table")
+async def monitor_table(request: Request) -> Response:
+    return await _table(request, full=False)
+
+
+@router.post("/monitors/{monitor_id}/pause")
+async def pause(request: Request, monitor_id: str) -> Response:
+    _, actor, _ = await form_guard(request, Permission.ADMINISTER)
+    await monitors.set_enabled(ops_of(request), actor, monitor_id, False)
+    return redirect("/")
+
+
+@router.post("/monitors/{monitor_id}/resume")
+async def resume(request: Request, monitor_id: str) -> Response:
+    _, actor, _ = await form_guard(request, Permission.ADMINISTER)
+    await monitors.set_enabled(ops_of(request), actor, monitor_id, True)
+    return redirect("/")

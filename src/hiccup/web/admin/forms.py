@@ -1,0 +1,99 @@
+"""HTML forms described as data: the same spec renders a form, reads it back into the dict a
+pydantic model validates, and places each error beside its field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from starlette.datastructures import FormData
+
+Kind = Literal[
+    "text",
+    "textarea",
+    "int",
+    "float",
+    "bool",
+    "select",
+    "multi",
+    "tags",
+    "json",
+    "datetime",
+    "password",
+]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: Kind = "text"
+    choices: Sequence[tuple[str, str]] = ()  # (value, label)
+    optional: bool = False  # empty means None
+    help: str = ""
+    attrs: Mapping[str, str] = field(default_factory=dict)
+
+
+def _scalar(spec: Field, raw: str) -> Any:
+    raw = raw.strip()
+    if raw == "" and (spec.optional or spec.kind in ("int", "float", "datetime")):
+        return None
+    if spec.kind == "json":
+        try:
+            return json.loads(raw or "{}")
+        except json.JSONDecodeError as error:
+            raise ValueError(f"not valid JSON: {error.msg}") from None
+    if spec.kind == "tags":
+        return [t.strip() for t in raw.replace(",", " ").split() if t.strip()]
+    return raw
+
+
+def read_form(fields: Sequence[Field], form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
+    """The submitted values as model input, and problems that precede the model (bad JSON)."""
+    data: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for spec in fields:
+        if spec.kind == "bool":
+            data[spec.name] = form.get(spec.name) in ("on", "true", "1")
+            continue
+        if spec.kind == "multi":
+            data[spec.name] = [str(v) for v in form.getlist(spec.name)]
+            continue
+        raw = form.get(spec.name)
+        if raw is None:
+            continue
+        try:
+            value = _scalar(spec, str(raw))
+        except ValueError as error:
+            problems[spec.name] = str(error)
+            continue
+        if value is not None or spec.optional:
+            data[spec.name] = value
+    return data, problems
+
+
+def shown_value(spec: Field, value: Any) -> Any:
+    """A value as the form shows it back."""
+    if value is None:
+        return "" if spec.kind not in ("multi", "bool") else ([] if spec.kind == "multi" else False)
+    if spec.kind == "json" and not isinstance(value, str):
+        return json.dumps(value, indent=2)
+    if spec.kind == "tags" and isinstance(value, list):
+        return ", ".join(value)
+    if spec.kind == "datetime" and hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    return value
+
+
+def errors_by_field(fields: Sequence[Field], problems: Mapping[str, str]) -> dict[str, list[str]]:
+    """Each problem under the field it belongs to ('options.port' goes under 'options');
+    the rest under '' for the top of the form."""
+    placed: dict[str, list[str]] = {}
+    names = [f.name for f in fields]
+    for key, message in problems.items():
+        owner = next((n for n in names if key == n or key.startswith(n + ".")), "")
+        label = key.removeprefix(owner).lstrip(".") if owner else key
+        placed.setdefault(owner, []).append(f"{label}: {message}" if label else message)
+    return placed

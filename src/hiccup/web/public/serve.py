@@ -1,0 +1,148 @@
+"""The public hot path: a plain ASGI app in front of FastAPI that answers snapshot paths itself.
+
+A status page read by a traffic spike must cost a dictionary lookup and two sends, not routing,
+dependency injection and header assembly; everything else (health, pings, subscribe, admin,
+the 404 page) falls through to the FastAPI app behind it.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from hiccup.web.public.assets import HTML, Asset, Snapshot
+from hiccup.web.public.guard import Admission
+from hiccup.web.public.live import LiveStream, SnapshotSource
+from hiccup.web.public.render import render_not_found
+from hiccup.web.public.wire import STRICT_CSP, RawHeaders
+
+_NOT_FOUND = render_not_found(None).encode()
+_STARTING = b"Starting up; the status page will be here in a moment.\n"
+_TEXT = b"text/plain; charset=utf-8"
+
+
+def etag_matches(header: bytes, etag: str) -> bool:
+    """If-None-Match against our strong ETag; anything malformed simply does not match."""
+    text = header.decode("latin-1")
+    candidates = {part.strip().removeprefix("W/") for part in text.split(",")}
+    return etag in candidates or "*" in candidates
+
+
+def _host(headers: RawHeaders) -> str | None:
+    for key, value in headers:
+        if key == b"host":
+            return value.decode("latin-1").rsplit(":", 1)[0].strip("[]").lower()
+    return None
+
+
+async def _send(send: Send, status: int, headers: RawHeaders, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _plain(status: int, body: bytes, *extra: tuple[bytes, bytes]) -> tuple[int, RawHeaders, bytes]:
+    headers = [
+        (b"content-type", _TEXT),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"content-security-policy", STRICT_CSP.encode()),
+        *extra,
+    ]
+    return status, headers, body
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    # Alone (tests, benchmarks) there is nothing to start or stop.
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+class PublicServer:
+    """Serves the holder's snapshot; `fallback` gets every request it does not answer."""
+
+    def __init__(self, holder: SnapshotSource, fallback: ASGIApp | None = None) -> None:
+        self.holder = holder
+        self.fallback = fallback
+        self.live = LiveStream(holder)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            path: str = scope["path"]
+            if path == "/live":
+                await self.live(scope, receive, send)
+                return
+            snapshot = self.holder.current
+            if snapshot is not None:
+                asset = self._find(snapshot, scope, path)
+                if asset is not None:
+                    await self._answer(scope, send, snapshot, asset)
+                    return
+        if self.fallback is not None:
+            await self.fallback(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self.not_found(scope, send)
+
+    def _find(self, snapshot: Snapshot, scope: Scope, path: str) -> Asset | None:
+        host = _host(scope["headers"]) if snapshot.hosts else None
+        found = snapshot.find(host, path)
+        if found is None and len(path) > 1 and path.endswith("/"):
+            found = snapshot.find(host, path.rstrip("/"))
+        return found
+
+    async def not_found(self, scope: Scope, send: Send) -> None:
+        """The end of the line: 503 before the first snapshot, else a plain 404 page."""
+        if self.holder.current is None:
+            status, headers, body = _plain(503, _STARTING, (b"retry-after", b"2"))
+        else:
+            status, body = 404, _NOT_FOUND
+            headers = [
+                (b"content-type", HTML.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-content-type-options", b"nosniff"),
+                (b"content-security-policy", STRICT_CSP.encode() + b"; style-src 'unsafe-inline'"),
+            ]
+        await _send(send, status, headers, b"" if scope.get("method") == "HEAD" else body)
+
+    async def _refused(self, scope: Scope, send: Send, asset: Asset, admission: Admission) -> None:
+        if admission is Admission.ASK_PASSWORD:
+            realm = f'Basic realm="{asset.page}", charset="UTF-8"'.encode()
+            reply = _plain(
+                401, b"This status page needs a password.\n", (b"www-authenticate", realm)
+            )
+        else:
+            reply = _plain(403, b"This status page is private.\n")
+        status, headers, body = reply
+        await _send(send, status, headers, b"" if scope["method"] == "HEAD" else body)
+
+    async def _answer(self, scope: Scope, send: Send, snapshot: Snapshot, asset: Asset) -> None:
+        headers = scope["headers"]
+        if asset.private:
+            guard = snapshot.guards.get(asset.page or "")
+            client = scope.get("client")
+            peer = client[0] if client else None
+            admission = guard.admit(peer, headers) if guard else Admission.REFUSE
+            if admission is not Admission.ADMIT:
+                await self._refused(scope, send, asset, admission)
+                return
+        match, packed = None, False
+        for key, value in headers:
+            if key == b"if-none-match":
+                match = value
+            elif key == b"accept-encoding":
+                packed = b"gzip" in value
+        wire = asset.wire
+        if match is not None and etag_matches(match, asset.etag):
+            await _send(send, 304, wire.unchanged, b"")
+        elif scope["method"] == "HEAD":
+            await _send(send, 200, wire.packed if packed else wire.plain, b"")
+        elif packed:
+            await _send(send, 200, wire.packed, asset.gzipped)
+        else:
+            await _send(send, 200, wire.plain, asset.body)

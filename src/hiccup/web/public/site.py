@@ -1,0 +1,130 @@
+"""The public site: the pages one instance publishes, each with its components, address, look
+and (for a private page) its guard. Built once from the config at start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from hiccup.web.public.guard import Guard, networks
+from hiccup.web.public.look import DEFAULT_LOOK, PageLook
+
+if TYPE_CHECKING:
+    from hiccup.config import HiccupConfig, PageConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SitePage:
+    slug: str
+    look: PageLook = DEFAULT_LOOK
+    keys: tuple[str, ...] | None = None  # component keys shown; None: all of them
+    # None: as stored for the instance's page (the default page is synced from `page:`).
+    name: str | None = None
+    url: str | None = None
+    time_zone: str | None = None
+    history_days: int | None = None
+    hosts: tuple[str, ...] = ()
+    guard: Guard | None = None
+    default: bool = False
+
+    @property
+    def private(self) -> bool:
+        return self.guard is not None
+
+    def derived_id(self, base_id: str) -> str:
+        """A stable page id for the Statuspage JSON of a page cut from the instance's page."""
+        if self.default:
+            return base_id
+        return hashlib.blake2b(f"{base_id}/{self.slug}".encode(), digest_size=6).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    pages: tuple[SitePage, ...] = (SitePage("default", default=True),)
+
+    def public(self) -> Site:
+        """The pages anyone may read: what a static export may contain."""
+        return Site(tuple(p for p in self.pages if not p.private))
+
+    def guards(self) -> dict[str, Guard]:
+        return {p.slug: p.guard for p in self.pages if p.guard is not None}
+
+
+def _guard(page: PageConfig, environ: Mapping[str, str]) -> Guard | None:
+    if page.private is None:
+        return None
+    private = page.private
+    password = environ.get(private.password_env) if private.password_env else None
+    if private.password_env and not password:
+        # Fail closed: without its secret the page admits only its allowed networks.
+        log.error(
+            "page %r: environment variable %s is not set; only allowed networks get in",
+            page.slug,
+            private.password_env,
+        )
+    return Guard(
+        page.slug,
+        password or None,
+        networks(private.allow_networks),
+        networks(private.trusted_proxies),
+    )
+
+
+def _look(page: PageConfig, prefix: str) -> PageLook:
+    return PageLook(
+        prefix=prefix,
+        logo_url=page.logo_url,
+        accent_color=page.accent_color,
+        custom_css=page.custom_css,
+        footer_links=tuple((link.label, link.url) for link in page.footer_links),
+        private=page.private is not None,
+    )
+
+
+def site_from_config(config: HiccupConfig | None, environ: Mapping[str, str] | None = None) -> Site:
+    from hiccup.site_config import component_keys_of
+
+    if config is None:
+        return Site()
+    env = os.environ if environ is None else environ
+    main = config.page
+    keys = component_keys_of(main, config)
+    pages = [
+        SitePage(
+            main.slug,
+            _look(main, ""),
+            tuple(keys) if keys is not None else None,
+            hosts=tuple(main.hosts),
+            guard=_guard(main, env),
+            default=True,
+        )
+    ]
+    for page in config.pages:
+        keys = component_keys_of(page, config)
+        own = page.model_fields_set
+        pages.append(
+            SitePage(
+                page.slug,
+                _look(page, f"/p/{page.slug}"),
+                tuple(keys) if keys is not None else None,
+                name=page.name,
+                url=page.url,
+                time_zone=page.time_zone if "time_zone" in own else main.time_zone,
+                history_days=page.history_days if "history_days" in own else main.history_days,
+                hosts=tuple(page.hosts),
+                guard=_guard(page, env),
+            )
+        )
+    return Site(tuple(pages))
+
+
+def without_live(site: Site) -> Site:
+    """The same site for a static host: no /live to listen to."""
+    return Site(tuple(replace(p, look=replace(p.look, live=False)) for p in site.pages))
