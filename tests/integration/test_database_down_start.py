@@ -7,14 +7,17 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.clock import ManualClock
 from hiccup.config import HiccupConfig, parse_config
 from hiccup.runtime import Hiccup, Settings
+from hiccup.snapshot import SnapshotBuilder, SnapshotHolder
 from hiccup.store.database import create_engine
 from tests.integration.page_helpers import serving, until
 from tests.integration.targets import HttpTarget, reserve_port
@@ -131,3 +134,25 @@ async def unreachable(engine: AsyncEngine, parking: Path) -> Unreachable:
     relay = Forwarder(url.host or "127.0.0.1", url.port or 5432)
     away = create_engine(url.set(port=relay.port).render_as_string(hide_password=False))
     return Unreachable(away, relay.start, relay.stop)
+
+
+async def test_a_running_page_says_it_is_stale_once_rebuilds_keep_failing(
+    engine: AsyncEngine, target: HttpTarget
+) -> None:
+    config = parse_config(CONFIG.format(url=target.url), Path("down.yaml"))
+    await Hiccup(engine, config).prepare()
+    clock = ManualClock(datetime(2026, 11, 22, 16, 10, tzinfo=UTC))
+    holder = SnapshotHolder()
+    builder = SnapshotBuilder(engine, clock, holder, "default", stale_after=timedelta(seconds=30))
+    await builder.rebuild()
+    fresh = holder.current
+    builder.mark_failure(clock.now() + timedelta(seconds=29))  # a blip: say nothing yet
+    assert holder.current is fresh
+    builder.mark_failure(clock.now() + timedelta(seconds=31))
+    assert holder.current is not None
+    assert holder.current.stale_since == clock.now()
+    page = holder.current.assets["/"].body.decode()
+    assert "Showing the last known status from" in page
+    assert "22 Nov 2026, 16:10 UTC" in page
+    await builder.rebuild()  # the database answers again: the notice goes
+    assert STALE not in holder.current.assets["/"].body.decode()

@@ -21,7 +21,7 @@ SETTLE = timedelta(seconds=30)
 async def _setup(engine: AsyncEngine) -> tuple[list[str], ManualClock, HistoryWorker]:
     flow = await pipeline(engine)
     clock = ManualClock(START)
-    settings = HistorySettings(fold_batch=50, settle=SETTLE)
+    settings = HistorySettings(fold_batch=50, fold_batches_per_pass=25, settle=SETTLE)
     return sorted(flow.specs), clock, HistoryWorker(engine, clock, settings)
 
 

@@ -10,9 +10,10 @@ from hiccup.snapshot import render_snapshot
 from hiccup.snapshot_disk import mark_stale
 from hiccup.web.public.guard import Guard
 from hiccup.web.public.look import PageLook
+from hiccup.web.public.render import render_page
 from hiccup.web.public.site import Site, SitePage
 from hiccup.web.public.site_render import render_site
-from tests.unit.public_fixtures import NOW, assert_inert, ddos_incident
+from tests.unit.public_fixtures import NOW, assert_inert, ddos_incident, make_state
 from tests.unit.site_fixtures import site_state
 
 
@@ -180,3 +181,10 @@ def test_hostile_operator_text_is_inert_on_every_html_page() -> None:
         if asset.content_type.startswith("text/html"):
             body = asset.body.decode().split("</head>", 1)[1]
             assert_inert(body.split('<script src="/static/live.js"', 1)[0])
+
+
+def test_the_main_page_links_to_the_subscribe_form_and_other_pages_do_not() -> None:
+    # Subscriptions belong to the main page; another page's link would lead nowhere.
+    link = '<a href="/subscribe">Subscribe to updates</a>'
+    assert link in render_page(make_state())
+    assert link not in render_page(make_state(), look=PageLook(prefix="/p/mail"))

@@ -30,8 +30,9 @@ class HistorySettings:
     retention: timedelta = timedelta(days=30)  # raw results
     hourly_retention: timedelta = timedelta(days=90)  # daily rollups are kept for good
     every: float = 60.0  # seconds between passes
-    fold_batch: int = 20_000
-    fold_batches_per_pass: int = 25
+    # Folding runs on the event loop between checks: small batches keep each stall short.
+    fold_batch: int = 5_000
+    fold_batches_per_pass: int = 100
     delete_batch: int = 5_000
     delete_batches_per_pass: int = 40
     hours_per_delete: timedelta = timedelta(hours=6)

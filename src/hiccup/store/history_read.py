@@ -22,6 +22,7 @@ from hiccup.store.tables import components, monitors, outages, pages
 from hiccup.store.tables_history import rollups_daily
 
 _IDS_PER_QUERY = 2000
+_UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,8 @@ def epoch_seconds(column: ColumnElement[datetime], dialect: str) -> ColumnElemen
     """
     if dialect == "sqlite":
         # Stored as UTC text, 'YYYY-MM-DD HH:MM:SS.ffffff': the whole seconds, then the fraction
-        # as written. SQLite's date functions round to the millisecond, which can carry into
-        # the seconds, so they only ever see the text before the fraction.
-        whole = cast(func.strftime("%s", func.substr(column, 1, 19)), Float)
-        return whole + cast(func.substr(column, 20), Float)
+        # as written. SQLite's date functions keep milliseconds, and their rounding can carry
+        # into the seconds, so they only ever see the text before the fraction.
+        days = func.julianday(func.substr(column, 1, 19)) - _UNIX_EPOCH_JULIAN_DAY
+        return func.round(days * 86_400.0) + cast(func.substr(column, 20), Float)
     return cast(extract("epoch", column), Float)
