@@ -108,10 +108,26 @@ def update_object(state: PublicState, incident_id: str, update: PublicUpdate) ->
     }
 
 
+def _shared_fields(
+    state: PublicState,
+    subject_id: str,
+    updates: Iterable[PublicUpdate],
+    component_ids: Iterable[str],
+) -> Doc:
+    """What incidents and scheduled maintenances have in common in Statuspage's shape."""
+    by_id = {c.id: c for c in state.components}
+    newest_first = sorted(updates, key=lambda u: u.display_at, reverse=True)
+    return {
+        "shortlink": f"{state.page.url.rstrip('/')}/incidents/{subject_id}",
+        "page_id": state.page.id,
+        "incident_updates": [update_object(state, subject_id, u) for u in newest_first],
+        # A component deleted since is left out rather than invented.
+        "components": [component_object(state, by_id[c]) for c in component_ids if c in by_id],
+    }
+
+
 def incident_object(state: PublicState, incident: PublicIncident) -> Doc:
     tz = state.page.time_zone
-    by_id = {c.id: c for c in state.components}
-    updates = sorted(incident.updates, key=lambda u: u.display_at, reverse=True)
     return {
         "id": incident.id,
         "name": incident.name,
@@ -121,22 +137,15 @@ def incident_object(state: PublicState, incident: PublicIncident) -> Doc:
         "monitoring_at": statuspage_time(incident.monitoring_at, tz),
         "resolved_at": statuspage_time(incident.resolved_at, tz),
         "impact": incident.impact.value,
-        "shortlink": f"{state.page.url.rstrip('/')}/incidents/{incident.id}",
         "started_at": statuspage_time(incident.started_at, tz),
-        "page_id": state.page.id,
-        "incident_updates": [update_object(state, incident.id, u) for u in updates],
-        # A component deleted since the incident is left out rather than invented.
-        "components": [
-            component_object(state, by_id[cid]) for cid in incident.component_ids if cid in by_id
-        ],
+        **_shared_fields(state, incident.id, incident.updates, incident.component_ids),
     }
 
 
 def maintenance_object(state: PublicState, maintenance: PublicMaintenance) -> Doc:
     """Statuspage's scheduled maintenance: an incident with the window and impact 'maintenance'."""
     tz = state.page.time_zone
-    by_id = {c.id: c for c in state.components}
-    updates = sorted(maintenance.updates, key=lambda u: u.display_at, reverse=True)
+    started = maintenance.started_at or maintenance.scheduled_for
     return {
         "id": maintenance.id,
         "name": maintenance.name,
@@ -146,13 +155,8 @@ def maintenance_object(state: PublicState, maintenance: PublicMaintenance) -> Do
         "monitoring_at": None,
         "resolved_at": statuspage_time(maintenance.completed_at, tz),
         "impact": "maintenance",
-        "shortlink": f"{state.page.url.rstrip('/')}/incidents/{maintenance.id}",
-        "started_at": statuspage_time(maintenance.started_at or maintenance.scheduled_for, tz),
-        "page_id": state.page.id,
-        "incident_updates": [update_object(state, maintenance.id, u) for u in updates],
-        "components": [
-            component_object(state, by_id[c]) for c in maintenance.component_ids if c in by_id
-        ],
+        "started_at": statuspage_time(started, tz),
+        **_shared_fields(state, maintenance.id, maintenance.updates, maintenance.component_ids),
         "scheduled_for": statuspage_time(maintenance.scheduled_for, tz),
         "scheduled_until": statuspage_time(maintenance.scheduled_until, tz),
     }
