@@ -65,10 +65,13 @@ def test_a_token_from_the_config_is_kept_as_given() -> None:
 
 
 def test_a_heartbeat_is_down_after_one_missed_run_unless_told_otherwise() -> None:
-    text = HEAD + """\
+    text = (
+        HEAD
+        + """\
   - {name: backup, kind: heartbeat, period: 1h}
   - {name: nightly, kind: heartbeat, period: 1d, failure_threshold: 2}
   - {name: site, kind: http, target: "http://127.0.0.1:1/"}
 """
+    )
     config = parse_config(text, FILE)
     assert [m.failures_to_confirm for m in config.monitors] == [1, 2, 3]
