@@ -183,6 +183,7 @@ class Hiccup:
             await self.status.process_pending()
         await self.notifications.close()
         await self.checks.close()
+        log.info("hiccup stopped: workers ended, results flushed")
 
     async def begin(self) -> None:
         """Serve the snapshot from disk at once (marked as the last known status), then start;

@@ -1,4 +1,4 @@
-"""Running the app: uvicorn (the default) or granian, both stopping gracefully on SIGINT and
+"""Running the app: granian (the default) or uvicorn, both stopping gracefully on SIGINT and
 SIGTERM with the live-update streams closed first, so shutdown does not wait for readers.
 
 bench/page.py measured granian at two to three times uvicorn's rate on the snapshot paths
