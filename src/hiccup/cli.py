@@ -13,6 +13,7 @@ from hiccup.accounts_cli import config_app, user_app
 from hiccup.config import ConfigError, HiccupConfig, load_config
 from hiccup.export_cli import export
 from hiccup.heartbeats_cli import heartbeats
+from hiccup.probes_cli import probes_app
 from hiccup.report_cli import report
 from hiccup.runtime import Hiccup, Settings
 from hiccup.store.database import create_engine, data_dir, database_url, migrate
@@ -142,6 +143,7 @@ app.command()(export)
 
 app.add_typer(user_app, name="user")
 app.add_typer(config_app, name="config")
+app.add_typer(probes_app, name="probes")
 
 
 def main() -> None:

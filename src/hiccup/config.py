@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
@@ -19,6 +19,7 @@ from hiccup.checks.registry import (
     is_scheduled,
     options_model,
 )
+from hiccup.core.quorum import parse_quorum
 from hiccup.durations import parse_duration
 from hiccup.notify.settings import NotificationsConfig, dependency_problems, notification_problems
 from hiccup.site_config import (
@@ -34,6 +35,7 @@ from hiccup.site_config import (
 from hiccup.yamlsource import YamlSyntaxError, line_of, load_yaml
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+REGION_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
 
 def slugify(name: str) -> str:
@@ -107,6 +109,18 @@ class MonitorConfig(BaseModel):
     tags: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,49}$")]] = Field(
         default=[], max_length=20
     )
+    # Where it runs: `local` (the server), probe regions, or `all` (the server and every probe).
+    probes: list[Annotated[str, Field(pattern=REGION_PATTERN)]] | Literal["all"] = Field(
+        default=["local"], min_length=1, max_length=50
+    )
+    # With several places: the share that must see it down (majority, any, all, or 0.66).
+    quorum: str = "majority"
+
+    @field_validator("quorum")
+    @classmethod
+    def _known_quorum(cls, value: str) -> str:
+        parse_quorum(value)
+        return value
 
     @field_validator("interval")
     @classmethod

@@ -79,6 +79,11 @@ def _monitor(row: Any, keys: dict[str, str], parent: str | None, tags: list[str]
         item["depends_on"] = parent
     if tags:
         item["tags"] = tags
+    probes = list(row["probes"] or ["local"])
+    if probes != ["local"]:
+        item["probes"] = "all" if probes == ["all"] else probes
+    if row["quorum"] != "majority":
+        item["quorum"] = row["quorum"]
     return {**item, **dict(row["options"] or {})}
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,13 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp
 
 from hiccup.checks.base import CheckResult
-from hiccup.checks.registry import CheckSet, scheduled_only
+from hiccup.checks.registry import CheckSet
 from hiccup.clock import Clock, SystemClock
 from hiccup.config import HiccupConfig
 from hiccup.core.monitors import MonitorSpec
+from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
+from hiccup.engine.cluster import AcquiredHook, HeldMonitors, lease_seconds_from_env
 from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, sync_heartbeats
 from hiccup.engine.maintenance import MaintenanceWorker
+from hiccup.engine.ownership import Ownership, OwnsEverything
+from hiccup.engine.probe_desk import ProbeDesk
 from hiccup.engine.recorder import Recorder
+from hiccup.engine.replica import Replica
 from hiccup.engine.rollups import HistoryWorker, settings_from
 from hiccup.engine.scheduler import Scheduler
 from hiccup.notify.maintenance_notices import maintenance_notice
@@ -35,10 +40,12 @@ from hiccup.snapshot_disk import SnapshotDisk, mark_stale
 from hiccup.startup import start_or_retry
 from hiccup.status_service import StatusService
 from hiccup.store.database import migrate
+from hiccup.store.leases import setup_lock
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import SyncReport, sync_config
 from hiccup.web.app import Lifespan, create_app
 from hiccup.web.ping import ping_router
+from hiccup.web.probe_api import probe_routes
 from hiccup.web.public.serve import PublicServer
 from hiccup.web.public.site import site_from_config
 from hiccup.web.site import AdminSite
@@ -54,6 +61,8 @@ class Settings:
     per_host_concurrency: int = 8
     snapshot_refresh_seconds: float = 60.0
     snapshot_dir: Path | None = None  # where the snapshot survives restarts; None: memory only
+    # Several servers on PostgreSQL: how long a lease lasts unrenewed (docs/scaling.md).
+    lease_seconds: float = field(default_factory=lease_seconds_from_env)
 
 
 class Hiccup:
@@ -80,14 +89,22 @@ class Hiccup:
             site=self.site,
             disk=self.disk,
         )
-        self.status = StatusService(engine, self.clock, self.snapshots.request)
+        # Several servers on PostgreSQL: leases decide what runs here (docs/scaling.md).
+        self.replica = Replica.for_engine(engine, self.clock, self.settings.lease_seconds)
+        self.changed = self._everywhere(PAGE, self.snapshots.request)  # rebuild every page
+        self.status = StatusService(engine, self.clock, self.changed)
         self.checks = CheckSet()
         self.history = HistoryWorker(engine, self.clock, settings_from(config))
-        self.maintenance = MaintenanceWorker(
-            engine, self.clock, self.snapshots.request, maintenance_notice
-        )
+        self.maintenance = MaintenanceWorker(engine, self.clock, self.changed, maintenance_notice)
         self.recorder: Recorder | None = None
         self.scheduler: Scheduler | None = None
+        self.ownership: Ownership = OwnsEverything()
+        if self.replica is not None:
+            self.ownership = self.replica.monitors
+        self.held: HeldMonitors | None = None
+        self.probes = ProbeDesk(
+            engine, self.clock, lambda m: self.ownership.holds(m), lambda: self.recorder
+        )
         self.heartbeats = HeartbeatWatcher(engine, self.clock, self._submit)
         self.pings = PingDesk(engine, self.clock, self._submit, self.heartbeats)
         self.notifications = Notifications(engine, self.clock, config)
@@ -96,14 +113,33 @@ class Hiccup:
             self.clock,
             page_slug=self.settings.page_slug,
             public_url=config.page.url if config else "",
-            reload_monitors=self.reload_monitors,
-            refresh_public=self.snapshots.request,
-            wake_maintenance=self.maintenance.wake.set,
+            reload_monitors=self._reload_everywhere(),
+            refresh_public=self.changed,
+            wake_maintenance=self._everywhere(MAINTENANCE, self.maintenance.wake.set),
         )
         self._tasks: list[asyncio.Task[None]] = []
 
+    def _everywhere(self, channel: str, local: Callable[[], None]) -> Callable[[], None]:
+        return local if self.replica is None else self.replica.everywhere(channel, local)
+
+    def _reload_everywhere(self) -> Callable[[], Awaitable[None]]:
+        if self.replica is None:
+            return self.reload_monitors
+        return self.replica.everywhere_async(MONITORS, self.reload_monitors)
+
+    def on_acquired(self, hook: AcquiredHook) -> None:
+        """Call `hook` with the ids of monitors this server just took over from another (or
+        that were free). Several servers on PostgreSQL only; on SQLite this server owns every
+        monitor from the start and the hook is never called."""
+        if self.replica is not None:
+            self.replica.monitors.acquired_hooks.append(hook)
+
     async def prepare(self) -> SyncReport:
         """Migrate and sync the config; run before anything else touches the database."""
+        async with setup_lock(self.engine):  # servers started together take turns
+            return await self._migrate_and_sync()
+
+    async def _migrate_and_sync(self) -> SyncReport:
         await migrate(self.engine)
         report = SyncReport()
         if self.config is not None:
@@ -117,10 +153,13 @@ class Hiccup:
         # Heartbeat results come from web requests and the watcher, which exist before start().
         if self.recorder is None:
             raise RuntimeError("Hiccup is not started")
-        self.recorder.submit(spec, result, at)
+        if self.ownership.holds(spec.id):
+            self.recorder.submit(spec, result, at)
+        else:  # behind a load balancer, the ping reached a server that does not own it
+            self.probes.hand_off(spec, result, at)
 
     async def _sync_heartbeats(self, specs: list[MonitorSpec]) -> None:
-        async with self.engine.begin() as conn:
+        async with setup_lock(self.engine), self.engine.begin() as conn:
             await sync_heartbeats(conn, specs, self.clock.now())
 
     def _spawn(self, name: str, work: Coroutine[Any, Any, None]) -> None:
@@ -141,6 +180,7 @@ class Hiccup:
             tracks,
             self.status.wake.set,
             flush_seconds=self.settings.flush_seconds,
+            fence=self.replica.monitors.fence if self.replica is not None else None,
         )
         self.scheduler = Scheduler(
             self.checks.run,
@@ -148,26 +188,36 @@ class Hiccup:
             concurrency=self.settings.concurrency,
             per_host=self.settings.per_host_concurrency,
         )
-        self.scheduler.set_monitors(scheduled_only(specs))
+        self.held = HeldMonitors(self.engine, self.ownership, self.scheduler, self.recorder)
+        self.held.apply(specs)
+        if self.replica is not None:
+            await self.replica.start(self.held)  # claims a first share of the monitors
         await self.status.process_pending()
         await self.snapshots.rebuild()
         self._spawn("recorder", self.recorder.run())
         self._spawn("status", self.status.run())
         self._spawn("snapshot", self.snapshots.run(self.settings.snapshot_refresh_seconds))
         self._spawn("scheduler", self.scheduler.run())
-        self._spawn("history", self.history.run())
-        self._spawn("maintenance", self.maintenance.run())
-        self._spawn("heartbeats", self.heartbeats.run())
-        for name, work in self.notifications.tasks().items():
-            self._spawn(name, work)
+        workers = {"history": self.history.run, "maintenance": self.maintenance.run}
+        self._spawn_workers({**workers, "heartbeats": self.heartbeats.run})
+        self._spawn("probe-inbox", self.probes.run())
+        self._spawn_workers(self.notifications.workers())
+        if self.replica is not None:
+            for name, work in self.replica.tasks().items():
+                self._spawn(name, work)
+
+    def _spawn_workers(self, workers: dict[str, Callable[[], Coroutine[Any, Any, None]]]) -> None:
+        for name, work in workers.items():
+            # Several servers: some run on one server at a time, while it holds their lease.
+            self._spawn(name, work() if self.replica is None else self.replica.work(name, work))
 
     async def reload_monitors(self) -> None:
         async with self.engine.connect() as conn:
             specs = await load_specs(conn)
         await self._sync_heartbeats(specs)
         self.heartbeats.wake()
-        if self.scheduler is not None:
-            self.scheduler.set_monitors(scheduled_only(specs))
+        if self.held is not None:
+            self.held.apply(specs)
 
     async def stop(self) -> None:
         for task in reversed(self._tasks):
@@ -179,6 +229,8 @@ class Hiccup:
         if self.recorder is not None:
             with contextlib.suppress(Exception):
                 await self.recorder.flush()
+        if self.replica is not None:
+            await self.replica.stop()  # after the flush: the next holders read the latest state
         with contextlib.suppress(Exception):
             await self.status.process_pending()
         await self.notifications.close()
@@ -212,5 +264,9 @@ class Hiccup:
             self.holder,
             lifespan,
             ping_router=ping_router(self.pings),
-            extra_routes=[*SubscribeRoutes(self.notifications).routes(), *self.admin.routes()],
+            extra_routes=[
+                *SubscribeRoutes(self.notifications).routes(),
+                *probe_routes(self.probes),  # before the admin's /api/v1 mount
+                *self.admin.routes(),
+            ],
         )

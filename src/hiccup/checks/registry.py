@@ -84,8 +84,9 @@ def is_scheduled(kind: str) -> bool:
 
 
 def scheduled_only(specs: Iterable[MonitorSpec]) -> list[MonitorSpec]:
-    """The monitors the scheduler should run: heartbeats wait for pings instead."""
-    return [spec for spec in specs if is_scheduled(spec.kind)]
+    """The monitors the server's scheduler should run: heartbeats wait for pings instead, and
+    monitors placed only on remote probes (`probes: [eu]`) are run by those probes."""
+    return [spec for spec in specs if is_scheduled(spec.kind) and spec.runs_locally]
 
 
 def invalid_options(exc: ValidationError) -> str:

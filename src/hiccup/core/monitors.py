@@ -9,6 +9,9 @@ from typing import Any
 
 from hiccup.core.detection import DetectionPolicy
 
+LOCAL = "local"  # the server itself, as a place that runs checks
+ALL = "all"
+
 
 @dataclass(frozen=True, slots=True)
 class MonitorSpec:
@@ -22,3 +25,17 @@ class MonitorSpec:
     policy: DetectionPolicy = field(default_factory=DetectionPolicy)
     component_id: str | None = None
     enabled: bool = True
+    probes: tuple[str, ...] = (LOCAL,)  # where it runs: LOCAL, probe regions, or (ALL,)
+    quorum: str = "majority"
+
+    @property
+    def runs_locally(self) -> bool:
+        return LOCAL in self.probes or ALL in self.probes
+
+    @property
+    def voted(self) -> bool:
+        """Judged by a quorum of several places rather than by one."""
+        return len(self.probes) > 1 or ALL in self.probes
+
+    def runs_in(self, region: str) -> bool:
+        return region in self.probes or ALL in self.probes

@@ -31,6 +31,8 @@ class Figures:
 
     uptime: tuple[tuple[str, float | None], ...] = ()
     response_ms: float | None = None  # mean latency of answered checks, last 24 hours
+    # Latest response time seen from each region (remote probes), when it runs in several.
+    regions: tuple[tuple[str, float], ...] = ()
 
     def uptime_over(self, window: str) -> float | None:
         return dict(self.uptime).get(window)

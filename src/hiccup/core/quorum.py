@@ -17,7 +17,8 @@ from hiccup.core.status import Verdict
 
 @dataclass(frozen=True, slots=True)
 class QuorumPolicy:
-    share: Fraction = Fraction(1, 2)  # strictly more than this share must agree on "down"
+    share: Fraction = Fraction(1, 2)  # more than this share must agree on "down"
+    inclusive: bool = False  # True: "at least this share" (quorum: 0.66, quorum: all)
     fresh_for: timedelta = timedelta(minutes=2)  # older reports are not counted
     lonely_rounds: int = 5  # disagreeing alone this many rounds in a row makes a probe unhealthy
     healing_rounds: int = 3  # agreeing this many rounds in a row makes it healthy again
@@ -28,6 +29,7 @@ class Report:
     probe: str
     verdict: Verdict
     at: datetime
+    latency_ms: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +47,17 @@ class ProbeHealth:
     reason: str | None = None
 
 
-def _majority(votes: Sequence[Verdict], share: Fraction) -> Verdict:
+def _reaches(count: int, total: int, policy: QuorumPolicy) -> bool:
+    part = Fraction(count, total)
+    return count > 0 and (part >= policy.share if policy.inclusive else part > policy.share)
+
+
+def _majority(votes: Sequence[Verdict], policy: QuorumPolicy) -> Verdict:
     failed = sum(v is Verdict.FAILED for v in votes)
     not_ok = sum(v is not Verdict.OK for v in votes)
-    if Fraction(failed, len(votes)) > share:
+    if _reaches(failed, len(votes), policy):
         return Verdict.FAILED
-    if Fraction(not_ok, len(votes)) > share:
+    if _reaches(not_ok, len(votes), policy):
         return Verdict.DEGRADED
     return Verdict.OK
 
@@ -79,7 +86,7 @@ def decide(
     lonely = _lonely(fresh)
     if not voters:
         return Decision(None, (), lonely)
-    verdict = _majority([r.verdict for r in voters], policy.share)
+    verdict = _majority([r.verdict for r in voters], policy)
     return Decision(verdict, tuple(sorted(r.probe for r in voters)), lonely)
 
 
@@ -107,3 +114,32 @@ def judge_probe(
     ):
         return replace(health, lonely_streak=0, agree_streak=agree)
     return ProbeHealth(True, 0, agree, None)
+
+
+QUORUM_WORDS: dict[str, tuple[Fraction, bool]] = {
+    "majority": (Fraction(1, 2), False),
+    "any": (Fraction(0), False),
+    "all": (Fraction(1), True),
+}
+
+
+def parse_quorum(text: str) -> tuple[Fraction, bool]:
+    """`majority`, `any`, `all`, or a share such as `0.66` ("at least two thirds")."""
+    if text in QUORUM_WORDS:
+        return QUORUM_WORDS[text]
+    try:
+        share = Fraction(text).limit_denominator(1000)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(
+            f"quorum must be majority, any, all or a share like 0.66, not {text!r}"
+        ) from None
+    if not 0 < share <= 1:
+        raise ValueError(f"quorum share must be above 0 and at most 1, not {text}")
+    return share, True
+
+
+def policy_for(quorum: str, interval: timedelta) -> QuorumPolicy:
+    """A report counts for three intervals (at least 15 s, for uploads in flight): a probe that
+    missed one or two runs still votes; one silent for longer is left out and flagged."""
+    share, inclusive = parse_quorum(quorum)
+    return QuorumPolicy(share, inclusive, max(interval * 3, timedelta(seconds=15)))

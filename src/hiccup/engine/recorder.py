@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.clock import Clock
 from hiccup.core.detection import Track, classify, step
-from hiccup.core.monitors import MonitorSpec
+from hiccup.core.monitors import LOCAL, MonitorSpec
+from hiccup.core.quorum import Report
 from hiccup.core.status import Verdict
+from hiccup.engine.quorums import Quorums
+from hiccup.store.probe_results import Arrival
 from hiccup.store.recording import RecordedResult, TrackChange, record_batch
 
 log = logging.getLogger(__name__)
@@ -25,6 +28,10 @@ log = logging.getLogger(__name__)
 # While the database is away, keep this many results before dropping the oldest: checks keep
 # running and the detector keeps deciding; only raw history beyond this is lost.
 MAX_PENDING = 200_000
+
+# Inside the flush's transaction: which of these monitors this server may still write the
+# detector state of (several servers: those whose lease it still holds). None: all of them.
+Fence = Callable[[AsyncConnection, Collection[str]], Awaitable[set[str]]]
 
 
 class Recorder:
@@ -37,6 +44,7 @@ class Recorder:
         *,
         flush_seconds: float = 1.0,
         max_batch: int = 2000,
+        fence: Fence | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -47,6 +55,11 @@ class Recorder:
         self._results: list[RecordedResult] = []
         self._changes: list[TrackChange] = []
         self._full = asyncio.Event()
+        self.quorums = Quorums()
+        self._fence = fence
+        # One flush at a time: an older batch committing after a newer one would store an
+        # older detector state over the newer.
+        self._flushing = asyncio.Lock()
 
     def state_of(self, monitor_id: str) -> Track:
         return self._tracks.get(monitor_id, Track())
@@ -69,11 +82,34 @@ class Recorder:
         # A bad verdict while Hiccup itself was late or stalled is stored but not believed: a
         # timeout then measures our lag, not the target. A good one is evidence all the same.
         if result.reliable or verdict is Verdict.OK:
-            self._step(spec, verdict, started_at)
+            self._judge(spec, LOCAL, LOCAL, verdict, started_at, result.latency_ms)
         if len(self._results) >= self._max_batch:
             self._full.set()
         if len(self._results) > MAX_PENDING:
             del self._results[: len(self._results) - MAX_PENDING]
+
+    def take_remote(self, spec: MonitorSpec, arrival: Arrival) -> None:
+        """A probe's result, already stored as history by the API: judge it only."""
+        item = arrival.result
+        verdict = classify(item.ok, item.latency_ms, spec.policy, degraded=item.degraded)
+        if item.reliable or verdict is Verdict.OK:
+            self._judge(spec, arrival.probe, arrival.region, verdict, item.at, item.latency_ms)
+
+    def _judge(
+        self,
+        spec: MonitorSpec,
+        probe: str,
+        region: str,
+        verdict: Verdict,
+        at: datetime,
+        latency_ms: float | None,
+    ) -> None:
+        if not spec.voted:
+            self._step(spec, verdict, at)
+            return
+        report = Report(probe, verdict, at, latency_ms)
+        for decided, when in self.quorums.report(spec, report, region):
+            self._step(spec, decided, when)
 
     def _step(self, spec: MonitorSpec, verdict: Verdict, started_at: datetime) -> None:
         track, transition = step(self.state_of(spec.id), verdict, started_at, spec.policy)
@@ -84,17 +120,40 @@ class Recorder:
             # from it, and the flush interval would otherwise add up to a second.
             self._full.set()
 
+    def adopt(self, tracks: Mapping[str, Track]) -> None:
+        """Continue these monitors from the given (stored) states: another server judged them
+        until now. Changes still queued for them here are from an earlier tenure: dropped."""
+        self._tracks.update(tracks)
+        if any(c.monitor_id in tracks for c in self._changes):
+            self._changes = [c for c in self._changes if c.monitor_id not in tracks]
+
+    async def _fenced(self, conn: AsyncConnection, changes: list[TrackChange]) -> list[TrackChange]:
+        if self._fence is None or not changes:
+            return changes
+        allowed = await self._fence(conn, {c.monitor_id for c in changes})
+        return [c for c in changes if c.monitor_id in allowed]
+
     async def flush(self) -> None:
-        if not self._results and not self._changes:
+        async with self._flushing:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        if not self._results and not self._changes and not self.quorums.has_unsaved():
             return
         results, changes = self._results, self._changes
         self._results, self._changes = [], []
+        votes = self.quorums.take()
         try:
             async with self._engine.begin() as conn:
-                moved = await record_batch(conn, results, changes, self._clock.now())
+                now = self._clock.now()
+                # Results are stored either way: observations, whoever made them.
+                allowed = await self._fenced(conn, changes)
+                moved = await record_batch(conn, results, allowed, now)
+                await self.quorums.write(conn, votes, now)
         except Exception:
             # Put them back in order so nothing confirmed is lost while the database is away.
             self._results, self._changes = results + self._results, changes + self._changes
+            self.quorums.put_back(votes)
             raise
         if moved:
             self._on_transitions()

@@ -30,6 +30,8 @@ def spec_from_row(row: Any) -> MonitorSpec:
         ),
         component_id=row["component_id"],
         enabled=row["enabled"],
+        probes=tuple(row["probes"] or ("local",)),
+        quorum=row["quorum"] or "majority",
     )
 
 

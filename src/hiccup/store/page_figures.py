@@ -1,6 +1,6 @@
 """Per-component figures for badges: rolling uptime from outage intervals and the mean response
-time of the last 24 hours from the hourly rollups. Four queries per snapshot build, whatever the
-traffic: never a query per request.
+time of the last 24 hours from the hourly rollups, and the latest response time per probe
+region. Five queries per snapshot build, whatever the traffic: never a query per request.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from hiccup.core.uptime import Interval
 from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.tables import components, monitors, outages
 from hiccup.store.tables_history import rollups_hourly
+from hiccup.store.tables_probes import probe_votes
 
 LONGEST_WINDOW = timedelta(days=90)
+REGION_FRESH = timedelta(minutes=10)  # older per-region figures are not shown
 
 
 @dataclass
@@ -28,6 +30,7 @@ class _Sums:
     since: datetime | None = None
     latency_sum: float = 0.0
     latency_count: int = 0
+    regional: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def absorb(self, other: _Sums) -> None:
         self.down += other.down
@@ -35,10 +38,30 @@ class _Sums:
             self.since = min(self.since or other.since, other.since)
         self.latency_sum += other.latency_sum
         self.latency_count += other.latency_count
+        for region, seen in other.regional.items():
+            self.regional[region] += seen
 
     def figures(self, now: datetime) -> Figures:
         mean = self.latency_sum / self.latency_count if self.latency_count else None
-        return Figures(rolling_uptime(self.down, self.since, now), mean)
+        regions = tuple(
+            (region, sum(seen) / len(seen)) for region, seen in sorted(self.regional.items())
+        )
+        # One place is no comparison: the line appears once a second region reports.
+        return Figures(rolling_uptime(self.down, self.since, now), mean, regions[1:] and regions)
+
+
+async def _regional_latency(
+    conn: AsyncConnection, owner: dict[str, str], sums: dict[str, _Sums], now: datetime
+) -> None:
+    v = probe_votes.c
+    query = select(v.monitor_id, v.region, v.latency_ms).where(
+        v.monitor_id.in_(list(owner)),
+        v.at > now - REGION_FRESH,
+        v.latency_ms.is_not(None),
+        v.healthy.is_(True),
+    )
+    for monitor_id, region, latency in await conn.execute(query):
+        sums[owner[monitor_id]].regional[region].append(float(latency))
 
 
 async def _monitor_sums(
@@ -62,6 +85,7 @@ async def _monitor_sums(
     for monitor_id, total, count in await conn.execute(latency):
         sums[owner[monitor_id]].latency_sum += float(total or 0.0)
         sums[owner[monitor_id]].latency_count += int(count or 0)
+    await _regional_latency(conn, owner, sums, now)
     return sums
 
 

@@ -129,6 +129,8 @@ def _monitor_values(item: MonitorConfig, component_ids: dict[str, str]) -> dict[
         else None,
         "component_id": component_ids.get(item.component) if item.component else None,
         "enabled": item.enabled,
+        "probes": ["all"] if item.probes == "all" else list(item.probes),
+        "quorum": item.quorum,
     }
 
 

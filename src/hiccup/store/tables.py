@@ -85,6 +85,9 @@ monitors = Table(
     Column("declared", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Where it runs ("local", probe regions, "all") and the quorum that judges it (0009).
+    Column("probes", JSON, nullable=False, default=lambda: ["local"]),
+    Column("quorum", String(16), nullable=False, default="majority"),
 )
 
 # The detector's memory of each monitor, so a restart neither re-fires nor forgets.

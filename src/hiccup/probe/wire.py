@@ -1,0 +1,118 @@
+"""What a probe and the server say to each other under `/api/v1/probe/`.
+
+Both sides import these models, so the agent and the API cannot drift apart. The server keeps
+the judging (thresholds, latency limits, quorum): a probe only runs checks and reports what it
+saw, so an old agent never decides anything with stale rules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hiccup.checks.base import CheckResult
+from hiccup.core.monitors import MonitorSpec
+
+PROBE_TOKEN_PREFIX = "hcp_probe_"
+MAX_RESULTS_PER_BATCH = 1000
+ASSIGNMENTS_PATH = "/api/v1/probe/assignments"
+RESULTS_PATH = "/api/v1/probe/results"
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AssignedMonitor(_Wire):
+    id: str
+    name: str
+    kind: str
+    target: str
+    interval_s: float = Field(gt=0)
+    timeout_s: float = Field(gt=0)
+    options: dict[str, Any] = {}
+
+    @classmethod
+    def of(cls, spec: MonitorSpec) -> AssignedMonitor:
+        return cls(
+            id=spec.id,
+            name=spec.name,
+            kind=spec.kind,
+            target=spec.target,
+            interval_s=spec.interval.total_seconds(),
+            timeout_s=spec.timeout.total_seconds(),
+            options=dict(spec.options),
+        )
+
+    def spec(self) -> MonitorSpec:
+        return MonitorSpec(
+            id=self.id,
+            name=self.name,
+            kind=self.kind,
+            target=self.target,
+            interval=timedelta(seconds=self.interval_s),
+            timeout=timedelta(seconds=self.timeout_s),
+            options=dict(self.options),
+        )
+
+
+class Assignments(_Wire):
+    """GET /api/v1/probe/assignments?region=NAME (answered with an ETag; 304 when unchanged)."""
+
+    probe: str
+    region: str
+    poll_seconds: float = 30.0  # how often the agent asks again
+    monitors: list[AssignedMonitor]
+
+
+class ProbeResult(_Wire):
+    monitor_id: str = Field(min_length=1, max_length=12)
+    at: AwareDatetime  # when the check started, as measured by the probe
+    ok: bool
+    latency_ms: float | None = Field(default=None, ge=0)
+    error: str | None = Field(default=None, max_length=500)
+    status_code: int | None = None
+    phases: dict[str, float] = {}
+    degraded: bool = False
+    reliable: bool = True
+
+    @classmethod
+    def of(cls, monitor_id: str, result: CheckResult, at: datetime) -> ProbeResult:
+        return cls(
+            monitor_id=monitor_id,
+            at=at,
+            ok=result.ok,
+            latency_ms=result.latency_ms,
+            error=None if result.error is None else result.error[:500],
+            status_code=result.status_code,
+            phases=dict(result.phases),
+            degraded=result.degraded,
+            reliable=result.reliable,
+        )
+
+    def check_result(self) -> CheckResult:
+        return CheckResult(
+            ok=self.ok,
+            latency_ms=self.latency_ms,
+            error=self.error,
+            status_code=self.status_code,
+            phases=dict(self.phases),
+            degraded=self.degraded,
+            reliable=self.reliable,
+        )
+
+
+class ResultBatch(_Wire):
+    """POST /api/v1/probe/results?region=NAME — oldest first; retrying a batch is harmless:
+    results are unique by (probe, monitor, at)."""
+
+    results: list[ProbeResult] = Field(max_length=MAX_RESULTS_PER_BATCH)
+    dropped: int = Field(default=0, ge=0)  # results the agent's full buffer had to discard
+
+
+class BatchReceipt(_Wire):
+    accepted: int  # stored now
+    duplicates: int  # stored by an earlier upload of the same results
+    ignored: int  # monitors not (or no longer) assigned to this probe

@@ -1,0 +1,149 @@
+"""Results from probes: stored once however often they are uploaded, handed to the server that
+owns their monitor, and the quorum's memory (latest vote and health per monitor and place)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.core.detection import classify
+from hiccup.core.monitors import MonitorSpec
+from hiccup.core.quorum import ProbeHealth, Report
+from hiccup.core.rounds import Votes
+from hiccup.core.status import Verdict
+from hiccup.probe.wire import ProbeResult
+from hiccup.store.codec import utc
+from hiccup.store.tables import results
+from hiccup.store.tables_probes import REMOTE_ONLY, probe_inbox, probe_votes
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """One probe result for the owner of its monitor to judge."""
+
+    monitor_id: str
+    probe: str
+    region: str
+    result: ProbeResult
+
+
+def _dialect_insert(conn: AsyncConnection, table: Any) -> Any:
+    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+def _row(spec: MonitorSpec, probe: str, item: ProbeResult) -> dict[str, Any]:
+    verdict = classify(item.ok, item.latency_ms, spec.policy, degraded=item.degraded)
+    return {
+        "monitor_id": spec.id,
+        "at": item.at,
+        "verdict": verdict.value,
+        "latency_ms": item.latency_ms,
+        "status_code": item.status_code,
+        "error": item.error,
+        "phases": item.phases or None,
+        "probe": probe,
+        "reliable": item.reliable,
+    }
+
+
+async def store_uploads(
+    conn: AsyncConnection, probe: str, specs: Mapping[str, MonitorSpec], batch: list[ProbeResult]
+) -> list[ProbeResult]:
+    """Store a probe's results as history; returns those not stored by an earlier upload."""
+    known = [item for item in batch if item.monitor_id in specs]
+    if not known:
+        return []
+    statement = _dialect_insert(conn, results).on_conflict_do_nothing(
+        index_elements=["monitor_id", "probe", "at"], index_where=REMOTE_ONLY
+    )
+    rows = [_row(specs[item.monitor_id], probe, item) for item in known]
+    inserted = await conn.execute(statement.returning(results.c.monitor_id, results.c.at), rows)
+    fresh = {(monitor_id, utc(at)) for monitor_id, at in inserted}
+    return [item for item in known if (item.monitor_id, utc(item.at)) in fresh]
+
+
+async def put_inbox(conn: AsyncConnection, arrivals: Sequence[Arrival], now: datetime) -> None:
+    if arrivals:
+        rows = [
+            {
+                "monitor_id": a.monitor_id,
+                "probe": a.probe,
+                "region": a.region,
+                "result": a.result.model_dump(mode="json"),
+                "received_at": now,
+            }
+            for a in arrivals
+        ]
+        await conn.execute(insert(probe_inbox), rows)
+
+
+async def take_inbox(
+    conn: AsyncConnection, holds: Callable[[str], bool], limit: int = 2000
+) -> list[Arrival]:
+    """Take out, oldest first, the arrivals for monitors this server owns."""
+    query = select(probe_inbox).order_by(probe_inbox.c.id).limit(limit)
+    rows = [r for r in (await conn.execute(query)).mappings() if holds(r["monitor_id"])]
+    if rows:
+        await conn.execute(delete(probe_inbox).where(probe_inbox.c.id.in_([r["id"] for r in rows])))
+    return [
+        Arrival(r["monitor_id"], r["probe"], r["region"], ProbeResult.model_validate(r["result"]))
+        for r in rows
+    ]
+
+
+def _vote_row(monitor_id: str, probe: str, region: str, votes: Votes) -> dict[str, Any]:
+    report, health = votes.latest[probe], votes.health.get(probe, ProbeHealth())
+    return {
+        "monitor_id": monitor_id,
+        "probe": probe,
+        "region": region,
+        "verdict": report.verdict.value,
+        "at": report.at,
+        "latency_ms": report.latency_ms,
+        "healthy": health.healthy,
+        "reason": health.reason,
+        "lonely_streak": health.lonely_streak,
+        "agree_streak": health.agree_streak,
+    }
+
+
+async def save_votes(
+    conn: AsyncConnection, changed: Iterable[tuple[str, Votes]], regions: Mapping[str, str]
+) -> None:
+    rows = [
+        _vote_row(monitor_id, probe, regions.get(probe, probe), votes)
+        for monitor_id, votes in changed
+        for probe in votes.latest
+    ]
+    if not rows:
+        return
+    statement = _dialect_insert(conn, probe_votes)
+    keep = ("region", "verdict", "at", "latency_ms", "healthy", "reason")
+    statement = statement.on_conflict_do_update(
+        index_elements=["monitor_id", "probe"],
+        set_={k: statement.excluded[k] for k in (*keep, "lonely_streak", "agree_streak")},
+    )
+    await conn.execute(statement, rows)
+
+
+async def load_votes(conn: AsyncConnection, monitor_ids: Iterable[str]) -> dict[str, Votes]:
+    """The quorum's memory of these monitors, for a server that has just taken them over."""
+    ids = list(monitor_ids)
+    query = select(probe_votes).where(probe_votes.c.monitor_id.in_(ids))
+    latest: dict[str, dict[str, Report]] = {}
+    health: dict[str, dict[str, ProbeHealth]] = {}
+    for row in (await conn.execute(query)).mappings():
+        at = utc(row["at"])
+        report = Report(row["probe"], Verdict(row["verdict"]), at, row["latency_ms"])
+        latest.setdefault(row["monitor_id"], {})[row["probe"]] = report
+        health.setdefault(row["monitor_id"], {})[row["probe"]] = ProbeHealth(
+            row["healthy"], row["lonely_streak"], row["agree_streak"], row["reason"]
+        )
+    return {m: Votes(latest[m], health.get(m, {})) for m in latest}
