@@ -13,6 +13,7 @@ from hiccup.accounts_cli import config_app, user_app
 from hiccup.config import ConfigError, HiccupConfig, load_config
 from hiccup.export_cli import export
 from hiccup.heartbeats_cli import heartbeats
+from hiccup.probe.cli import probe
 from hiccup.probes_cli import probes_app
 from hiccup.report_cli import report
 from hiccup.runtime import Hiccup, Settings
@@ -108,7 +109,11 @@ def serve(
     )
     data_dir().mkdir(parents=True, exist_ok=True)
     # The page's snapshot on disk: served at the next start even if the database is gone.
-    settings = Settings(page_slug=loaded.page.slug, snapshot_dir=data_dir() / "snapshot")
+    try:
+        settings = Settings(page_slug=loaded.page.slug, snapshot_dir=data_dir() / "snapshot")
+    except ValueError as error:  # an environment variable out of range (HICCUP_LEASE_SECONDS)
+        errors.print(f"error: {error}")
+        raise typer.Exit(2) from None
     hiccup = Hiccup(create_engine(), loaded, settings=settings)
     # The one-time setup link is printed with an address people can open.
     hiccup.admin.base_url = hiccup.admin.base_url or f"http://{host}:{port}"
@@ -139,6 +144,9 @@ app.command()(heartbeats)
 
 
 app.command()(export)
+
+
+app.command()(probe)
 
 
 app.add_typer(user_app, name="user")

@@ -42,6 +42,7 @@ from hiccup.status_service import StatusService
 from hiccup.store.database import migrate
 from hiccup.store.leases import setup_lock
 from hiccup.store.monitors import load_specs, load_tracks
+from hiccup.store.probe_results import load_votes
 from hiccup.store.sync import SyncReport, sync_config
 from hiccup.web.app import Lifespan, create_app
 from hiccup.web.ping import ping_router
@@ -182,6 +183,8 @@ class Hiccup:
             flush_seconds=self.settings.flush_seconds,
             fence=self.replica.monitors.fence if self.replica is not None else None,
         )
+        async with self.engine.connect() as conn:  # probes' health survives a restart
+            self.recorder.quorums.adopt(await load_votes(conn, [s.id for s in specs if s.voted]))
         self.scheduler = Scheduler(
             self.checks.run,
             self.recorder.submit,

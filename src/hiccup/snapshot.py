@@ -21,6 +21,7 @@ from hiccup.clock import Clock
 from hiccup.core.public import Figures, PublicState
 from hiccup.snapshot_disk import SnapshotDisk, mark_stale
 from hiccup.store.page_figures import read_figures
+from hiccup.store.public_bars import BarsCache
 from hiccup.store.public_read import read_public_state
 from hiccup.web.public.assets import HTML, JSON, Asset, Snapshot
 from hiccup.web.public.site import Site, SitePage
@@ -97,6 +98,7 @@ class SnapshotBuilder:
         self._stale_after = stale_after
         self._dirty = asyncio.Event()
         self.last_success: datetime | None = None
+        self._bars = BarsCache()  # the closed days' uptime bars, checked on every read
 
     def request(self) -> None:
         self._dirty.set()
@@ -109,7 +111,7 @@ class SnapshotBuilder:
         async with self._engine.connect() as conn:
             for zone, days in sorted(shapes, key=str):
                 read[(zone, days)] = await read_public_state(
-                    conn, self._slug, now, time_zone=zone, history_days=days
+                    conn, self._slug, now, time_zone=zone, history_days=days, bars=self._bars
                 )
             figures = await read_figures(conn, next(iter(read.values())).page.id, now)
         return {

@@ -38,6 +38,7 @@ from hiccup.core.status import (
 from hiccup.notify.alerts import on_transition
 from hiccup.notify.notices import component_update, enqueue_notice
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident, open_incident, post_update
+from hiccup.store.leases import serialize_status_changes
 from hiccup.store.maintenance import components_under_maintenance
 from hiccup.store.operator_status import in_operator_incident, operator_statuses
 from hiccup.store.recording import TRANSITION_EVENT
@@ -172,6 +173,7 @@ async def refresh_component(
 ) -> bool:
     """Re-derive a component's status and act on its automatic incident; True if anything
     changed. `started_at` is when the condition that prompted this began."""
+    await serialize_status_changes(conn)  # several servers: one at a time (held till commit)
     change = await _change_for(conn, component_id, started_at, now)
     if change is None:
         return False
@@ -256,6 +258,8 @@ class StatusService:
     async def _apply_one(self, event_id: int) -> bool:
         now = self._clock.now()
         async with self._engine.begin() as conn:
+            # Before the claim's row lock: taken after it, two servers could deadlock.
+            await serialize_status_changes(conn)
             if not await _claim(conn, event_id, now):
                 return False
             payload = (

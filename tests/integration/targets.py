@@ -22,6 +22,7 @@ class HttpTarget:
 
     port: int = 0
     runner: web.AppRunner | None = None
+    host: str = "127.0.0.1"
 
     async def start(self) -> None:
         self.port = self.port or reserve_port()
@@ -29,7 +30,7 @@ class HttpTarget:
         app.router.add_get("/", self._hello)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", self.port, reuse_address=True).start()
+        await web.TCPSite(self.runner, self.host, self.port, reuse_address=True).start()
 
     async def _hello(self, _request: web.Request) -> web.Response:
         return web.Response(text="Welcome")
@@ -41,7 +42,7 @@ class HttpTarget:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        return f"http://{self.host}:{self.port}/"
 
 
 @dataclass

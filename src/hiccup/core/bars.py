@@ -6,13 +6,14 @@ each time its snapshot is rebuilt, and datetime arithmetic would cost several ti
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from hiccup.core.public import DayUptime
 
 Span = tuple[float, float]
+Spell = tuple[datetime, datetime | None, str]  # an incident's start, end (None: open), name
 
 
 def merge(spans: Iterable[Span]) -> list[Span]:
@@ -40,10 +41,15 @@ def per_window(
     """
     out: dict[int, float] = {}
     ends = ends or [end for _, end in windows]
+    count = len(windows)
     for start, end in merged:
         i = bisect_right(ends, start)  # the first window ending after the span starts
-        while i < len(windows) and windows[i][0] < end:
-            overlap = min(end, windows[i][1]) - max(start, windows[i][0])
+        while i < count:
+            lo, hi = windows[i]
+            if lo >= end:
+                break
+            # Conditionals, not min() and max(): this loop runs for every day an outage touched.
+            overlap = (end if end < hi else hi) - (start if start > lo else lo)
             if overlap > 0:
                 out[i] = out.get(i, 0.0) + overlap
             i += 1
@@ -80,8 +86,9 @@ def day_bars(
     for i in touched:
         start, end = windows[i]
         if end > start:
-            bars[i] = _figures(
-                days[i], end - start, down_s.get(i, 0.0), degraded_s.get(i, 0.0), names[i]
+            down_i, degraded_i = down_s.get(i, 0.0), degraded_s.get(i, 0.0)
+            bars[i] = DayUptime(
+                days[i], 1.0 - down_i / (end - start), round(down_i), round(degraded_i), names[i]
             )
         else:
             bars[i] = DayUptime(days[i], None, incident_names=names[i])
@@ -92,13 +99,15 @@ def quiet(days: Sequence[date]) -> list[DayUptime]:
     return [DayUptime(day, 1.0) for day in days]
 
 
-def _figures(
-    day: date, span: float, down: float, degraded: float, names: tuple[str, ...]
-) -> DayUptime:
-    return DayUptime(
-        day,
-        1.0 - down / span,
-        down_seconds=round(down),
-        degraded_seconds=round(degraded),
-        incident_names=names,
-    )
+def names_per_day(
+    spells: Iterable[Spell], bounds: Sequence[tuple[datetime, datetime]]
+) -> tuple[tuple[str, ...], ...]:
+    """The names of the incidents open during each day, once each, in the spells' order."""
+    starts, ends = [lo for lo, _ in bounds], [hi for _, hi in bounds]
+    found: list[dict[str, None]] = [{} for _ in bounds]
+    for started, resolved, name in spells:
+        # The days ending after it started, up to the first one starting after it ended.
+        last = len(bounds) if resolved is None else bisect_left(starts, resolved)
+        for day in found[bisect_right(ends, started) : last]:
+            day.setdefault(name)
+    return tuple(tuple(names) for names in found)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.auth.principal import Principal
 from hiccup.clock import Clock
 from hiccup.store import audit
+from hiccup.store.leases import serialize_status_changes
 
 
 async def _nothing() -> None:
@@ -66,4 +67,7 @@ class Change:
 async def change(ops: Ops, actor: Actor) -> AsyncIterator[Change]:
     now = ops.clock.now()
     async with ops.engine.begin() as conn:
+        # Changes may re-derive component statuses (see status_service.refresh_component):
+        # taking that lock first, before any write, keeps two servers from deadlocking on it.
+        await serialize_status_changes(conn)
         yield Change(conn, now, actor)

@@ -125,9 +125,13 @@ class Notifications:
         elif item.subscriber is not None:
             await disable_subscriber(conn, item.subscriber, reason, now)
 
-    def tasks(self) -> dict[str, Coroutine[Any, Any, None]]:
+    def workers(self) -> dict[str, Callable[[], Coroutine[Any, Any, None]]]:
+        """Each worker as a function that starts it (a duty may start it again elsewhere)."""
         assert self.worker is not None, "prepare() first"
-        return {"deliveries": self.worker.run(), "alert-deadlines": self.deadlines.run()}
+        return {"deliveries": self.worker.run, "alert-deadlines": self.deadlines.run}
+
+    def tasks(self) -> dict[str, Coroutine[Any, Any, None]]:
+        return {name: start() for name, start in self.workers().items()}
 
     async def close(self) -> None:
         if self._stop_listening is not None:

@@ -95,9 +95,7 @@ def upgrade() -> None:
     _inbox_and_events()
     # Constant defaults: SQLite adds these columns in place, without copying `monitors`.
     with op.batch_alter_table("monitors") as batch:
-        batch.add_column(
-            sa.Column("probes", sa.JSON(), nullable=False, server_default='["local"]')
-        )
+        batch.add_column(sa.Column("probes", sa.JSON(), nullable=False, server_default='["local"]'))
         batch.add_column(
             sa.Column("quorum", sa.String(16), nullable=False, server_default="majority")
         )

@@ -1,0 +1,182 @@
+"""Monitors spread over two servers through leases in PostgreSQL, and moved when one goes
+silent. Two MonitorLeases in one process stand for two servers; a ManualClock moves time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hiccup.checks.base import CheckResult
+from hiccup.clock import ManualClock
+from hiccup.core.detection import Track
+from hiccup.core.status import MonitorState
+from hiccup.engine.cluster import MonitorLeases, Server
+from hiccup.engine.recorder import Recorder
+from hiccup.store import leases as store
+from hiccup.store.codec import track_from_json
+from hiccup.store.monitors import load_specs
+from hiccup.store.tables import monitor_states, monitors
+from tests.integration.cluster_helpers import (
+    Told,
+    fresh_engine,
+    holders,
+    monitor_ids,
+    monitors_config,
+    sync,
+)
+from tests.integration.store_helpers import START
+
+pytestmark = pytest.mark.postgres
+
+TTL = timedelta(seconds=3)
+
+
+@pytest.fixture
+async def pg(postgres_url: str) -> AsyncIterator[AsyncEngine]:
+    async with fresh_engine(postgres_url) as engine:
+        await sync(engine, monitors_config(6), START)
+        yield engine
+
+
+def server(engine: AsyncEngine, clock: ManualClock, name: str) -> tuple[MonitorLeases, Told]:
+    leases = MonitorLeases(engine, clock, Server(name, "host", 1, START), TTL)
+    told = Told(engine)
+    leases.listener = told
+    return leases, told
+
+
+async def test_two_servers_share_the_monitors_fairly(pg: AsyncEngine) -> None:
+    clock = ManualClock(START)
+    (a, told_a), (b, told_b) = server(pg, clock, "a"), server(pg, clock, "b")
+    await a.tick()
+    assert len(a.held) == 6, "alone, a server holds every monitor"
+    await b.tick()
+    assert b.held == set(), "a newcomer waits for the holder to give some back"
+    await a.tick()
+    assert len(a.held) == 3
+    assert told_a.held_while_giving == [{"a"}], "given back only after the engine let go"
+    await b.tick()
+    assert len(b.held) == 3
+    assert a.held.isdisjoint(b.held)
+    assert a.held | b.held == await monitor_ids(pg)
+    assert told_b.got == [(frozenset(b.held), True)], "taken over with their stored state"
+    await a.tick()
+    await b.tick()
+    assert (len(a.held), len(b.held)) == (3, 3), "stable once fair"
+
+
+async def test_three_servers_even_out_ten_monitors(postgres_url: str) -> None:
+    async with fresh_engine(postgres_url) as engine:
+        await sync(engine, monitors_config(10), START)
+        clock = ManualClock(START)
+        a, b, c = (server(engine, clock, name)[0] for name in "abc")
+        for leases in (a, b, a, b, c, a, b, c):
+            await leases.tick()
+        assert sorted(len(s.held) for s in (a, b, c)) == [3, 3, 4]
+        assert a.held | b.held | c.held == await monitor_ids(engine)
+
+
+async def test_a_silent_servers_monitors_move_once_its_leases_run_out(pg: AsyncEngine) -> None:
+    clock = ManualClock(START)
+    (a, told_a), (b, told_b) = server(pg, clock, "a"), server(pg, clock, "b")
+    for leases in (a, b, a, b):
+        await leases.tick()
+    b_had = frozenset(b.held)
+    moved: list[frozenset[str]] = []
+
+    async def hook(ids: frozenset[str]) -> None:
+        moved.append(ids)
+
+    a.acquired_hooks.append(hook)
+    clock.advance(TTL - timedelta(milliseconds=1))  # b says nothing all this time
+    await a.tick()
+    assert len(a.held) == 3, "b's leases still run"
+    clock.advance(timedelta(milliseconds=1))
+    await a.tick()
+    assert len(a.held) == 6
+    assert told_a.got[-1] == (b_had, True)
+    assert moved == [b_had], "the runtime hears which monitors it just took over"
+    await b.tick()
+    assert b.held == set()
+    assert told_b.lost_ids == [b_had], "b learns it lost them and stops running them"
+
+
+async def test_monitors_added_and_removed_are_picked_up(pg: AsyncEngine) -> None:
+    clock = ManualClock(START)
+    a, told = server(pg, clock, "a")
+    await a.tick()
+    await sync(pg, monitors_config(7), clock.now())
+    [added] = await monitor_ids(pg) - a.held
+    await a.tick()
+    assert added in a.held
+    gone = sorted(a.held)[0]
+    async with pg.begin() as conn:
+        await conn.execute(delete(monitors).where(monitors.c.id == gone))
+    await a.tick()
+    assert gone not in a.held
+    assert told.lost_ids == [frozenset({gone})]
+
+
+async def test_a_clean_stop_frees_every_monitor_at_once(pg: AsyncEngine) -> None:
+    clock = ManualClock(START)
+    (a, _), (b, _) = server(pg, clock, "a"), server(pg, clock, "b")
+    for leases in (a, b, a, b):
+        await leases.tick()
+    async with pg.begin() as conn:
+        await store.drop_holder(conn, "b")
+    await a.tick()
+    assert len(a.held) == 6, "no wait for b's leases to run out"
+    assert set((await holders(pg)).values()) == {"a"}
+
+
+async def test_a_server_that_lost_a_monitor_cannot_overwrite_its_state(pg: AsyncEngine) -> None:
+    clock = ManualClock(START)
+    (a, _), (b, _) = server(pg, clock, "a"), server(pg, clock, "b")
+    for leases in (a, b, a, b):
+        await leases.tick()
+    async with pg.connect() as conn:
+        spec = next(s for s in await load_specs(conn) if s.id in b.held)
+    stale = Recorder(pg, clock, {}, lambda: None, fence=b.fence)
+    clock.advance(TTL)  # b stalls past its lease; a takes the monitor over
+    await a.tick()
+    assert spec.id in a.held
+    current = Recorder(pg, clock, {}, lambda: None, fence=a.fence)
+    for _ in range(3):
+        current.submit(spec, CheckResult(ok=False, error="refused"), clock.now())
+    await current.flush()
+    stale.submit(spec, CheckResult(ok=True, latency_ms=5), clock.now())  # b wakes up, late
+    await stale.flush()
+    async with pg.connect() as conn:
+        stored = (
+            await conn.execute(
+                select(monitor_states.c.track).where(monitor_states.c.monitor_id == spec.id)
+            )
+        ).scalar_one()
+    track: Track = track_from_json(stored)
+    assert track.state is MonitorState.DOWN, "b's late write was fenced off"
+    assert track.failed_streak == 3
+
+
+class FailsOnce(Told):
+    """The engine cannot take the monitors up the first time (the database dropped)."""
+
+    async def acquired(self, ids: frozenset[str], adopt: bool) -> None:
+        await super().acquired(ids, adopt)
+        if len(self.got) == 1:
+            raise ConnectionError("connection reset")
+
+
+async def test_a_take_over_that_failed_is_retried_from_the_stored_state(pg: AsyncEngine) -> None:
+    clock = ManualClock(START)
+    a = MonitorLeases(pg, clock, Server("a", "host", 1, START), TTL)
+    told = a.listener = FailsOnce(pg)
+    with pytest.raises(ConnectionError):
+        await a.tick()
+    assert a.held == set(), "not running, so not counted as held"
+    await a.tick()
+    assert len(a.held) == 6
+    assert [adopt for _, adopt in told.got] == [True, True], "stored state read on the retry"
