@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -289,7 +290,7 @@ def _kind_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssu
 
 
 def _duplicates(keys: list[str]) -> set[str]:
-    return {k for k in keys if keys.count(k) > 1}
+    return {key for key, seen in Counter(keys).items() if seen > 1}
 
 
 def _reference_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
@@ -304,10 +305,10 @@ def _reference_issues(config: HiccupConfig, data: Any, path: Path) -> list[Confi
                 f"two components share the key {key!r}; give one a distinct `key`",
             )
         )
-    monitor_keys = [m.slug for m in config.monitors]
+    shared_keys = _duplicates([m.slug for m in config.monitors])  # once: files hold thousands
     for index, monitor in enumerate(config.monitors):
         loc: tuple[Any, ...] = ("monitors", index)
-        if monitor.slug in _duplicates(monitor_keys):
+        if monitor.slug in shared_keys:
             issues.append(
                 ConfigIssue(
                     path,

@@ -7,6 +7,7 @@ not when the first alert fails to go out.
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from email.utils import parseaddr
@@ -226,10 +227,11 @@ def _rule_problems(
                 ((*where, field), _unknown(kind, k, known)) for k in keys if k not in known
             ]
     rule_keys = [config.rule_key(i) for i in range(len(config.alerts))]
+    shared = {k for k, seen in Counter(rule_keys).items() if seen > 1}
     problems += [
         (("notifications", "alerts", i), f"two alert rules share the key {k!r}")
         for i, k in enumerate(rule_keys)
-        if rule_keys.count(k) > 1
+        if k in shared
     ]
     return problems
 
@@ -240,10 +242,11 @@ def notification_problems(
     """Cross-references the field validators cannot see: keys that must exist elsewhere."""
     problems = _rule_problems(config, monitor_keys, component_keys)
     keys = [c.key for c in config.channels]
+    shared = {k for k, seen in Counter(keys).items() if seen > 1}
     problems += [
         (("notifications", "channels", i), f"two channels share the key {k!r}")
         for i, k in enumerate(keys)
-        if keys.count(k) > 1
+        if k in shared
     ]
     if config.smtp is None:
         problems += [
