@@ -3,9 +3,9 @@
 A day before today never changes once it has ended, unless the history behind it does: an
 outage written late or edited, a monitor deleted or moved. So a `BarsCache` (one per snapshot
 builder) keeps each component's closed days, and a rebuild reads only the outages still open
-or ended today, plus a checksum of the closed ones that the database computes. Another server
-may have written them, so the database's checksum, never an event inside this process, decides
-when the closed days are worked out again.
+or ended today, plus a summary of the closed ones that the database gives (see `_summary`).
+Another server may have written them, so the database, never an event inside this process,
+decides when the closed days are worked out again.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, case, cast, extract, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.bars import Span, day_bars, merge
 from hiccup.core.public import DayUptime
 from hiccup.store.history_read import epoch_seconds
 from hiccup.store.tables import components, monitors, outages
+from hiccup.store.tables_revisions import CLOSED_OUTAGES, history_revisions
 
 Names = tuple[tuple[str, ...], ...]  # incident names per day shown
 Groups = Mapping[str, tuple[str, ...]]  # group id -> member ids, in page order
@@ -139,19 +140,17 @@ def _by_component(
     return found
 
 
-def _instant(column: ColumnElement[datetime], dialect: str) -> ColumnElement[Any]:
-    # For the checksum only: SQLite's julianday keeps milliseconds, and costs a third of
-    # epoch_seconds; PostgreSQL's epoch is exact.
-    return func.julianday(column) if dialect == "sqlite" else extract("epoch", column)
-
-
 async def _summary(conn: AsyncConnection, page_id: str, days: PageDays) -> tuple[Any, ...]:
-    """The page's monitors, and a checksum of the outages that ended in the closed days.
+    """The page's monitors, and what stands for the outages that ended in the closed days.
 
-    Changes whenever a monitor is added, deleted or moved, or such an outage is added,
-    deleted or edited; one statement, so both come from the same moment.
+    Any write that inserts, edits or deletes an outage that had ended moves the
+    `closed_outages` revision in its own transaction (triggers: whoever writes). The others
+    touch only open outages; of those, closing one before today is the only way to reach
+    these outages, and it adds to their count. So the revision and the count change whenever
+    they do, for a primary-key read and a count over the covering index instead of a
+    checksum of every row. One statement, so all three come from the same moment.
     """
-    c, m, dialect = outages.c, monitors.c, conn.dialect.name
+    c, m, r = outages.c, monitors.c, history_revisions.c
     catalog = (
         select(
             func.aggregate_strings(
@@ -162,15 +161,10 @@ async def _summary(conn: AsyncConnection, page_id: str, days: PageDays) -> tuple
         .where(components.c.page_id == page_id)
         .scalar_subquery()
     )
-    query = select(
-        catalog,
-        func.count(),
-        func.max(c.id),
-        # Weighted by id, so an edit that moves one outage later and another earlier shows.
-        func.sum(c.id * _instant(c.started_at, dialect)),
-        func.sum(c.id * _instant(c.ended_at, dialect)),
-        func.sum(case((c.state == "down", c.id), else_=0)),
-    ).where(c.ended_at > days.lo, c.ended_at <= days.cut)
+    revision = select(r.revision).where(r.subject == CLOSED_OUTAGES).scalar_subquery()
+    query = select(catalog, revision, func.count()).where(
+        c.ended_at > days.lo, c.ended_at <= days.cut
+    )
     return tuple((await conn.execute(query)).one())
 
 
@@ -202,8 +196,9 @@ async def _held(
     if catalog is None or catalog.key != summary[0]:
         catalog = await _read_catalog(conn, page_id, summary[0])
     closed = replace(await _read_closed(conn, days, catalog.owners, groups), key=key)
-    # Written while we read: use it this once, and read it again next time.
-    if await _summary(conn, page_id, days) == summary:
+    # Written while we read: use it this once, and read it again next time. Without the
+    # revision row (never deleted by Hiccup) an edit would go unseen: keep nothing.
+    if summary[1] is not None and await _summary(conn, page_id, days) == summary:
         cache._catalogs[page_id], cache._closed[shape] = catalog, closed
     return catalog, closed
 
