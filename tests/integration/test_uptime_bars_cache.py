@@ -278,3 +278,20 @@ async def test_without_the_revision_row_an_edit_still_shows(
     async with other.begin() as conn:
         await conn.execute(update(outages).values(ended_at=start + timedelta(minutes=25)))
     assert (await cached_and_fresh(engine, cache))["amy"][-3].down_seconds == 1500
+
+
+async def test_an_open_outage_works_out_again_only_the_days_it_reaches_back_to(
+    engine: AsyncEngine, other: AsyncEngine
+) -> None:
+    flow, cache = await pipeline(engine), BarsCache()
+    two_days_ago = TODAY - 2 * DAY
+    await add_outage(other, flow, "amy", TODAY - 5 * DAY, TODAY - 5 * DAY + timedelta(hours=1))
+    await add_outage(
+        other, flow, "amy", two_days_ago + timedelta(hours=10), two_days_ago + timedelta(hours=14)
+    )
+    await add_outage(other, flow, "amy", two_days_ago + timedelta(hours=12), None)
+    first = await cached_and_fresh(engine, cache)
+    second = await cached_and_fresh(engine, cache, NOW + timedelta(minutes=1))
+    assert [d.down_seconds for d in second["amy"][-6:]] == [3600, 0, 0, 50400, 86400, 57660]
+    assert second["amy"][-6] is first["amy"][-6]  # before the open outage: kept
+    assert second["Web servers"][-3:] == second["amy"][-3:]

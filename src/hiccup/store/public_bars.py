@@ -10,6 +10,7 @@ decides when the closed days are worked out again.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -238,6 +239,39 @@ def _windows(days: PageDays, start: float) -> Sequence[Span]:
     return [(max(lo, start), hi) for lo, hi in days.windows]
 
 
+def _first_touched(windows: Sequence[Span], recent: _Spans | None) -> int:
+    """The first day the outages open or ended today reach back to (today when none).
+
+    Every day before it ended before any of them began: what covers it is the closed
+    outages alone, the same seconds added in the same order, so its bar is the kept one.
+    """
+    last = len(windows) - 1
+    starts = [lo for lo, _ in recent.down + recent.degraded] if recent is not None else []
+    if not starts:
+        return last
+    return min(last, bisect_right([hi for _, hi in windows], min(starts)))
+
+
+def _closed_cells(
+    days: PageDays,
+    closed: _Closed,
+    component_id: str,
+    windows: Sequence[Span],
+    start: float,
+    names: Names,
+) -> tuple[DayUptime, ...]:
+    """The closed days' bars from the outages that ended before today: kept until they change."""
+    key = (start, names[:-1])
+    held = closed.cells.get(component_id)
+    if held is None or held[0] != key:
+        old = closed.spans.get(component_id, _Spans())
+        cells = day_bars(
+            days.days[:-1], windows[:-1], old.down, old.degraded, names[:-1], days.clean[:-1]
+        )
+        held = closed.cells[component_id] = (key, cells)
+    return held[1]
+
+
 def _bars(
     days: PageDays,
     closed: _Closed,
@@ -251,18 +285,16 @@ def _bars(
             DayUptime(d, None, incident_names=n) for d, n in zip(days.days, names, strict=True)
         )
     windows = _windows(days, start)
-    old = closed.spans.get(component_id, _Spans())
-    if recent is not None or len(days.days) == 1:
-        # Outages open or ended today can reach back into closed days: work them all out.
-        new = recent or _Spans()
-        down, degraded = old.down + new.down, old.degraded + new.degraded
-        return day_bars(days.days, windows, down, degraded, names, days.clean)
-    key = (start, names[:-1])
-    held = closed.cells.get(component_id)
-    if held is None or held[0] != key:
-        cells = day_bars(
-            days.days[:-1], windows[:-1], old.down, old.degraded, names[:-1], days.clean[:-1]
-        )
-        held = closed.cells[component_id] = (key, cells)
-    today = day_bars(days.days[-1:], windows[-1:], (), (), names[-1:], days.clean[-1:])
-    return held[1] + today
+    # Outages open or ended today can reach back into closed days: work out the days they
+    # touch, with the closed outages too, and keep the bars of the days before.
+    first = _first_touched(windows, recent)
+    kept = _closed_cells(days, closed, component_id, windows, start, names) if first else ()
+    down: Sequence[Span] = ()
+    degraded: Sequence[Span] = ()
+    if recent is not None:
+        old = closed.spans.get(component_id, _Spans())
+        down, degraded = old.down + recent.down, old.degraded + recent.degraded
+    cells = day_bars(
+        days.days[first:], windows[first:], down, degraded, names[first:], days.clean[first:]
+    )
+    return kept[:first] + cells
