@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from hiccup.durations import parse_duration
+from hiccup.site_config import Network
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
@@ -166,6 +167,11 @@ class SubscriptionsConfig(_Strict):
     webhook: bool = True
     confirm_within: Duration = timedelta(hours=48)
     allow_private_webhooks: bool = False
+    # The form mails whatever address it is given: these keep it from flooding an inbox.
+    resend_after: Duration = timedelta(minutes=10)
+    per_client_per_hour: int = Field(default=10, ge=1, le=10_000)
+    per_page_per_hour: int = Field(default=500, ge=1, le=1_000_000)
+    trusted_proxies: list[Network] = []
 
 
 class ChatSubscriptionConfig(_Strict):

@@ -22,6 +22,7 @@ from hiccup.core.ids import new_id
 from hiccup.core.timefmt import format_moment
 from hiccup.notify.outbox import cancel_pending, enqueue_rows, pending_row, store_message
 from hiccup.notify.tokens import Signer, TokenError
+from hiccup.store.codec import utc
 from hiccup.store.tables import components, pages
 from hiccup.store.tables_notify import subscriber_components, subscribers
 
@@ -66,6 +67,11 @@ async def _existing(conn: AsyncConnection, page_id: str, kind: str, address: str
 
 def _active(row: Any) -> bool:
     return bool(row["confirmed_at"] and not row["unsubscribed_at"] and not row["disabled_reason"])
+
+
+def _mailed_lately(row: Any, now: datetime, resend_after: timedelta) -> bool:
+    pending = row["confirm_nonce"] is not None and row["unsubscribed_at"] is None
+    return pending and now - utc(row["updated_at"]) < resend_after
 
 
 async def _save(
@@ -116,13 +122,16 @@ async def subscribe(
     confirm_within: timedelta,
     now: datetime,
     base_url: str,
+    *,
+    resend_after: timedelta,
 ) -> bool:
     """Record a pending subscription and queue its confirmation mail. False when the address
-    is already subscribed and active (the caller answers the same either way, so the form
-    does not reveal who is subscribed)."""
+    is already subscribed and active, or was mailed a confirmation less than `resend_after`
+    ago (the caller answers the same either way, so the form does not reveal who is
+    subscribed, and typing a stranger's address again and again sends them one mail)."""
     kind = SubscriberKind.WEBHOOK if sign_up.webhook else SubscriberKind.EMAIL
     existing = await _existing(conn, sign_up.page_id, kind.value, sign_up.webhook or sign_up.email)
-    if existing is not None and _active(existing):
+    if existing is not None and (_active(existing) or _mailed_lately(existing, now, resend_after)):
         return False
     nonce = secrets.token_hex(8)
     subscriber_id = await _save(conn, sign_up, existing, nonce, now)

@@ -21,9 +21,11 @@ from hiccup.notify.service import Notifications
 from hiccup.notify.settings import check_email, check_http_url
 from hiccup.notify.subscribers import SignUp, confirm, subscribe, unsubscribe
 from hiccup.notify.tokens import Signer, TokenError
+from hiccup.notify.web.signup_limits import Refusal, SignUpLimits, client_key
 from hiccup.store.tables import components, pages
 from hiccup.store.tables_notify import subscribers
 from hiccup.web.app import SECURITY_HEADERS
+from hiccup.web.public.guard import client_address, networks
 
 MAX_BODY = 16 * 1024
 
@@ -43,6 +45,17 @@ class FormError(ValueError):
 class SubscribeRoutes:
     def __init__(self, notifications: Notifications) -> None:
         self.n = notifications
+        self._limits: tuple[tuple[int, int], SignUpLimits] | None = None
+
+    def _refusal(self, request: Request, now: float) -> Refusal | None:
+        settings = self.n.config.subscriptions
+        wanted = (settings.per_client_per_hour, settings.per_page_per_hour)
+        if self._limits is None or self._limits[0] != wanted:  # new, or the config changed
+            self._limits = (wanted, SignUpLimits(*wanted))
+        peer = request.client.host if request.client else None
+        proxies = networks(settings.trusted_proxies)
+        client = client_key(client_address(peer, request.headers.raw, proxies))
+        return self._limits[1].admit(client, now)
 
     @property
     def signer(self) -> Signer:
@@ -115,10 +128,19 @@ class SubscribeRoutes:
                 email=_first(_fields_of(request), "email"),
             )
         now = self.n.clock.now()
+        refusal = self._refusal(request, now.timestamp())
+        if refusal is not None:
+            return _too_many(wants_json, refusal, self, page)
         settings = self.n.config.subscriptions
         async with self.n.engine.begin() as conn:
             await subscribe(
-                conn, sign_up, self.signer, settings.confirm_within, now, self.n.base_url
+                conn,
+                sign_up,
+                self.signer,
+                settings.confirm_within,
+                now,
+                self.n.base_url,
+                resend_after=settings.resend_after,
             )
         message = "Almost done: we sent a confirmation link to your email address."
         return _answer(wants_json, 202, message, self, page, ok=True)
@@ -305,3 +327,11 @@ def _answer(
     if ok:
         return routes.html(status, title=title, page_name=page["name"], message=message)
     return routes.html(status, title=title, page_name=page["name"], error=message)
+
+
+def _too_many(
+    wants_json: bool, refusal: Refusal, routes: SubscribeRoutes, page: dict[str, Any]
+) -> Response:
+    response = _answer(wants_json, 429, refusal.reason, routes, page)
+    response.headers["Retry-After"] = str(refusal.retry_after)
+    return response

@@ -54,17 +54,7 @@ class Guard:
     proxies: tuple[IpNetwork, ...] = ()
 
     def client(self, peer: str | None, headers: RawHeaders) -> IpAddress | None:
-        address = _address(peer)
-        if not self.proxies or not _within(address, self.proxies):
-            return address
-        forwarded = _header(headers, b"x-forwarded-for")
-        hops = [_address(h) for h in (forwarded or "").split(",")]
-        for hop in reversed(hops):
-            if hop is None:
-                return None  # a garbled chain proves nothing
-            if not _within(hop, self.proxies):
-                return hop
-        return address
+        return client_address(peer, headers, self.proxies)
 
     def _password_ok(self, headers: RawHeaders) -> bool:
         if self.password is None:
@@ -87,6 +77,23 @@ class Guard:
         if self.password is None:
             return Admission.REFUSE
         return Admission.ADMIT if self._password_ok(headers) else Admission.ASK_PASSWORD
+
+
+def client_address(
+    peer: str | None, headers: RawHeaders, proxies: Sequence[IpNetwork]
+) -> IpAddress | None:
+    """The client's address: the peer, or behind trusted proxies the right-most untrusted hop."""
+    address = _address(peer)
+    if not proxies or not _within(address, proxies):
+        return address
+    forwarded = _header(headers, b"x-forwarded-for")
+    hops = [_address(h) for h in (forwarded or "").split(",")]
+    for hop in reversed(hops):
+        if hop is None:
+            return None  # a garbled chain proves nothing
+        if not _within(hop, proxies):
+            return hop
+    return address
 
 
 def networks(values: Iterable[str]) -> tuple[IpNetwork, ...]:
