@@ -52,6 +52,7 @@ class Figures:
     lateness_ms: tuple[float, float, float] = (0.0, 0.0, 0.0)  # p50, p99, max
     rss_peak_mb: float = 0.0
     unreliable: int = 0
+    behind: int = 0  # slots skipped: the previous run was still waiting for a free slot
     stored: int = 0
 
     @property
@@ -169,6 +170,7 @@ async def run_hiccup(
         tasks = [asyncio.create_task(w) for w in (recorder.run(), scheduler.run(), history.run())]
         figures = await _measure(interval, duration, counter, scheduler.lateness_ms)
         figures.unreliable = scheduler.unreliable_runs
+        figures.behind = scheduler.behind_slots
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -284,6 +286,12 @@ def report(args: argparse.Namespace, hiccup: Figures, bare: Figures) -> None:
         f"(target < 400)"
     )
     print(f"hiccup stored {hiccup.stored} results; {hiccup.unreliable} marked unreliable")
+    due = args.n / args.interval
+    print(
+        f"due {due:.0f} checks/s: hiccup did {hiccup.per_second / due:.2f} of them, the bare "
+        f"loop {bare.per_second / due:.2f}; {hiccup.behind} slots skipped (previous run still "
+        "waiting for a slot)"
+    )
 
 
 def _target(args: argparse.Namespace) -> subprocess.Popen[str]:

@@ -28,6 +28,7 @@ from hiccup.site_config import (
     Css,
     FooterLink,
     Host,
+    Network,
     PrivateConfig,
     WebUrl,
     page_problems,
@@ -221,6 +222,8 @@ class HiccupConfig(_Strict):
     maintenance: list[MaintenanceConfig] = []
     history: HistoryConfig = HistoryConfig()
     notifications: NotificationsConfig = NotificationsConfig()
+    # Reverse proxies in front of Hiccup: their X-Forwarded-For names the client.
+    trusted_proxies: list[Network] = []
 
     def all_components(self) -> Iterator[tuple[ComponentConfig, ComponentConfig | None]]:
         """Every component with its group (None at top level), in page order."""

@@ -45,8 +45,10 @@ from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.probe_results import load_votes
 from hiccup.store.sync import SyncReport, sync_config
 from hiccup.web.app import Lifespan, create_app
+from hiccup.web.forwarded import TrustedProxies
 from hiccup.web.ping import ping_router
 from hiccup.web.probe_api import probe_routes
+from hiccup.web.public.guard import networks
 from hiccup.web.public.serve import PublicServer
 from hiccup.web.public.site import site_from_config
 from hiccup.web.site import AdminSite
@@ -260,7 +262,9 @@ class Hiccup:
                 await self.stop()
 
         # In front: snapshot paths and /live answered without FastAPI's routing.
-        return PublicServer(self.holder, self._fastapi(lifespan))
+        app: ASGIApp = PublicServer(self.holder, self._fastapi(lifespan))
+        proxies = networks(self.config.trusted_proxies) if self.config else ()
+        return TrustedProxies(app, proxies) if proxies else app
 
     def _fastapi(self, lifespan: Lifespan) -> FastAPI:
         return create_app(

@@ -7,6 +7,7 @@ its behaviour (slow, failing, blocking) is what each test sets up.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections import Counter, defaultdict
@@ -228,3 +229,26 @@ def test_it_rejects_a_concurrency_below_one() -> None:
 
     with pytest.raises(ValueError, match="concurrency"):
         Scheduler(execute, sink, concurrency=0)
+
+
+async def test_when_more_is_due_than_it_can_do_every_monitor_keeps_its_turn_and_it_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # 10 monitors every 0.2 s ask for 50 runs/s; one slot of 0.05 s runs allows 20.
+    fake = Fake(duration=0.05)
+    specs = [_spec(f"m{n}", 0.2) for n in range(10)]
+    with caplog.at_level(logging.WARNING, logger="hiccup.engine.scheduler"):
+        scheduler = await _run_for(1.6, fake, specs, concurrency=1)
+    runs = [len(fake.starts[s.id]) for s in specs]
+    assert 20 <= sum(runs) <= 33, "it levels off at what it can do"
+    assert max(runs) - min(runs) <= 1, "no monitor is starved for the others"
+    assert scheduler.behind_slots > 10
+    assert scheduler.due_per_second() == pytest.approx(50)
+    [warning] = [r.getMessage() for r in caplog.records if "cannot keep up" in r.getMessage()]
+    assert "50 checks/s are due" in warning
+
+
+async def test_a_check_longer_than_its_interval_is_not_taken_for_overload() -> None:
+    fake = Fake(duration=0.45)
+    scheduler = await _run_for(1.2, fake, [_spec("slow-check", 0.2)])
+    assert scheduler.behind_slots == 0

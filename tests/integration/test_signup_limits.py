@@ -15,6 +15,8 @@ from hiccup.notify.service import Notifications
 from hiccup.notify.web.subscribe import SubscribeRoutes
 from hiccup.snapshot import SnapshotHolder
 from hiccup.web.app import create_app, no_lifespan
+from hiccup.web.forwarded import TrustedProxies
+from hiccup.web.public.guard import networks
 from tests.integration.notify_helpers import START, SmtpSink, running_notifications, smtp_config
 
 SITE = "http://status.flexo.example"
@@ -27,7 +29,6 @@ notifications:
     resend_after: 10m
     per_client_per_hour: 3
     per_page_per_hour: {per_page}
-    trusted_proxies: [10.9.0.0/16]
 """
 
 Clients = tuple[Notifications, ManualClock, SubscribeRoutes]
@@ -57,7 +58,8 @@ async def setup(engine: AsyncEngine, sink: SmtpSink, per_page: int) -> AsyncIter
 
 def client_from(routes: SubscribeRoutes, address: str) -> httpx.AsyncClient:
     app = create_app(SnapshotHolder(), no_lifespan(), extra_routes=routes.routes())
-    transport = httpx.ASGITransport(app=app, client=(address, 40_000))
+    proxied = TrustedProxies(app, networks(["10.9.0.0/16"]))  # as `trusted_proxies` sets up
+    transport = httpx.ASGITransport(app=proxied, client=(address, 40_000))
     return httpx.AsyncClient(transport=transport, base_url=SITE)
 
 

@@ -166,7 +166,13 @@ class Recorder:
             except TimeoutError:
                 pass
             self._full.clear()
-            try:
-                await self.flush()
-            except Exception:
-                log.exception("could not store results; keeping them for the next flush")
+            # Shielded: cancelling the recorder (shutdown) mid-commit would otherwise lose the
+            # batch it holds, confirmed transitions included. The flush goes on; the final
+            # flush() waits for it on the lock, then stores what came after.
+            await asyncio.shield(asyncio.ensure_future(self._flush_or_log()))
+
+    async def _flush_or_log(self) -> None:
+        try:
+            await self.flush()
+        except Exception:
+            log.exception("could not store results; keeping them for the next flush")

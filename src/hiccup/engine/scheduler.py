@@ -91,6 +91,7 @@ class _Entry:
     host: str = ""
     seq: int = -1  # seq of this monitor's live heap item; any other is stale
     task: asyncio.Task[None] | None = None
+    started: bool = False  # the task got its slots and runs the check (else it waits)
 
 
 class Scheduler:
@@ -115,7 +116,8 @@ class Scheduler:
         self._max_lateness = max_lateness
         self.loop_lag = LoopLag(mono_clock=mono_clock)
         self.unreliable_runs = 0
-        self._warned_at = -math.inf
+        self.behind_slots = 0  # slots skipped because the previous run never got a slot
+        self._warned_at = self._behind_warned_at = -math.inf
         self._entries: dict[str, _Entry] = {}
         self._heap: list[tuple[float, int, str]] = []
         self._seq = itertools.count()
@@ -176,12 +178,14 @@ class Scheduler:
             # Still running from an earlier slot: skip this one rather than overlap.
             if entry.task is None:
                 self._start(entry, due, now - due)
+            elif not entry.started:
+                self._note_behind(entry)
             self._push(entry, next_slot(due, _seconds(entry.spec), now))
 
     def _start(self, entry: _Entry, due: float, launch_late: float) -> None:
         run = self._run_one(entry, due, launch_late)
         task = asyncio.create_task(run, name=f"check {entry.spec.id}")
-        entry.task = task
+        entry.task, entry.started = task, False
         self._tasks.add(task)
         task.add_done_callback(partial(self._finished, entry))
 
@@ -192,6 +196,7 @@ class Scheduler:
 
     async def _run_one(self, entry: _Entry, due: float, launch_late: float) -> None:
         async with self._hosts.hold(entry.host), self._limit:
+            entry.started = True
             spec, started_at = entry.spec, self._wall()
             result = await self._judged_run(spec, due, launch_late)
         # Reported unless removed (or replaced) meanwhile.
@@ -230,6 +235,29 @@ class Scheduler:
             launch_late * 1000,
             stalled * 1000,
         )
+
+    def _note_behind(self, entry: _Entry) -> None:
+        # The previous run never got a slot before this one came due: more checks are due
+        # than this process gets done, so monitors are checked less often than asked. A run
+        # still executing (a slow target, a timeout longer than the interval) is not this.
+        self.behind_slots += 1
+        now = self._mono()
+        if now - self._behind_warned_at < _WARN_EVERY:
+            return
+        self._behind_warned_at = now
+        log.warning(
+            "Hiccup cannot keep up: %d check slots skipped so far because the monitor's "
+            "previous check was still waiting for a free slot (monitor %r; %.0f checks/s are "
+            "due). Those monitors are checked less often than their interval: raise "
+            "`concurrency`, lengthen intervals, or share the monitors with another server.",
+            self.behind_slots,
+            entry.spec.id,
+            self.due_per_second(),
+        )
+
+    def due_per_second(self) -> float:
+        """Checks this scheduler is asked to start per second, by the monitors' intervals."""
+        return sum(1 / _seconds(e.spec) for e in self._entries.values())
 
     def _report(self, spec: MonitorSpec, result: CheckResult, started_at: datetime) -> None:
         try:

@@ -26,7 +26,6 @@ from pydantic import (
 )
 
 from hiccup.durations import parse_duration
-from hiccup.site_config import Network
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
@@ -171,7 +170,6 @@ class SubscriptionsConfig(_Strict):
     resend_after: Duration = timedelta(minutes=10)
     per_client_per_hour: int = Field(default=10, ge=1, le=10_000)
     per_page_per_hour: int = Field(default=500, ge=1, le=1_000_000)
-    trusted_proxies: list[Network] = []
 
 
 class ChatSubscriptionConfig(_Strict):
