@@ -37,7 +37,7 @@ CLASSES: list[tuple[str, str, str | Permission]] = [
     (".*", r"^/admin/(users|tokens|audit)", Permission.ADMINISTER),
     ("GET", r"^/admin/(monitors|components|pages)/(new|\{item_id\}/edit)$", Permission.ADMINISTER),
     ("GET", r"^/admin/(incidents|templates|maintenance)/new$", Permission.OPERATE),
-    ("GET", r"^/admin/(templates)/\{item_id\}/edit$", Permission.OPERATE),
+    ("GET", r"^/admin/(templates|maintenance)/\{item_id\}/edit$", Permission.OPERATE),
     ("GET", r".*", Permission.READ),
     (".*", r"^/(api/v1|admin)/(incidents|templates|maintenance|markdown)", Permission.OPERATE),
     (".*", r"^/(api/v1|admin)/(monitors|components|pages)", Permission.ADMINISTER),

@@ -1,4 +1,4 @@
-"""Maintenance from the admin: schedule one-off or recurring windows, list, cancel."""
+"""Maintenance from the admin: schedule one-off or recurring windows, list, change, cancel."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config import slugify
+from hiccup.core.timefmt import format_moment
 from hiccup.manage.components import resolve_page, zone_problem
 from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
@@ -106,29 +107,37 @@ async def _check_components(conn: AsyncConnection, page_id: str, ids: list[str])
         raise Invalid(missing)
 
 
+async def _checked_values(
+    conn: AsyncConnection, page_id: str, data: MaintenanceIn
+) -> tuple[dict[str, Any], list[str]]:
+    """The definition's columns and its components, or Invalid naming each bad field."""
+    page_zone = (
+        await conn.execute(select(pages.c.time_zone).where(pages.c.id == page_id))
+    ).scalar_one()
+    zone = data.time_zone or page_zone
+    if problems := _problems(data, zone):
+        raise Invalid(problems)
+    components_ = list(dict.fromkeys(data.components))
+    await _check_components(conn, page_id, components_)
+    start = data.start
+    if start.tzinfo is not None:
+        start = start.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    values = {
+        "name": data.name,
+        "message": data.message,
+        "time_zone": zone,
+        "start_local": start,
+        "duration_s": data.duration_s,
+        "rrule": data.rrule or None,
+        "remind_before_s": data.remind_before_s,
+    }
+    return values, components_
+
+
 async def schedule(ops: Ops, actor: Actor, data: MaintenanceIn) -> MaintenanceOut:
     async with change(ops, actor) as c:
         page_id = await resolve_page(c.conn, ops, data.page_id)
-        page_zone = (
-            await c.conn.execute(select(pages.c.time_zone).where(pages.c.id == page_id))
-        ).scalar_one()
-        zone = data.time_zone or page_zone
-        if problems := _problems(data, zone):
-            raise Invalid(problems)
-        components_ = list(dict.fromkeys(data.components))
-        await _check_components(c.conn, page_id, components_)
-        start = data.start
-        if start.tzinfo is not None:
-            start = start.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
-        values = {
-            "name": data.name,
-            "message": data.message,
-            "time_zone": zone,
-            "start_local": start,
-            "duration_s": data.duration_s,
-            "rrule": data.rrule or None,
-            "remind_before_s": data.remind_before_s,
-        }
+        values, components_ = await _checked_values(c.conn, page_id, data)
         key = await _unique_key(c.conn, page_id, data.name)
         maintenance_id = await store.create_definition(
             c.conn, page_id, key, values, components_, c.now
@@ -139,14 +148,39 @@ async def schedule(ops: Ops, actor: Actor, data: MaintenanceIn) -> MaintenanceOu
     return made[0]
 
 
+async def _editable(conn: AsyncConnection, maintenance_id: str) -> Any:
+    query = select(maintenances).where(maintenances.c.id == maintenance_id)
+    row = (await conn.execute(query)).mappings().first()
+    if row is None:
+        raise NotFound("maintenance")
+    if row["declared"]:
+        raise Conflict("declared_in_config", "this maintenance is declared in the config file")
+    return row
+
+
+async def reschedule(
+    ops: Ops, actor: Actor, maintenance_id: str, data: MaintenanceIn
+) -> MaintenanceOut:
+    """Change a maintenance: windows not yet started are made again (and announced as
+    scheduled); one in progress takes the new duration, with an update saying when it ends."""
+    async with change(ops, actor) as c:
+        row = await _editable(c.conn, maintenance_id)
+        values, components_ = await _checked_values(c.conn, row["page_id"], data)
+        moved = await store.update_definition(c.conn, maintenance_id, values, components_, c.now)
+        for window in moved:
+            end = format_moment(window.window.end, values["time_zone"])
+            body = f"This maintenance now ends at {end}."
+            await store.post_maintenance_update(c.conn, window.id, window.status, body, c.now)
+        await c.audit("maintenance.reschedule", f"maintenance {row['key']}", data.name)
+        made = await _outs(c.conn, maintenances.c.id == maintenance_id)
+    ops.wake_maintenance()
+    ops.refresh_public()
+    return made[0]
+
+
 async def cancel(ops: Ops, actor: Actor, maintenance_id: str) -> None:
     async with change(ops, actor) as c:
-        query = select(maintenances).where(maintenances.c.id == maintenance_id)
-        row = (await c.conn.execute(query)).mappings().first()
-        if row is None:
-            raise NotFound("maintenance")
-        if row["declared"]:
-            raise Conflict("declared_in_config", "this maintenance is declared in the config file")
+        row = await _editable(c.conn, maintenance_id)
         await store.delete_definition(c.conn, maintenance_id)
         await c.audit("maintenance.cancel", f"maintenance {row['key']}", row["name"])
     ops.wake_maintenance()

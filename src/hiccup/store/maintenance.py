@@ -383,3 +383,38 @@ async def delete_definition(conn: AsyncConnection, maintenance_id: str) -> None:
     """Future windows go; a window already started finishes and stays in the history."""
     await _forget_scheduled(conn, maintenance_id)
     await conn.execute(delete(maintenances).where(maintenances.c.id == maintenance_id))
+
+
+async def update_definition(
+    conn: AsyncConnection,
+    maintenance_id: str,
+    values: dict[str, Any],
+    component_ids: list[str],
+    now: datetime,
+) -> list[WindowRow]:
+    """Rescheduled in the admin. Windows not yet started are dropped and made again from the
+    new values on the worker's next pass (wake it); a window in progress keeps its start and
+    components and takes the new duration, so an overrunning maintenance can be extended.
+    Returns the windows in progress whose end moved."""
+    await conn.execute(
+        update(maintenances)
+        .where(maintenances.c.id == maintenance_id)
+        .values(updated_at=now, **values)
+    )
+    await _set_components(conn, maintenance_id, component_ids)
+    await _forget_scheduled(conn, maintenance_id)
+    w = maintenance_windows.c
+    running = await _window_rows(
+        conn,
+        (w.maintenance_id == maintenance_id) & w.status.in_(ACTIVE),
+    )
+    span = timedelta(seconds=values["duration_s"])
+    moved = [r for r in running if r.window.end != r.window.start + span]
+    for row in moved:
+        end = row.window.start + span
+        await conn.execute(
+            update(maintenance_windows)
+            .where(w.id == row.id)
+            .values(scheduled_until=end, name=values["name"], updated_at=now)
+        )
+    return await windows_by_id(conn, [r.id for r in moved])

@@ -138,6 +138,7 @@ async def maintenance_list(request: Request) -> Response:
                     m.rrule or "once",
                     nxt,
                 ],
+                None if m.declared else f"/maintenance/{m.id}/edit",
                 actions=() if m.declared else _owned(me, Permission.OPERATE, cancel),
             )
         )

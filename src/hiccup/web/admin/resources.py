@@ -138,6 +138,12 @@ async def maintenance_fields(ops: Ops) -> Sequence[Field]:
     ]
 
 
+async def _maintenance_values(ops: Ops, maintenance_id: str) -> Mapping[str, Any]:
+    found = await maintenance.get_maintenance(ops, maintenance_id)
+    values = found.model_dump(mode="json")
+    return values | {"start": found.start_local}
+
+
 async def user_fields(_ops: Ops) -> Sequence[Field]:
     roles = [(r.value, r.value) for r in Role]
     return [
@@ -240,7 +246,10 @@ CRUDS = [
         maintenance_fields,
         MaintenanceIn,
         maintenance.schedule,
-        delete=maintenance.cancel,
+        _maintenance_values,
+        None,
+        maintenance.reschedule,
+        maintenance.cancel,
     ),
     Crud(
         "users",

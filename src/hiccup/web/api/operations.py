@@ -117,6 +117,13 @@ async def get_maintenance(
     return await maintenance.get_maintenance(ops_of(request), maintenance_id)
 
 
+@router.put("/maintenance/{maintenance_id}", tags=["maintenance"])
+async def reschedule_maintenance(
+    request: Request, maintenance_id: str, body: MaintenanceIn, actor: Actor = Operator
+) -> MaintenanceOut:
+    return await maintenance.reschedule(ops_of(request), actor, maintenance_id, body)
+
+
 @router.delete("/maintenance/{maintenance_id}", status_code=204, tags=["maintenance"])
 async def cancel_maintenance(
     request: Request, maintenance_id: str, actor: Actor = Operator
