@@ -41,6 +41,7 @@ CLASSES: list[tuple[str, str, str | Permission]] = [
     ("GET", r".*", Permission.READ),
     (".*", r"^/(api/v1|admin)/(incidents|templates|maintenance|markdown)", Permission.OPERATE),
     (".*", r"^/(api/v1|admin)/(monitors|components|pages)", Permission.ADMINISTER),
+    (".*", r"^/(api/v1|admin)/probes", Permission.ADMINISTER),
 ]
 
 GRANTS = {

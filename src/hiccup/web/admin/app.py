@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from hiccup.manage.context import Ops
 from hiccup.manage.errors import ManageError
-from hiccup.web.admin import account, dashboard, incidents, lists, login
+from hiccup.web.admin import account, dashboard, incidents, lists, login, probes
 from hiccup.web.admin.base import PREFIX, Forbidden, LoginRequired, plain, redirect, render
 from hiccup.web.admin.crud import register
 from hiccup.web.admin.resources import CRUDS
@@ -58,7 +58,7 @@ def create_admin(ops: Ops, secure_cookies: bool = False) -> FastAPI:
     app.state.ops = ops
     app.state.secure_cookies = secure_cookies
     _install_errors(app)
-    for module in (login, dashboard, incidents, lists, account):
+    for module in (login, dashboard, incidents, lists, probes, account):
         app.include_router(module.router, include_in_schema=False)
     for crud in CRUDS:
         router = APIRouter(include_in_schema=False)

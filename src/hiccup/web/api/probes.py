@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
+from hiccup.manage import probes as manage_probes
 from hiccup.manage.context import Actor
 from hiccup.store.probe_health import recent_events
 from hiccup.store.probes import list_probes
-from hiccup.web.api.deps import ERRORS, Reader, ops_of
+from hiccup.web.api.deps import ERRORS, Administrator, Reader, ops_of
 
 router = APIRouter(responses=ERRORS)
 
@@ -63,3 +64,9 @@ async def probe_events(
         )
         for e in found
     ]
+
+
+@router.delete("/probes/{name}", status_code=204, tags=["probes"])
+async def revoke_probe(request: Request, name: str, actor: Actor = Administrator) -> Response:
+    await manage_probes.revoke(ops_of(request), actor, name)
+    return Response(status_code=204)
