@@ -4,6 +4,7 @@ silent. Two MonitorLeases in one process stand for two servers; a ManualClock mo
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hiccup.checks.base import CheckResult
 from hiccup.clock import ManualClock
 from hiccup.core.detection import Track
+from hiccup.core.monitors import LOCAL
 from hiccup.core.status import MonitorState
 from hiccup.engine.cluster import MonitorLeases, Server
 from hiccup.engine.recorder import Recorder
@@ -20,6 +22,7 @@ from hiccup.store import leases as store
 from hiccup.store.codec import track_from_json
 from hiccup.store.monitors import load_specs
 from hiccup.store.tables import monitor_states, monitors
+from hiccup.store.tables_probes import probe_votes
 from tests.integration.cluster_helpers import (
     Told,
     fresh_engine,
@@ -180,3 +183,34 @@ async def test_a_take_over_that_failed_is_retried_from_the_stored_state(pg: Asyn
     await a.tick()
     assert len(a.held) == 6
     assert [adopt for _, adopt in told.got] == [True, True], "stored state read on the retry"
+
+
+async def test_a_server_that_lost_a_monitor_cannot_overwrite_its_quorum_votes(
+    pg: AsyncEngine,
+) -> None:
+    clock = ManualClock(START)
+    (a, _), (b, _) = server(pg, clock, "a"), server(pg, clock, "b")
+    for leases in (a, b, a, b):
+        await leases.tick()
+    async with pg.connect() as conn:
+        held_by_b = next(s for s in await load_specs(conn) if s.id in b.held)
+    spec = replace(held_by_b, probes=(LOCAL, "eu"))  # judged by a vote of two places
+    stale = Recorder(pg, clock, {}, lambda: None, fence=b.fence)
+    stale.submit(spec, CheckResult(ok=True, latency_ms=5), clock.now())
+    await stale.flush()
+    assert await votes_of(pg, spec.id) == {LOCAL: "ok"}, "b held it: its vote is kept"
+    clock.advance(TTL)  # b stalls past its lease; a takes the monitor over
+    await a.tick()
+    assert spec.id in a.held
+    clock.advance(timedelta(minutes=1))
+    stale.submit(spec, CheckResult(ok=False, error="refused"), clock.now())  # b, late
+    await stale.flush()
+    assert await votes_of(pg, spec.id) == {LOCAL: "ok"}, "b's late vote was fenced off"
+
+
+async def votes_of(engine: AsyncEngine, monitor_id: str) -> dict[str, str]:
+    async with engine.connect() as conn:
+        query = select(probe_votes.c.probe, probe_votes.c.verdict).where(
+            probe_votes.c.monitor_id == monitor_id
+        )
+        return {str(p): str(v) for p, v in await conn.execute(query)}

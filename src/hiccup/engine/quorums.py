@@ -25,6 +25,11 @@ class Unsaved:
     monitors: set[str] = field(default_factory=set)
     changes: list[tuple[str, HealthChange]] = field(default_factory=list)
 
+    def only(self, allowed: set[str]) -> Unsaved:
+        """What concerns these monitors (the ones this server still holds the lease of)."""
+        kept = [(m, change) for m, change in self.changes if m in allowed]
+        return Unsaved(self.monitors & allowed, kept)
+
 
 class Quorums:
     def __init__(self, votes: dict[str, Votes] | None = None) -> None:

@@ -19,7 +19,7 @@ from hiccup.core.detection import Track, classify, step
 from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.core.quorum import Report
 from hiccup.core.status import Verdict
-from hiccup.engine.quorums import Quorums
+from hiccup.engine.quorums import Quorums, Unsaved
 from hiccup.store.probe_results import Arrival
 from hiccup.store.recording import RecordedResult, TrackChange, record_batch
 
@@ -127,11 +127,17 @@ class Recorder:
         if any(c.monitor_id in tracks for c in self._changes):
             self._changes = [c for c in self._changes if c.monitor_id not in tracks]
 
-    async def _fenced(self, conn: AsyncConnection, changes: list[TrackChange]) -> list[TrackChange]:
-        if self._fence is None or not changes:
-            return changes
-        allowed = await self._fence(conn, {c.monitor_id for c in changes})
-        return [c for c in changes if c.monitor_id in allowed]
+    async def _fenced(
+        self, conn: AsyncConnection, changes: list[TrackChange], votes: Unsaved
+    ) -> tuple[list[TrackChange], Unsaved]:
+        """Only what this server may still write: detector states, transitions and quorum
+        votes of monitors whose lease it holds. A server that stalled past its lease would
+        otherwise overwrite the new holder's newer state with its older one."""
+        wanted = {c.monitor_id for c in changes} | votes.monitors
+        if self._fence is None or not wanted:
+            return changes, votes
+        allowed = await self._fence(conn, wanted)
+        return [c for c in changes if c.monitor_id in allowed], votes.only(allowed)
 
     async def flush(self) -> None:
         async with self._flushing:
@@ -147,9 +153,9 @@ class Recorder:
             async with self._engine.begin() as conn:
                 now = self._clock.now()
                 # Results are stored either way: observations, whoever made them.
-                allowed = await self._fenced(conn, changes)
+                allowed, allowed_votes = await self._fenced(conn, changes, votes)
                 moved = await record_batch(conn, results, allowed, now)
-                await self.quorums.write(conn, votes, now)
+                await self.quorums.write(conn, allowed_votes, now)
         except Exception:
             # Put them back in order so nothing confirmed is lost while the database is away.
             self._results, self._changes = results + self._results, changes + self._changes
