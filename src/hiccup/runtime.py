@@ -21,6 +21,7 @@ from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet
 from hiccup.clock import Clock, SystemClock
 from hiccup.config import HiccupConfig
+from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
 from hiccup.engine.cluster import AcquiredHook, HeldMonitors, lease_seconds_from_env
@@ -119,8 +120,12 @@ class Hiccup:
             reload_monitors=self._reload_everywhere(),
             refresh_public=self.changed,
             wake_maintenance=self._everywhere(MAINTENANCE, self.maintenance.wake.set),
+            engine_health=self._engine_health,
         )
         self._tasks: list[asyncio.Task[None]] = []
+
+    def _engine_health(self) -> EngineHealth | None:
+        return self.scheduler.health() if self.scheduler is not None else None
 
     def _everywhere(self, channel: str, local: Callable[[], None]) -> Callable[[], None]:
         return local if self.replica is None else self.replica.everywhere(channel, local)

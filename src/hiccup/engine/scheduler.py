@@ -31,9 +31,11 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from hiccup.checks.base import CheckResult
+from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.hostlimits import HostLimits
 from hiccup.engine.looplag import LoopLag
+from hiccup.engine.recent import RecentCount
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +117,8 @@ class Scheduler:
         self._hosts = HostLimits(per_host)
         self._max_lateness = max_lateness
         self.loop_lag = LoopLag(mono_clock=mono_clock)
-        self.unreliable_runs = 0
-        self.behind_slots = 0  # slots skipped because the previous run never got a slot
+        self._unreliable = RecentCount()
+        self._behind = RecentCount()  # slots skipped because the previous run never got a slot
         self._warned_at = self._behind_warned_at = -math.inf
         self._entries: dict[str, _Entry] = {}
         self._heap: list[tuple[float, int, str]] = []
@@ -220,9 +222,28 @@ class Scheduler:
         self._note_unreliable(spec, launch_late, stalled)
         return replace(result, reliable=False)
 
-    def _note_unreliable(self, spec: MonitorSpec, launch_late: float, stalled: float) -> None:
-        self.unreliable_runs += 1
+    @property
+    def unreliable_runs(self) -> int:
+        return self._unreliable.total
+
+    @property
+    def behind_slots(self) -> int:
+        return self._behind.total
+
+    def health(self) -> EngineHealth:
+        """How this process keeps up, for the admin: now, and over the last ten minutes."""
         now = self._mono()
+        return EngineHealth(
+            monitors=len(self._entries),
+            due_per_second=self.due_per_second(),
+            behind_slots=self._behind.last_minutes(now),
+            unreliable_runs=self._unreliable.last_minutes(now),
+            worst_stall_ms=self.loop_lag.worst * 1000,
+        )
+
+    def _note_unreliable(self, spec: MonitorSpec, launch_late: float, stalled: float) -> None:
+        now = self._mono()
+        self._unreliable.add(now)
         # Overload marks thousands of runs at once; one line per interval says enough.
         if now - self._warned_at < _WARN_EVERY:
             return
@@ -240,8 +261,8 @@ class Scheduler:
         # The previous run never got a slot before this one came due: more checks are due
         # than this process gets done, so monitors are checked less often than asked. A run
         # still executing (a slow target, a timeout longer than the interval) is not this.
-        self.behind_slots += 1
         now = self._mono()
+        self._behind.add(now)
         if now - self._behind_warned_at < _WARN_EVERY:
             return
         self._behind_warned_at = now

@@ -11,11 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.auth.principal import Principal
 from hiccup.clock import Clock
+from hiccup.core.engine_health import EngineHealth
 from hiccup.store import audit
 from hiccup.store.leases import serialize_status_changes
 
 
 async def _nothing() -> None:
+    return None
+
+
+def _no_health() -> EngineHealth | None:
     return None
 
 
@@ -33,6 +38,8 @@ class Ops:
     reload_monitors: Callable[[], Awaitable[None]] = _nothing
     refresh_public: Callable[[], None] = _ignore
     wake_maintenance: Callable[[], None] = _ignore
+    # How this server's checks keep up (None: it runs none, e.g. before start).
+    engine_health: Callable[[], EngineHealth | None] = _no_health
 
 
 @dataclass(frozen=True)

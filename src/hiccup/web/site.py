@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp
 
 from hiccup.clock import Clock
+from hiccup.core.engine_health import EngineHealth
 from hiccup.manage.context import Ops
 from hiccup.manage.login import announce_setup
 from hiccup.web.admin.app import create_admin
@@ -40,8 +41,11 @@ class AdminSite:
         reload_monitors: Callable[[], Awaitable[None]] | None = None,
         refresh_public: Callable[[], None] | None = None,
         wake_maintenance: Callable[[], None] | None = None,
+        engine_health: Callable[[], EngineHealth | None] | None = None,
     ) -> None:
         self.ops = Ops(engine, clock, page_slug)
+        if engine_health is not None:
+            self.ops.engine_health = engine_health
         if reload_monitors is not None:
             self.ops.reload_monitors = reload_monitors
         if refresh_public is not None:

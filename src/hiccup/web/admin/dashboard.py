@@ -77,6 +77,7 @@ async def _table(request: Request, full: bool) -> Response:
         statuses=STATUSES,
         tags=tags,
         components=comps,
+        health=ops.engine_health(),
         **context,
     )
 

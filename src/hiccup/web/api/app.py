@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 
 from hiccup.manage.context import Ops
 from hiccup.manage.errors import ManageError
-from hiccup.web.api import accounts, catalog, operations, probes
+from hiccup.web.api import accounts, catalog, engine, operations, probes
 from hiccup.web.api.deps import ApiError, error_body
 
 _CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 401: "unauthenticated"}
@@ -66,6 +66,6 @@ def create_api(ops: Ops) -> FastAPI:
     )
     api.state.ops = ops
     _install_errors(api)
-    for module in (catalog, operations, accounts, probes):
+    for module in (catalog, operations, accounts, probes, engine):
         api.include_router(module.router)
     return api
