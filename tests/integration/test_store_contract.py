@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.status import ComponentStatus, IncidentImpact, MonitorState, PageIndicator
@@ -14,6 +14,7 @@ from hiccup.store.monitors import load_tracks
 from hiccup.store.public_read import read_public_state
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import events, monitors, outages, results
+from hiccup.store.tags import tags_of
 from tests.integration.store_helpers import CONFIG, START, config, pipeline
 
 
@@ -29,6 +30,26 @@ async def test_config_sync_is_idempotent(engine: AsyncEngine) -> None:
         again = await sync_config(conn, config(), START + timedelta(minutes=1))
     assert len(first.created) == 1 + 4 + 3
     assert not again.changed
+
+
+async def test_tags_in_the_file_are_added_and_removed_exactly(engine: AsyncEngine) -> None:
+    tagged = CONFIG.replace("component: amy,", "component: amy, tags: [web, eu],")
+    tagged = tagged.replace("component: flexo,", "component: flexo, tags: [web],")
+    retagged = tagged.replace("tags: [web, eu]", "tags: [eu, db]")
+    async with engine.begin() as conn:
+        await sync_config(conn, config(tagged), START)
+        first = await tags_by_key(conn)
+        report = await sync_config(conn, config(retagged), START)
+        second = await tags_by_key(conn)
+    assert first == {"amy-http": ["eu", "web"], "flexo-http": ["web"]}
+    assert second == {"amy-http": ["db", "eu"], "flexo-http": ["web"]}
+    assert report.updated == ["monitor amy-http tags"]
+
+
+async def tags_by_key(conn: AsyncConnection) -> dict[str, list[str]]:
+    query = select(monitors.c.id, monitors.c.key)
+    keys = {str(i): str(k) for i, k in await conn.execute(query)}
+    return {keys[i]: tags for i, tags in (await tags_of(conn, list(keys))).items()}
 
 
 async def test_removing_an_item_from_the_file_removes_it(engine: AsyncEngine) -> None:

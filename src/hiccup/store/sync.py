@@ -145,19 +145,15 @@ async def _sync_monitors(
         r["key"]: r
         for r in (await conn.execute(select(monitors).where(monitors.c.declared))).mappings()
     }
-    for item in config.monitors:
+    fresh: list[dict[str, Any]] = []  # inserted in one statement: a first start with
+    for item in config.monitors:  # thousands of monitors would otherwise take seconds
         values = _monitor_values(item, component_ids)
         row = existing.pop(item.slug, None)
         if row is None:
-            await conn.execute(
-                monitors.insert().values(
-                    id=new_id(),
-                    key=item.slug,
-                    declared=True,
-                    created_at=now,
-                    updated_at=now,
-                    **values,
-                )
+            fresh.append(
+                {"id": new_id(), "key": item.slug, "declared": True}
+                | {"created_at": now, "updated_at": now}
+                | values
             )
             report.created.append(f"monitor {item.slug}")
         elif any(row[k] != v for k, v in values.items()):
@@ -165,6 +161,8 @@ async def _sync_monitors(
                 update(monitors).where(monitors.c.id == row["id"]).values(updated_at=now, **values)
             )
             report.updated.append(f"monitor {item.slug}")
+    if fresh:
+        await conn.execute(monitors.insert(), fresh)
     if existing:
         await conn.execute(
             delete(monitors).where(monitors.c.id.in_([r["id"] for r in existing.values()]))
