@@ -344,3 +344,41 @@ async def test_it_reports_invalid_options(run: Run, base: str) -> None:
     assert not result.ok
     assert result.error is not None
     assert result.error.startswith("invalid options: expected_status.0: ")
+
+
+async def test_it_times_the_tls_handshake_apart_from_the_tcp_connect(
+    run: Run, tls_base: str
+) -> None:
+    result = await run(f"{tls_base}/ok", verify_tls=False)
+    assert result.ok, result.error
+    assert {"connect", "tls", "first_byte", "total"} <= result.phases.keys()
+    spent = result.phases["connect"] + result.phases["tls"] + result.phases["first_byte"]
+    assert spent <= result.phases["total"]
+    assert result.phases["tls"] > 0
+
+
+async def test_a_plain_http_check_has_no_tls_phase(run: Run, base: str) -> None:
+    result = await run(f"{base}/ok")
+    assert "tls" not in result.phases
+
+
+async def test_an_https_server_that_never_shakes_hands_times_out_in_the_tls_phase(
+    run: Run,
+) -> None:
+    async with _raw_server(_silent) as url:
+        started = time.perf_counter()
+        result = await run(url.replace("http://", "https://"), seconds=1.0)
+        elapsed = time.perf_counter() - started
+    assert not result.ok
+    assert result.error == "timed out after 1s"
+    assert elapsed < 1.5
+    assert result.phases["tls"] > 500
+
+
+async def test_garbage_instead_of_a_tls_handshake_is_a_tls_error(run: Run) -> None:
+    async with _raw_server(_garbage) as url:
+        result = await run(url.replace("http://", "https://"))
+    assert not result.ok
+    assert result.error is not None
+    assert result.error.startswith("TLS error: ")
+    assert "tls" in result.phases

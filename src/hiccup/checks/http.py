@@ -1,11 +1,10 @@
 """Kind "http": fetch a URL and judge the status, the body and how long each phase took.
 
 Phases are durations that stack (as in the Node `request` library's timingPhases):
-`dns` name lookup, `connect` TCP connect plus, for https, the TLS handshake,
-`first_byte` from the connection being ready until the response headers arrived, and `total`.
-Redirect hops add to the same phases. aiohttp opens TCP and TLS in one call and has no
-hook between them, so TLS is not reported apart from `connect`. `dns` is absent when the
-target is an IP address or the name came from the resolver cache.
+`dns` name lookup, `connect` TCP connect, `tls` the TLS handshake (https only; see
+`http_connector`), `first_byte` from the connection being ready until the response headers
+arrived, and `total`. Redirect hops add to the same phases. `dns` is absent when the target is
+an IP address or the name came from the resolver cache.
 
 The body is read up to `max_body_bytes`. A longer body is not a failure in itself (an endless
 stream must not be punished for being endless); a required keyword must appear within the cap,
@@ -19,6 +18,7 @@ import codecs
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from types import SimpleNamespace
 from typing import Annotated, ClassVar, Literal
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ from pydantic import Field, ValidationError
 
 from hiccup import __version__
 from hiccup.checks.base import CheckOptions, CheckResult
+from hiccup.checks.http_connector import TLS_STARTING, PhasedConnector
 from hiccup.checks.registry import invalid_options, register
 from hiccup.checks.tcp import describe_os_error, timed_out
 from hiccup.core.monitors import MonitorSpec
@@ -122,7 +123,7 @@ def _new_session() -> aiohttp.ClientSession:
     # A reused keep-alive socket would hide a server that no longer accepts connections and
     # make the connect phase meaningless. Without pooling, limit=0 is safe: the scheduler's
     # semaphore is what bounds concurrency.
-    connector = aiohttp.TCPConnector(limit=0, force_close=True, ttl_dns_cache=_DNS_CACHE_SECONDS)
+    connector = PhasedConnector(limit=0, force_close=True, ttl_dns_cache=_DNS_CACHE_SECONDS)
     return aiohttp.ClientSession(
         connector=connector,
         # One session serves every monitor: a shared cookie jar would leak one target's
@@ -162,7 +163,11 @@ class HttpCheck:
             # aiohttp's own total timeout covers redirects and the body; this outer one also
             # bounds anything it does not (a resolver thread that never answers, trace hooks).
             async with asyncio.timeout(timeout):
-                error = await self._fetch(spec.target, options, timeout, record)
+                tls_starting = TLS_STARTING.set(partial(record.switch, "tls"))
+                try:
+                    error = await self._fetch(spec.target, options, timeout, record)
+                finally:
+                    TLS_STARTING.reset(tls_starting)
         except Exception as exc:
             error = _describe(exc, timeout)
         return _result(record, started, error)
