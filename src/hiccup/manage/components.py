@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config import slugify
+from hiccup.core.changes import describe_changes
 from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
@@ -71,8 +72,7 @@ async def _check_page(conn: AsyncConnection, data: PageIn, page_id: str | None) 
 
 async def save_page(ops: Ops, actor: Actor, data: PageIn, page_id: str | None = None) -> PageOut:
     async with change(ops, actor) as c:
-        if page_id is not None:
-            await _page_row(c.conn, page_id, editable=True)
+        before = None if page_id is None else await _page_row(c.conn, page_id, editable=True)
         await _check_page(c.conn, data, page_id)
         values = {**data.model_dump(), "updated_at": c.now}
         if page_id is None:
@@ -83,7 +83,8 @@ async def save_page(ops: Ops, actor: Actor, data: PageIn, page_id: str | None = 
             await c.audit("page.create", f"page {data.slug}")
         else:
             await c.conn.execute(update(pages).where(pages.c.id == page_id).values(values))
-            await c.audit("page.update", f"page {data.slug}")
+            summary = describe_changes(before or {}, values)
+            await c.audit("page.update", f"page {data.slug}", summary)
         saved = PageOut.model_validate(dict(await _page_row(c.conn, page_id)))
     ops.refresh_public()
     return saved
@@ -174,7 +175,8 @@ async def save_component(
         else:
             query = update(components).where(components.c.id == component_id)
             await c.conn.execute(query.values(values))
-            await c.audit("component.update", f"component {key}")
+            assert row is not None  # editing: read above
+            await c.audit("component.update", f"component {key}", describe_changes(row, values))
         saved = ComponentOut.model_validate(dict(await _component_row(c.conn, component_id)))
     ops.refresh_public()
     return saved

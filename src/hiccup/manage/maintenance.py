@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config import slugify
+from hiccup.core.changes import describe_changes
 from hiccup.core.timefmt import format_moment
 from hiccup.manage.components import resolve_page, zone_problem
 from hiccup.manage.context import Actor, Ops, change
@@ -171,7 +172,8 @@ async def reschedule(
             end = format_moment(window.window.end, values["time_zone"])
             body = f"This maintenance now ends at {end}."
             await store.post_maintenance_update(c.conn, window.id, window.status, body, c.now)
-        await c.audit("maintenance.reschedule", f"maintenance {row['key']}", data.name)
+        summary = describe_changes(row, values)
+        await c.audit("maintenance.reschedule", f"maintenance {row['key']}", summary)
         made = await _outs(c.conn, maintenances.c.id == maintenance_id)
     ops.wake_maintenance()
     ops.refresh_public()

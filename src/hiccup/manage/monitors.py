@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.registry import UnknownCheckKind, is_scheduled, options_model
 from hiccup.config import slugify
+from hiccup.core.changes import NOTHING_CHANGED, describe_changes
 from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
@@ -165,8 +166,11 @@ async def update_monitor(ops: Ops, actor: Actor, monitor_id: str, data: MonitorI
         await _check(c.conn, data, key, monitor_id)
         values = {**_values(data), "key": key, "updated_at": c.now}
         await c.conn.execute(update(monitors).where(monitors.c.id == monitor_id).values(values))
-        await set_tags(c.conn, monitor_id, data.tags)
-        await c.audit("monitor.update", f"monitor {key}")
+        retagged = await set_tags(c.conn, monitor_id, data.tags)
+        summary = describe_changes(row, values)
+        if retagged:
+            summary = "tags changed" if summary == NOTHING_CHANGED else f"{summary}; tags changed"
+        await c.audit("monitor.update", f"monitor {key}", summary)
         updated = await _read(c.conn, monitor_id)
     await ops.reload_monitors()
     ops.refresh_public()
