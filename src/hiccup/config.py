@@ -12,7 +12,15 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from hiccup.checks.registry import (
     UnknownCheckKind,
@@ -117,6 +125,8 @@ class MonitorConfig(BaseModel):
     )
     # With several places: the share that must see it down (majority, any, all, or 0.66).
     quorum: str = "majority"
+    # While its checks fail (not yet confirmed, or down), check this often instead of `interval`.
+    retry_interval: Duration | None = None
 
     @field_validator("quorum")
     @classmethod
@@ -137,6 +147,20 @@ class MonitorConfig(BaseModel):
         if value <= timedelta(0):
             raise ValueError("timeout must be more than 0s")
         return value
+
+    @field_validator("retry_interval")
+    @classmethod
+    def _sooner_retries(cls, retry: timedelta | None, info: ValidationInfo) -> timedelta | None:
+        # `interval` and `probes` are declared before it, so they are checked already.
+        interval, probes = info.data.get("interval"), info.data.get("probes", ["local"])
+        if retry is None or interval is None:
+            return retry
+        if retry < timedelta(seconds=1) or retry >= interval:
+            raise ValueError("retry_interval must be at least 1s and shorter than interval")
+        if probes == "all" or len(probes) > 1:
+            # A vote is taken once per interval from every place; one place hurrying skews it.
+            raise ValueError("retry_interval works for monitors checked from one place")
+        return retry
 
     @property
     def slug(self) -> str:

@@ -84,6 +84,8 @@ def _monitor(row: Any, keys: dict[str, str], parent: str | None, tags: list[str]
         item["probes"] = "all" if probes == ["all"] else probes
     if row["quorum"] != "majority":
         item["quorum"] = row["quorum"]
+    if row["retry_interval_s"]:
+        item["retry_interval"] = _seconds(row["retry_interval_s"])
     return {**item, **dict(row["options"] or {})}
 
 

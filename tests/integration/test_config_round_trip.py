@@ -30,7 +30,7 @@ components:
   - {name: E-mail, key: mail}
 monitors:
   - {name: amy http, kind: http, target: "http://127.0.0.1:9/", component: amy,
-     interval: 30s, degraded_latency: 800ms, tags: [web, eu]}
+     interval: 30s, retry_interval: 10s, degraded_latency: 800ms, tags: [web, eu]}
   - {name: mail smtp, kind: tcp, target: "127.0.0.1:25", component: mail, enabled: false}
 maintenance:
   - {name: Kernel updates, components: [amy], start: "2026-06-02T06:00:00",

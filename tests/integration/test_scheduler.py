@@ -252,3 +252,61 @@ async def test_a_check_longer_than_its_interval_is_not_taken_for_overload() -> N
     fake = Fake(duration=0.45)
     scheduler = await _run_for(1.2, fake, [_spec("slow-check", 0.2)])
     assert scheduler.behind_slots == 0
+
+
+@dataclass
+class Flaky:
+    """Fails while `down` is set; records when each run started."""
+
+    down: bool = True
+    starts: list[float] = field(default_factory=list)
+
+    async def execute(self, spec: MonitorSpec) -> CheckResult:
+        self.starts.append(time.monotonic())
+        return CheckResult(ok=not self.down, error="refused" if self.down else None)
+
+
+def _retrying(interval: float, retry: float) -> MonitorSpec:
+    spec = _spec("flexo", interval)
+    return MonitorSpec(
+        **{f: getattr(spec, f) for f in ("id", "name", "kind", "target", "interval", "timeout")},
+        retry_interval=timedelta(seconds=retry),
+    )
+
+
+async def test_a_failing_monitor_is_checked_at_its_retry_interval_until_it_recovers() -> None:
+    flaky = Flaky()
+    scheduler = Scheduler(flaky.execute, lambda *_: None)
+    scheduler.set_monitors([_retrying(interval=1.0, retry=0.1)])
+    async with _running(scheduler):
+        await asyncio.sleep(1.2)
+        failing = len(flaky.starts)
+        flaky.down = False
+        await asyncio.sleep(0.3)
+        recovered_at = len(flaky.starts)
+        await asyncio.sleep(1.2)
+    assert failing >= 5, "after the first failure it comes back every 0.1 s, not every 1 s"
+    assert len(flaky.starts) - recovered_at <= 2, "once it passes, the interval is 1 s again"
+
+
+async def test_without_a_retry_interval_a_failing_monitor_keeps_its_interval() -> None:
+    flaky = Flaky()
+    scheduler = Scheduler(flaky.execute, lambda *_: None)
+    scheduler.set_monitors([_spec("flexo", 0.5)])
+    async with _running(scheduler):
+        await asyncio.sleep(1.2)
+    assert len(flaky.starts) <= 3
+
+
+async def test_an_unreliable_failure_does_not_hurry_the_monitor() -> None:
+    starts: list[float] = []
+
+    async def lagging(_spec: MonitorSpec) -> CheckResult:
+        starts.append(time.monotonic())
+        return CheckResult(ok=False, error="timed out", reliable=False)
+
+    scheduler = Scheduler(lagging, lambda *_: None)
+    scheduler.set_monitors([_retrying(interval=0.6, retry=0.1)])
+    async with _running(scheduler):
+        await asyncio.sleep(1.0)
+    assert len(starts) <= 2

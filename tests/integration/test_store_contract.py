@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.status import ComponentStatus, IncidentImpact, MonitorState, PageIndicator
 from hiccup.store.database import migrate
-from hiccup.store.monitors import load_tracks
+from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.public_read import read_public_state
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import events, monitors, outages, results
@@ -178,3 +178,14 @@ async def test_uptime_bars_come_from_outage_intervals(engine: AsyncEngine) -> No
     assert flexo.days[-5].uptime is None
     group = next(c for c in state.components if c.is_group)
     assert group.days[-1].down_seconds == 10 * 60
+
+
+async def test_a_retry_interval_reaches_the_engine(engine: AsyncEngine) -> None:
+    text = CONFIG.replace(
+        "component: flexo, interval: 1m", "component: flexo, interval: 1m,\n    retry_interval: 15s"
+    )
+    async with engine.begin() as conn:
+        await sync_config(conn, config(text), START)
+        specs = {s.name: s for s in await load_specs(conn)}
+    assert specs["flexo http"].retry_interval == timedelta(seconds=15)
+    assert specs["amy http"].retry_interval is None

@@ -148,3 +148,30 @@ def test_the_shipped_example_config_is_valid() -> None:
     example = Path(__file__).parents[2] / "src/hiccup/resources/hiccup.example.yaml"
     config = parse_config(example.read_text(), example)
     assert config.monitors
+
+
+def test_a_retry_interval_is_kept_when_shorter_than_the_interval() -> None:
+    config = parse_config(
+        GOOD.replace("interval: 30s", "interval: 30s\n    retry_interval: 5s"), FILE
+    )
+    assert config.monitors[0].retry_interval == timedelta(seconds=5)
+    assert config.monitors[1].retry_interval is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("retry_interval: 30s", "retry_interval must be at least 1s and shorter than interval"),
+        ("retry_interval: 500ms", "retry_interval must be at least 1s and shorter than interval"),
+        (
+            "retry_interval: 5s\n    probes: [local, eu]",
+            "retry_interval works for monitors checked from one place",
+        ),
+    ],
+)
+def test_a_retry_interval_that_cannot_work_is_refused_with_its_line(
+    extra: str, message: str
+) -> None:
+    [error] = errors_of(GOOD.replace("interval: 30s", f"interval: 30s\n    {extra}"))
+    assert error.startswith("hiccup.yaml:")
+    assert error.endswith(message)

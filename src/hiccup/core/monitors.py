@@ -27,6 +27,8 @@ class MonitorSpec:
     enabled: bool = True
     probes: tuple[str, ...] = (LOCAL,)  # where it runs: LOCAL, probe regions, or (ALL,)
     quorum: str = "majority"
+    # While its checks fail, check it this often instead (confirm sooner, see recovery sooner).
+    retry_interval: timedelta | None = None
 
     @property
     def runs_locally(self) -> bool:

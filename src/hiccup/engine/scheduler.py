@@ -94,6 +94,8 @@ class _Entry:
     seq: int = -1  # seq of this monitor's live heap item; any other is stale
     task: asyncio.Task[None] | None = None
     started: bool = False  # the task got its slots and runs the check (else it waits)
+    due: float = 0.0  # when its live heap item is due
+    failing: bool = False  # its last reliable result failed: runs come at its retry interval
 
 
 class Scheduler:
@@ -168,7 +170,7 @@ class Scheduler:
         self._push(entry, now + jitter_offset(spec.id, _seconds(spec)))
 
     def _push(self, entry: _Entry, due: float) -> None:
-        entry.seq = next(self._seq)
+        entry.seq, entry.due = next(self._seq), due
         heapq.heappush(self._heap, (due, entry.seq, entry.spec.id))
 
     def _launch_due(self, now: float) -> None:
@@ -182,7 +184,7 @@ class Scheduler:
                 self._start(entry, due, now - due)
             elif not entry.started:
                 self._note_behind(entry)
-            self._push(entry, next_slot(due, _seconds(entry.spec), now))
+            self._push(entry, next_slot(due, _pace(entry), now))
 
     def _start(self, entry: _Entry, due: float, launch_late: float) -> None:
         run = self._run_one(entry, due, launch_late)
@@ -204,6 +206,20 @@ class Scheduler:
         # Reported unless removed (or replaced) meanwhile.
         if result is not None and self._entries.get(spec.id) is entry:
             self._report(spec, result, started_at)
+            self._follow(entry, result)
+
+    def _follow(self, entry: _Entry, result: CheckResult) -> None:
+        """A monitor with a retry interval is checked at it while it fails, from now on.
+
+        An unreliable result says nothing about the target, so it changes nothing.
+        """
+        if entry.spec.retry_interval is None or not result.reliable:
+            return
+        entry.failing = not result.ok
+        sooner = self._mono() + _pace(entry)
+        if entry.failing and sooner < entry.due:
+            self._push(entry, sooner)
+            self._wake.set()
 
     async def _judged_run(
         self, spec: MonitorSpec, due: float, launch_late: float
@@ -304,6 +320,14 @@ class Scheduler:
 
 def _seconds(spec: MonitorSpec) -> float:
     return spec.interval.total_seconds()
+
+
+def _pace(entry: _Entry) -> float:
+    """Seconds between this monitor's runs now: its retry interval while it fails."""
+    retry = entry.spec.retry_interval
+    if entry.failing and retry is not None:
+        return retry.total_seconds()
+    return _seconds(entry.spec)
 
 
 def _schedulable(spec: MonitorSpec) -> bool:

@@ -43,6 +43,9 @@ class MonitorIn(In):
     target: str = Field(default="", max_length=2000)
     interval_s: float = Field(default=60, ge=1, le=86400)
     timeout_s: float = Field(default=10, gt=0, le=600)
+    retry_interval_s: float | None = Field(
+        default=None, ge=1, le=86400, description="while failing, check this often instead"
+    )
     options: dict[str, Any] = Field(default_factory=dict, description="the kind's options")
     failure_threshold: int = Field(default=3, ge=1, le=100)
     success_threshold: int = Field(default=2, ge=1, le=100)
@@ -60,6 +63,7 @@ class MonitorOut(Out):
     target: str
     interval_s: float
     timeout_s: float
+    retry_interval_s: float | None
     options: dict[str, Any]
     failure_threshold: int
     success_threshold: int

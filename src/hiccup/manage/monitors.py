@@ -31,6 +31,7 @@ def _out(row: Any, tags: list[str]) -> MonitorOut:
         target=row["target"],
         interval_s=row["interval_s"],
         timeout_s=row["timeout_s"],
+        retry_interval_s=row["retry_interval_s"],
         options=dict(row["options"] or {}),
         failure_threshold=row["failure_threshold"],
         success_threshold=row["success_threshold"],
@@ -89,6 +90,8 @@ def _kind_problems(data: MonitorIn) -> dict[str, str]:
         problems.update(field_messages(error, "options"))
     if not data.target.strip() and is_scheduled(data.kind):
         problems["target"] = "required for this kind"
+    if data.retry_interval_s is not None and data.retry_interval_s >= data.interval_s:
+        problems["retry_interval_s"] = "must be shorter than the interval"
     return problems
 
 
@@ -114,6 +117,7 @@ def _values(data: MonitorIn) -> dict[str, Any]:
         "target": data.target,
         "interval_s": data.interval_s,
         "timeout_s": data.timeout_s,
+        "retry_interval_s": data.retry_interval_s,
         "options": data.options,
         "failure_threshold": data.failure_threshold,
         "success_threshold": data.success_threshold,

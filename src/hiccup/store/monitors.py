@@ -32,6 +32,9 @@ def spec_from_row(row: Any) -> MonitorSpec:
         enabled=row["enabled"],
         probes=tuple(row["probes"] or ("local",)),
         quorum=row["quorum"] or "majority",
+        retry_interval=(
+            timedelta(seconds=row["retry_interval_s"]) if row["retry_interval_s"] else None
+        ),
     )
 
 

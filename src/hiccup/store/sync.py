@@ -131,6 +131,7 @@ def _monitor_values(item: MonitorConfig, component_ids: dict[str, str]) -> dict[
         "enabled": item.enabled,
         "probes": ["all"] if item.probes == "all" else list(item.probes),
         "quorum": item.quorum,
+        "retry_interval_s": item.retry_interval.total_seconds() if item.retry_interval else None,
     }
 
 

@@ -88,6 +88,7 @@ monitors = Table(
     # Where it runs ("local", probe regions, "all") and the quorum that judges it (0009).
     Column("probes", JSON, nullable=False, default=lambda: ["local"]),
     Column("quorum", String(16), nullable=False, default="majority"),
+    Column("retry_interval_s", Float),  # None: always `interval_s`
 )
 
 # The detector's memory of each monitor, so a restart neither re-fires nor forgets.

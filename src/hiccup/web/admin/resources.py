@@ -51,6 +51,13 @@ async def monitor_fields(ops: Ops) -> Sequence[Field]:
         Field("interval_s", "Interval (seconds)", "float"),
         Field("timeout_s", "Timeout (seconds)", "float"),
         Field(
+            "retry_interval_s",
+            "Retry interval (seconds)",
+            "float",
+            optional=True,
+            help="while checks fail, check this often instead: confirms and recovers sooner",
+        ),
+        Field(
             "options",
             "Options (JSON)",
             "json",
