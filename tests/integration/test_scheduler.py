@@ -13,7 +13,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -267,11 +267,7 @@ class Flaky:
 
 
 def _retrying(interval: float, retry: float) -> MonitorSpec:
-    spec = _spec("flexo", interval)
-    return MonitorSpec(
-        **{f: getattr(spec, f) for f in ("id", "name", "kind", "target", "interval", "timeout")},
-        retry_interval=timedelta(seconds=retry),
-    )
+    return replace(_spec("flexo", interval), retry_interval=timedelta(seconds=retry))
 
 
 async def test_a_failing_monitor_is_checked_at_its_retry_interval_until_it_recovers() -> None:

@@ -22,10 +22,19 @@ RESULTS_PATH = "/api/v1/probe/results"
 
 
 class _Wire(BaseModel):
+    """What a probe sends: checked strictly by the server (bad input gets a clear 422)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class AssignedMonitor(_Wire):
+class _FromServer(BaseModel):
+    """What the server answers: a newer server may add fields, which a probe ignores, so
+    servers can be upgraded before their probes."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class AssignedMonitor(_FromServer):
     id: str
     name: str
     kind: str
@@ -33,6 +42,8 @@ class AssignedMonitor(_Wire):
     interval_s: float = Field(gt=0)
     timeout_s: float = Field(gt=0)
     options: dict[str, Any] = {}
+    # Sent only when set: probes before it refused unknown fields.
+    retry_interval_s: float | None = Field(default=None, gt=0)
 
     @classmethod
     def of(cls, spec: MonitorSpec) -> AssignedMonitor:
@@ -44,6 +55,7 @@ class AssignedMonitor(_Wire):
             interval_s=spec.interval.total_seconds(),
             timeout_s=spec.timeout.total_seconds(),
             options=dict(spec.options),
+            retry_interval_s=spec.retry_interval.total_seconds() if spec.retry_interval else None,
         )
 
     def spec(self) -> MonitorSpec:
@@ -55,10 +67,13 @@ class AssignedMonitor(_Wire):
             interval=timedelta(seconds=self.interval_s),
             timeout=timedelta(seconds=self.timeout_s),
             options=dict(self.options),
+            retry_interval=(
+                timedelta(seconds=self.retry_interval_s) if self.retry_interval_s else None
+            ),
         )
 
 
-class Assignments(_Wire):
+class Assignments(_FromServer):
     """GET /api/v1/probe/assignments?region=NAME (answered with an ETag; 304 when unchanged)."""
 
     probe: str
@@ -112,7 +127,7 @@ class ResultBatch(_Wire):
     dropped: int = Field(default=0, ge=0)  # results the agent's full buffer had to discard
 
 
-class BatchReceipt(_Wire):
+class BatchReceipt(_FromServer):
     accepted: int  # stored now
     duplicates: int  # stored by an earlier upload of the same results
     ignored: int  # monitors not (or no longer) assigned to this probe

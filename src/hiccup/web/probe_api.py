@@ -90,7 +90,7 @@ def probe_routes(desk: ProbeDesk) -> list[BaseRoute]:
             probe=assigned.probe.name,
             region=region,
             monitors=[AssignedMonitor.of(spec) for spec in assigned.specs],
-        ).model_dump_json()
+        ).model_dump_json(exclude_none=True)
         etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
         headers = {**_NO_STORE, "etag": etag}
         if request.headers.get("if-none-match") == etag:
