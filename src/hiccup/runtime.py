@@ -8,7 +8,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -125,7 +125,13 @@ class Hiccup:
         self._tasks: list[asyncio.Task[None]] = []
 
     def _engine_health(self) -> EngineHealth | None:
-        return self.scheduler.health() if self.scheduler is not None else None
+        if self.scheduler is None:
+            return None
+        health = self.scheduler.health()
+        skew = self.replica.monitors.clock_skew if self.replica is not None else None
+        if skew is None:
+            return health
+        return replace(health, clock_skew_s=skew.total_seconds())
 
     def _everywhere(self, channel: str, local: Callable[[], None]) -> Callable[[], None]:
         return local if self.replica is None else self.replica.everywhere(channel, local)

@@ -3,9 +3,10 @@ silent. Two MonitorLeases in one process stand for two servers; a ManualClock mo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select
@@ -214,3 +215,30 @@ async def votes_of(engine: AsyncEngine, monitor_id: str) -> dict[str, str]:
             probe_votes.c.monitor_id == monitor_id
         )
         return {str(p): str(v) for p, v in await conn.execute(query)}
+
+
+async def test_a_server_whose_clock_is_off_says_so_once_and_by_how_much(
+    pg: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = ManualClock(datetime.now(UTC) + timedelta(seconds=40))  # a host without NTP
+    leases, _ = server(pg, clock, "a")
+    with caplog.at_level(logging.ERROR, logger="hiccup.engine.cluster"):
+        await leases.tick()
+        clock.advance(timedelta(seconds=1))
+        await leases.tick()
+    assert leases.clock_skew is not None
+    assert timedelta(seconds=38) < leases.clock_skew < timedelta(seconds=42)
+    [error] = [r.getMessage() for r in caplog.records]
+    assert "this server's clock is 4" in error
+    assert "s ahead of the database's" in error
+
+
+async def test_a_server_in_step_with_the_database_says_nothing(
+    pg: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    leases, _ = server(pg, ManualClock(datetime.now(UTC)), "a")
+    with caplog.at_level(logging.ERROR, logger="hiccup.engine.cluster"):
+        await leases.tick()
+    assert leases.clock_skew is not None
+    assert abs(leases.clock_skew) < TTL / 4
+    assert not caplog.records

@@ -12,6 +12,8 @@ class EngineHealth:
     behind_slots: int  # skipped in the last ten minutes: the previous run never got a slot
     unreliable_runs: int  # in the last ten minutes: Hiccup itself was late or stalled
     worst_stall_ms: float  # the longest the event loop stalled since start
+    # Several servers: this server's clock minus the database's (None: one server).
+    clock_skew_s: float | None = None
 
     @property
     def keeping_up(self) -> bool:

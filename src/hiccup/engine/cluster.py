@@ -36,6 +36,8 @@ from hiccup.store.probe_results import load_votes
 
 log = logging.getLogger(__name__)
 
+SKEW_WARN_EVERY = timedelta(minutes=10)
+
 LEASE_ENV = "HICCUP_LEASE_SECONDS"
 DEFAULT_LEASE_SECONDS = 15.0
 LEASES_CHANNEL = "hiccup_leases"  # NOTIFY: monitors were given back, or a server wants some
@@ -99,6 +101,8 @@ class MonitorLeases:
         self.listener: LeaseListener | None = None
         self.acquired_hooks: list[AcquiredHook] = []
         self._wake = asyncio.Event()
+        self.clock_skew: timedelta | None = None  # ours minus the database's, last measured
+        self._skew_warned: datetime | None = None
 
     def holds(self, monitor_id: str) -> bool:
         return monitor_id in self.held
@@ -120,6 +124,7 @@ class MonitorLeases:
             total = await store.add_missing_monitors(conn)
             counts = await store.holdings(conn, now)
             expiry = await store.next_foreign_expiry(conn, server.holder, now)
+            self._compare_clocks(now, await store.database_now(conn))
             if len(kept) < total // max(1, len(counts)):
                 # Fewer than our share: servers over theirs give some back when told.
                 await store.notify(conn, LEASES_CHANNEL, server.holder)
@@ -130,6 +135,27 @@ class MonitorLeases:
         elif len(self.held) < share:
             await self._claim(share - len(self.held), now)
         return expiry
+
+    def _compare_clocks(self, ours: datetime, database: datetime | None) -> None:
+        """Leases are dated by each server's own clock: one far ahead takes the others'
+        monitors before their leases run out, one far behind keeps them after its own did.
+        The database's clock is the one every server can compare with."""
+        if database is None:
+            return
+        self.clock_skew = skew = ours - database
+        if abs(skew) <= self.ttl / 4:
+            return
+        if self._skew_warned is not None and ours - self._skew_warned < SKEW_WARN_EVERY:
+            return
+        self._skew_warned = ours
+        log.error(
+            "this server's clock is %.1f s %s the database's; leases (%.0f s) assume the "
+            "servers' clocks agree to well under that: monitors may move between servers. "
+            "Fix the time synchronisation (NTP) of this host.",
+            abs(skew.total_seconds()),
+            "ahead of" if skew > timedelta(0) else "behind",
+            self.ttl.total_seconds(),
+        )
 
     async def _settle(self, kept: set[str]) -> None:
         lost = frozenset(self.held - kept)

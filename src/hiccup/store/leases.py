@@ -240,3 +240,10 @@ async def setup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
         finally:
             await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK})
             await conn.commit()
+
+
+async def database_now(conn: AsyncConnection) -> datetime | None:
+    """The database server's clock (PostgreSQL: its transaction's start), to compare ours with."""
+    if conn.dialect.name != "postgresql":
+        return None
+    return utc_or_none((await conn.execute(select(func.now()))).scalar_one())

@@ -19,6 +19,7 @@ class EngineOut(BaseModel):
     behind_slots_10m: int = 0
     unreliable_runs_10m: int = 0
     worst_stall_ms: float = 0.0
+    clock_skew_s: float | None = None  # several servers: this server's clock minus the database's
 
 
 @router.get("/engine", tags=["engine"])
@@ -34,4 +35,5 @@ async def engine(request: Request, _actor: Actor = Reader) -> EngineOut:
         behind_slots_10m=health.behind_slots,
         unreliable_runs_10m=health.unreliable_runs,
         worst_stall_ms=round(health.worst_stall_ms, 1),
+        clock_skew_s=None if health.clock_skew_s is None else round(health.clock_skew_s, 3),
     )
