@@ -77,6 +77,17 @@ class MonitorOut(Out):
     last_result_at: datetime | None
 
 
+class ResultOut(Out):
+    at: datetime
+    probe: str  # "local" for the server's own checks, else the probe's name
+    verdict: str
+    latency_ms: float | None
+    status_code: int | None
+    error: str | None
+    phases: dict[str, float]  # dns, connect, tls, first_byte, total (ms), as the kind measures
+    reliable: bool  # False: taken while Hiccup itself was late; not counted as a failure
+
+
 class PageIn(In):
     name: str = Field(min_length=1, max_length=200)
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")

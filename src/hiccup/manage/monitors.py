@@ -14,10 +14,11 @@ from hiccup.core.changes import NOTHING_CHANGED, describe_changes
 from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
-from hiccup.manage.models import MonitorIn, MonitorOut, Paged
+from hiccup.manage.models import MonitorIn, MonitorOut, Paged, ResultOut
 from hiccup.manage.validation import field_messages
+from hiccup.store.codec import utc
 from hiccup.store.dashboard import MonitorQuery, monitor_page
-from hiccup.store.tables import components, monitor_states, monitors
+from hiccup.store.tables import components, monitor_states, monitors, results
 from hiccup.store.tags import set_tags, tags_of
 
 
@@ -199,3 +200,22 @@ async def delete_monitor(ops: Ops, actor: Actor, monitor_id: str) -> None:
         await c.audit("monitor.delete", f"monitor {row['key']}")
     await ops.reload_monitors()
     ops.refresh_public()
+
+
+async def recent_results(ops: Ops, monitor_id: str, limit: int) -> list[ResultOut]:
+    """The monitor's latest raw results, newest first (kept for the retention window)."""
+    async with ops.engine.connect() as conn:
+        await _read(conn, monitor_id)  # NotFound for an unknown monitor
+        r = results.c
+        query = (
+            select(r.at, r.probe, r.verdict, r.latency_ms, r.status_code, r.error, r.phases)
+            .add_columns(r.reliable)
+            .where(r.monitor_id == monitor_id)
+            .order_by(r.at.desc(), r.id.desc())
+            .limit(limit)
+        )
+        rows = (await conn.execute(query)).mappings().all()
+    return [
+        ResultOut.model_validate({**row, "at": utc(row["at"]), "phases": row["phases"] or {}})
+        for row in rows
+    ]

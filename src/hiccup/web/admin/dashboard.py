@@ -24,6 +24,7 @@ from hiccup.web.admin.base import form_guard, guard, ops_of, redirect, render
 router = APIRouter()
 STATUSES = ("up", "degraded", "down", "unknown", "paused")
 PER_PAGE = 50
+RESULTS_SHOWN = 100
 
 
 def _query(request: Request) -> MonitorQuery:
@@ -85,6 +86,17 @@ async def _table(request: Request, full: bool) -> Response:
 @router.get("/")
 async def dashboard(request: Request) -> Response:
     return await _table(request, full=request.headers.get("hx-request") != "true")
+
+
+@router.get("/monitors/{monitor_id}/results")
+async def monitor_results(request: Request, monitor_id: str) -> Response:
+    me, _ = await guard(request, Permission.READ)
+    ops = ops_of(request)
+    monitor = await monitors.get_monitor(ops, monitor_id)
+    found = await monitors.recent_results(ops, monitor_id, RESULTS_SHOWN)
+    return render(
+        request, "monitor_results.html", me, title=monitor.name, monitor=monitor, results=found
+    )
 
 
 @router.get("/monitors/table")

@@ -18,6 +18,7 @@ from hiccup.manage.models import (
     Paged,
     PageIn,
     PageOut,
+    ResultOut,
 )
 from hiccup.store.dashboard import MonitorQuery
 from hiccup.web.api.deps import ERRORS, Administrator, Reader, ops_of
@@ -50,6 +51,16 @@ async def create_monitor(
 @router.get("/monitors/{monitor_id}", tags=["monitors"])
 async def get_monitor(request: Request, monitor_id: str, _actor: Actor = Reader) -> MonitorOut:
     return await mons.get_monitor(ops_of(request), monitor_id)
+
+
+@router.get("/monitors/{monitor_id}/results", tags=["monitors"])
+async def monitor_results(
+    request: Request,
+    monitor_id: str,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    _actor: Actor = Reader,
+) -> list[ResultOut]:
+    return await mons.recent_results(ops_of(request), monitor_id, limit)
 
 
 @router.put("/monitors/{monitor_id}", tags=["monitors"])
