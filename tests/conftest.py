@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.ids import new_id
 from hiccup.store.database import create_engine, migrate
+from tests.integration.notify_helpers import SmtpSink
 from tests.postgres import running_server
 
 
@@ -52,3 +53,12 @@ async def engine(
     await migrate(created)
     yield created
     await created.dispose()
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback that keeps every message."""
+    server = SmtpSink()
+    server.start()
+    yield server
+    server.stop()

@@ -85,6 +85,11 @@ async def add_token(engine: AsyncEngine, user_id: str, scopes: list[Scope]) -> s
     return secret
 
 
+async def bearer(engine: AsyncEngine, user_id: str, scopes: list[Scope]) -> dict[str, str]:
+    """Request headers carrying a new API token of this user."""
+    return {"authorization": f"Bearer {await add_token(engine, user_id, scopes)}"}
+
+
 def login_csrf(page: str) -> str:
     found = re.search(r'name="login_csrf" value="([^"]+)"', page)
     assert found, "login form without its CSRF field"

@@ -14,8 +14,8 @@ from hiccup.probe.wire import ASSIGNMENTS_PATH
 from hiccup.store.probes import add_probe
 from hiccup.store.tables_probes import probe_events, probes
 from tests.integration.admin_helpers import (
-    add_token,
     add_user,
+    bearer,
     client_for,
     log_in,
     running,
@@ -84,8 +84,8 @@ async def test_revoking_over_the_api_needs_an_admin_token(engine: AsyncEngine) -
         await two_probes_one_unhealthy(engine)
         editor = await add_user(engine, "ed", Role.EDITOR)
         owner = await add_user(engine, "olga", Role.OWNER)
-        write = {"authorization": f"Bearer {await add_token(engine, editor, [Scope.WRITE])}"}
-        admin = {"authorization": f"Bearer {await add_token(engine, owner, [Scope.ADMIN])}"}
+        write = await bearer(engine, editor, [Scope.WRITE])
+        admin = await bearer(engine, owner, [Scope.ADMIN])
         assert (await client.delete("/api/v1/probes/ap-1", headers=write)).status_code == 403
         assert (await client.delete("/api/v1/probes/ap-1", headers=admin)).status_code == 204
         assert (await client.delete("/api/v1/probes/ap-1", headers=admin)).status_code == 404

@@ -6,13 +6,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
-from tests.integration.admin_helpers import add_token, add_user, client_for, running
+from tests.integration.admin_helpers import add_user, bearer, client_for, running
 
 
 async def test_an_edit_is_audited_with_what_changed(engine: AsyncEngine) -> None:
     async with running(engine) as hiccup, client_for(hiccup) as client:
         owner = await add_user(engine, "olga", Role.OWNER)
-        headers = {"authorization": f"Bearer {await add_token(engine, owner, [Scope.ADMIN])}"}
+        headers = await bearer(engine, owner, [Scope.ADMIN])
         first = {
             "name": "flexo http",
             "kind": "http",

@@ -4,7 +4,7 @@ chosen component only, and leave with the mail client's one-click unsubscribe (R
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from email.message import EmailMessage
 
 import httpx
@@ -30,14 +30,6 @@ components:
   - {{name: flexo}}
 notifications:
 {smtp}"""
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    server = SmtpSink()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from hiccup.checks.base import CheckResult
 from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Scheduler
-from tests.integration.admin_helpers import add_token, add_user, client_for, log_in, running
+from tests.integration.admin_helpers import add_user, bearer, client_for, log_in, running
 
 STRUGGLING = EngineHealth(
     monitors=3000, due_per_second=3000, behind_slots=812, unreliable_runs=0, worst_stall_ms=40
@@ -25,7 +25,7 @@ async def test_the_dashboard_and_the_api_tell_when_this_server_cannot_keep_up(
 ) -> None:
     async with running(engine) as hiccup, client_for(hiccup) as client:
         owner = await add_user(engine, "olga", Role.OWNER)
-        headers = {"authorization": f"Bearer {await add_token(engine, owner, [Scope.READ])}"}
+        headers = await bearer(engine, owner, [Scope.READ])
         calm = (await client.get("/api/v1/engine", headers=headers)).json()
         assert calm["running"] is True
         assert calm["keeping_up"] is True

@@ -21,8 +21,8 @@ from hiccup.manage.models import MaintenanceIn, MaintenanceOut
 from hiccup.store.tables import components
 from hiccup.store.tables_maintenance import maintenance_updates, maintenances
 from tests.integration.admin_helpers import (
-    add_token,
     add_user,
+    bearer,
     client_for,
     component_ids,
     log_in,
@@ -87,13 +87,24 @@ async def test_a_window_not_yet_started_moves_and_is_announced_again(engine: Asy
     assert windows(await maintenance.get_maintenance(ops, made.id))[0][0] == "scheduled"
 
 
-async def test_an_overrunning_window_is_extended_in_place(engine: AsyncEngine) -> None:
+RUNNING_SINCE = START.replace(hour=16, minute=30)
+
+
+async def running_window(
+    engine: AsyncEngine, minutes: float
+) -> tuple[Pipeline, Ops, MaintenanceWorker, str, MaintenanceOut]:
+    """A maintenance of flexo from 16:30 for `minutes`, started by the worker at 16:45."""
     flow, ops, worker, _ = await setup(engine)
     flexo = await flexo_id(engine)
-    start = START.replace(hour=16, minute=30)
-    made = await maintenance.schedule(ops, ACTOR, plan(flexo, start, 20))
-    flow.clock.set(start + timedelta(minutes=15))
+    made = await maintenance.schedule(ops, ACTOR, plan(flexo, RUNNING_SINCE, minutes))
+    flow.clock.set(RUNNING_SINCE + timedelta(minutes=15))
     await worker.run_pass()
+    return flow, ops, worker, flexo, made
+
+
+async def test_an_overrunning_window_is_extended_in_place(engine: AsyncEngine) -> None:
+    flow, ops, worker, flexo, made = await running_window(engine, 20)
+    start = RUNNING_SINCE
     assert windows(await maintenance.get_maintenance(ops, made.id)) == [
         ("in_progress", "16:30", "16:50")
     ]
@@ -113,13 +124,8 @@ async def test_an_overrunning_window_is_extended_in_place(engine: AsyncEngine) -
 async def test_shortening_a_running_window_into_the_past_completes_it(
     engine: AsyncEngine,
 ) -> None:
-    flow, ops, worker, _ = await setup(engine)
-    flexo = await flexo_id(engine)
-    start = START.replace(hour=16, minute=30)
-    made = await maintenance.schedule(ops, ACTOR, plan(flexo, start, 60))
-    flow.clock.set(start + timedelta(minutes=15))
-    await worker.run_pass()
-    await maintenance.reschedule(ops, ACTOR, made.id, plan(flexo, start, 10))
+    _, ops, worker, flexo, made = await running_window(engine, 60)
+    await maintenance.reschedule(ops, ACTOR, made.id, plan(flexo, RUNNING_SINCE, 10))
     await worker.run_pass()
     [window] = (await maintenance.get_maintenance(ops, made.id)).windows
     assert window.status == MaintenanceStatus.COMPLETED
@@ -155,7 +161,7 @@ async def test_an_editor_reschedules_in_the_admin_and_over_the_api(engine: Async
     async with running(engine) as hiccup, client_for(hiccup) as client:
         editor = await add_user(engine, "olga", Role.EDITOR)
         flexo = (await component_ids(engine))["flexo"]
-        headers = {"authorization": f"Bearer {await add_token(engine, editor, [Scope.WRITE])}"}
+        headers = await bearer(engine, editor, [Scope.WRITE])
         first = {"name": "Move flexo", "components": [flexo], "start": "2030-01-05T10:00:00"}
         made = await client.post(
             "/api/v1/maintenance", json=first | {"duration_s": 1800}, headers=headers

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hiccup.checks.base import CheckResult
 from hiccup.clock import ManualClock
 from hiccup.core.detection import Track
-from hiccup.core.monitors import LOCAL
+from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.core.status import MonitorState
 from hiccup.engine.cluster import MonitorLeases, Server
 from hiccup.engine.recorder import Recorder
@@ -137,13 +137,21 @@ async def test_a_clean_stop_frees_every_monitor_at_once(pg: AsyncEngine) -> None
     assert set((await holders(pg)).values()) == {"a"}
 
 
-async def test_a_server_that_lost_a_monitor_cannot_overwrite_its_state(pg: AsyncEngine) -> None:
-    clock = ManualClock(START)
+async def two_sharing(
+    pg: AsyncEngine, clock: ManualClock
+) -> tuple[MonitorLeases, MonitorLeases, MonitorSpec]:
+    """Servers a and b with their fair shares, and one monitor b holds."""
     (a, _), (b, _) = server(pg, clock, "a"), server(pg, clock, "b")
     for leases in (a, b, a, b):
         await leases.tick()
     async with pg.connect() as conn:
-        spec = next(s for s in await load_specs(conn) if s.id in b.held)
+        held_by_b = next(s for s in await load_specs(conn) if s.id in b.held)
+    return a, b, held_by_b
+
+
+async def test_a_server_that_lost_a_monitor_cannot_overwrite_its_state(pg: AsyncEngine) -> None:
+    clock = ManualClock(START)
+    a, b, spec = await two_sharing(pg, clock)
     stale = Recorder(pg, clock, {}, lambda: None, fence=b.fence)
     clock.advance(TTL)  # b stalls past its lease; a takes the monitor over
     await a.tick()
@@ -190,11 +198,7 @@ async def test_a_server_that_lost_a_monitor_cannot_overwrite_its_quorum_votes(
     pg: AsyncEngine,
 ) -> None:
     clock = ManualClock(START)
-    (a, _), (b, _) = server(pg, clock, "a"), server(pg, clock, "b")
-    for leases in (a, b, a, b):
-        await leases.tick()
-    async with pg.connect() as conn:
-        held_by_b = next(s for s in await load_specs(conn) if s.id in b.held)
+    a, b, held_by_b = await two_sharing(pg, clock)
     spec = replace(held_by_b, probes=(LOCAL, "eu"))  # judged by a vote of two places
     stale = Recorder(pg, clock, {}, lambda: None, fence=b.fence)
     stale.submit(spec, CheckResult(ok=True, latency_ms=5), clock.now())

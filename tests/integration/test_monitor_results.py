@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.store.tables import results
-from tests.integration.admin_helpers import add_token, add_user, client_for, log_in, running
+from tests.integration.admin_helpers import add_user, bearer, client_for, log_in, running
 
 AT = datetime(2026, 12, 4, 16, 10, tzinfo=UTC)
 
@@ -47,7 +47,7 @@ async def test_the_latest_results_newest_first_in_the_api_and_the_admin(
 ) -> None:
     async with running(engine) as hiccup, client_for(hiccup) as client:
         owner = await add_user(engine, "olga", Role.OWNER)
-        headers = {"authorization": f"Bearer {await add_token(engine, owner, [Scope.ADMIN])}"}
+        headers = await bearer(engine, owner, [Scope.ADMIN])
         made = await client.post(
             "/api/v1/monitors",
             json={"name": "flexo https", "kind": "http", "target": "https://127.0.0.1:9/"},

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -32,14 +32,6 @@ notifications:
 """
 
 Clients = tuple[Notifications, ManualClock, SubscribeRoutes]
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    server = SmtpSink()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -121,7 +121,8 @@ class Scheduler:
         self.loop_lag = LoopLag(mono_clock=mono_clock)
         self._unreliable = RecentCount()
         self._behind = RecentCount()  # slots skipped because the previous run never got a slot
-        self._warned_at = self._behind_warned_at = -math.inf
+        # Overload marks thousands of runs at once; one line per kind every _WARN_EVERY says enough.
+        self._warned_at: dict[str, float] = {}
         self._entries: dict[str, _Entry] = {}
         self._heap: list[tuple[float, int, str]] = []
         self._seq = itertools.count()
@@ -257,13 +258,17 @@ class Scheduler:
             worst_stall_ms=self.loop_lag.worst * 1000,
         )
 
+    def _may_warn(self, kind: str, now: float) -> bool:
+        if now - self._warned_at.get(kind, -math.inf) < _WARN_EVERY:
+            return False
+        self._warned_at[kind] = now
+        return True
+
     def _note_unreliable(self, spec: MonitorSpec, launch_late: float, stalled: float) -> None:
         now = self._mono()
         self._unreliable.add(now)
-        # Overload marks thousands of runs at once; one line per interval says enough.
-        if now - self._warned_at < _WARN_EVERY:
+        if not self._may_warn("unreliable", now):
             return
-        self._warned_at = now
         log.warning(
             "Hiccup is overloaded: %d results so far marked unreliable and not counted as "
             "failures (monitor %r launched %.0f ms late, loop stalled %.0f ms during its run)",
@@ -279,9 +284,8 @@ class Scheduler:
         # still executing (a slow target, a timeout longer than the interval) is not this.
         now = self._mono()
         self._behind.add(now)
-        if now - self._behind_warned_at < _WARN_EVERY:
+        if not self._may_warn("behind", now):
             return
-        self._behind_warned_at = now
         log.warning(
             "Hiccup cannot keep up: %d check slots skipped so far because the monitor's "
             "previous check was still waiting for a free slot (monitor %r; %.0f checks/s are "

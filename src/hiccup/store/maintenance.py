@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -409,12 +409,15 @@ async def update_definition(
         (w.maintenance_id == maintenance_id) & w.status.in_(ACTIVE),
     )
     span = timedelta(seconds=values["duration_s"])
-    moved = [r for r in running if r.window.end != r.window.start + span]
+    moved = [
+        replace(row, name=values["name"], window=Window(row.window.start, row.window.start + span))
+        for row in running
+        if row.window.end != row.window.start + span
+    ]
     for row in moved:
-        end = row.window.start + span
         await conn.execute(
             update(maintenance_windows)
             .where(w.id == row.id)
-            .values(scheduled_until=end, name=values["name"], updated_at=now)
+            .values(scheduled_until=row.window.end, name=row.name, updated_at=now)
         )
-    return await windows_by_id(conn, [r.id for r in moved])
+    return moved

@@ -151,11 +151,8 @@ async def _sync_monitors(
         values = _monitor_values(item, component_ids)
         row = existing.pop(item.slug, None)
         if row is None:
-            fresh.append(
-                {"id": new_id(), "key": item.slug, "declared": True}
-                | {"created_at": now, "updated_at": now}
-                | values
-            )
+            created = {"created_at": now, "updated_at": now}
+            fresh.append({"id": new_id(), "key": item.slug, "declared": True, **created, **values})
             report.created.append(f"monitor {item.slug}")
         elif any(row[k] != v for k, v in values.items()):
             await conn.execute(

@@ -28,37 +28,30 @@ async def tags_of(conn: AsyncConnection, monitor_ids: Sequence[str]) -> dict[str
 
 async def set_tags(conn: AsyncConnection, monitor_id: str, tags: Sequence[str]) -> bool:
     """Make the monitor's tags exactly these; True if anything changed."""
-    current = set((await tags_of(conn, [monitor_id])).get(monitor_id, []))
-    wanted = set(tags)
-    if current == wanted:
-        return False
-    gone, new = current - wanted, wanted - current
-    if gone:
-        await conn.execute(
-            delete(monitor_tags).where(
-                monitor_tags.c.monitor_id == monitor_id, monitor_tags.c.tag.in_(gone)
-            )
-        )
-    if new:
-        rows = [{"monitor_id": monitor_id, "tag": t} for t in sorted(new)]
-        await conn.execute(insert(monitor_tags), rows)
-    return True
+    return bool(await _retag(conn, {monitor_id: tags}))
 
 
 async def sync_declared_tags(
     conn: AsyncConnection, declared: Mapping[str, Sequence[str]]
 ) -> list[str]:
     """Tags of declared monitors from the config file ({monitor key: tags}); returns the keys
-    of monitors whose tags changed. Three statements whatever the number of monitors: a file
-    with thousands of them would otherwise take seconds at every start."""
+    of monitors whose tags changed."""
     query = select(monitors.c.id, monitors.c.key).where(monitors.c.key.in_(list(declared)))
     keys = {str(m): str(k) for m, k in (await conn.execute(query)).all()}
-    current = await tags_of(conn, list(keys))
+    changed = await _retag(conn, {monitor_id: declared[key] for monitor_id, key in keys.items()})
+    return [keys[monitor_id] for monitor_id in changed]
+
+
+async def _retag(conn: AsyncConnection, wanted: Mapping[str, Sequence[str]]) -> list[str]:
+    """Give each monitor exactly its wanted tags; returns the ids whose tags changed. Three
+    statements whatever the number of monitors: a config file with thousands of them would
+    otherwise take seconds at every start."""
+    current = await tags_of(conn, list(wanted))
     changed, gone, new = [], [], []
-    for monitor_id, key in keys.items():
-        have, want = set(current.get(monitor_id, [])), set(declared[key])
+    for monitor_id, tags in wanted.items():
+        have, want = set(current.get(monitor_id, [])), set(tags)
         if have != want:
-            changed.append(key)
+            changed.append(monitor_id)
             gone += [{"gone_id": monitor_id, "gone_tag": t} for t in sorted(have - want)]
             new += [{"monitor_id": monitor_id, "tag": t} for t in sorted(want - have)]
     if gone:

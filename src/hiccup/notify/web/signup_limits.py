@@ -28,10 +28,11 @@ def client_key(address: IpAddress | None) -> str:
     """What one client is: its IPv4 address, or the /64 its IPv6 address lies in."""
     if address is None:
         return "unknown"
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
         return str(ipaddress.IPv6Network((address, 64), strict=False))
-    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
-    return str(mapped or address)
+    return str(address)
 
 
 class _Window:

@@ -7,7 +7,6 @@ client's one-click "Unsubscribe" (a POST to the List-Unsubscribe URL) works with
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from typing import Any
 from urllib.parse import parse_qs
@@ -26,7 +25,7 @@ from hiccup.notify.web.signup_limits import Refusal, SignUpLimits, client_key
 from hiccup.store.tables import components, pages
 from hiccup.store.tables_notify import subscribers
 from hiccup.web.app import SECURITY_HEADERS
-from hiccup.web.public.guard import IpAddress
+from hiccup.web.public.guard import parse_address
 
 MAX_BODY = 16 * 1024
 
@@ -54,7 +53,7 @@ class SubscribeRoutes:
         if self._limits is None or self._limits[0] != wanted:  # new, or the config changed
             self._limits = (wanted, SignUpLimits(*wanted))
         # Behind a trusted reverse proxy, request.client is already the real client.
-        client = client_key(_address(request.client.host if request.client else None))
+        client = client_key(parse_address(request.client.host if request.client else None))
         return self._limits[1].admit(client, now)
 
     @property
@@ -266,13 +265,6 @@ class SubscribeRoutes:
             Route("/unsubscribe", self.unsubscribe_page, methods=["GET"]),
             Route("/unsubscribe", self.unsubscribe, methods=["POST"]),
         ]
-
-
-def _address(host: str | None) -> IpAddress | None:
-    try:
-        return ipaddress.ip_address(host) if host else None
-    except ValueError:
-        return None
 
 
 def _first(fields: dict[str, list[str]], name: str) -> str:

@@ -26,7 +26,7 @@ class Admission(StrEnum):
     REFUSE = "refuse"  # 403: no password would help
 
 
-def _address(text: str | None) -> IpAddress | None:
+def parse_address(text: str | None) -> IpAddress | None:
     if not text:
         return None
     try:
@@ -83,11 +83,11 @@ def client_address(
     peer: str | None, headers: RawHeaders, proxies: Sequence[IpNetwork]
 ) -> IpAddress | None:
     """The client's address: the peer, or behind trusted proxies the right-most untrusted hop."""
-    address = _address(peer)
+    address = parse_address(peer)
     if not proxies or not _within(address, proxies):
         return address
     forwarded = _header(headers, b"x-forwarded-for")
-    hops = [_address(h) for h in (forwarded or "").split(",")]
+    hops = [parse_address(h) for h in (forwarded or "").split(",")]
     for hop in reversed(hops):
         if hop is None:
             return None  # a garbled chain proves nothing
