@@ -111,10 +111,10 @@ async def add_subscribers(url: str, total: int) -> tuple[str, str]:
     engine = create_engine(url)
     now = datetime.now(UTC)
     async with engine.begin() as conn:
-        page_id = (await conn.execute(select(pages.c.id))).scalar_one()
+        page_id, slug = (await conn.execute(select(pages.c.id, pages.c.slug))).one()
         component_id = (await conn.execute(select(components.c.id))).scalar_one()
         rows = [
-            {"id": new_id(), "page_id": page_id, "kind": "email",
+            {"id": new_id(), "page_id": page_id, "site_page": slug, "kind": "email",
              "address": f"s{i}@example.com", "all_components": True, "confirmed_at": now,
              "declared": False, "created_at": now, "updated_at": now}
             for i in range(total)

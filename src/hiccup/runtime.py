@@ -44,6 +44,7 @@ from hiccup.store.database import migrate
 from hiccup.store.leases import setup_lock
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.probe_results import load_votes
+from hiccup.store.site_pages import sync_site_pages
 from hiccup.store.sync import SyncReport, sync_config
 from hiccup.web.app import Lifespan, create_app
 from hiccup.web.forwarded import TrustedProxies
@@ -51,7 +52,7 @@ from hiccup.web.ping import ping_router
 from hiccup.web.probe_api import probe_routes
 from hiccup.web.public.guard import networks
 from hiccup.web.public.serve import PublicServer
-from hiccup.web.public.site import site_from_config
+from hiccup.web.public.site import site_from_config, site_page_specs
 from hiccup.web.site import AdminSite
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,7 @@ class Hiccup:
         if self.config is not None:
             async with self.engine.begin() as conn:
                 report = await sync_config(conn, self.config, self.clock.now())
+                await sync_site_pages(conn, self.config.page.slug, site_page_specs(self.site))
                 for change in await self.notifications.sync(conn, self.clock.now()):
                     log.info("notifications config: %s", change)
         return report
@@ -283,7 +285,7 @@ class Hiccup:
             lifespan,
             ping_router=ping_router(self.pings),
             extra_routes=[
-                *SubscribeRoutes(self.notifications).routes(),
+                *SubscribeRoutes(self.notifications, self.site).routes(),
                 *probe_routes(self.probes),  # before the admin's /api/v1 mount
                 *self.admin.routes(),
             ],

@@ -181,11 +181,12 @@ async def add_subscribers(
 ) -> list[str]:
     """Confirmed subscribers of the whole page, inserted directly (one statement)."""
     async with engine.begin() as conn:
-        page_id = (await conn.execute(select(pages.c.id))).scalar_one()
+        page_id, slug = (await conn.execute(select(pages.c.id, pages.c.slug))).one()
         rows: list[dict[str, Any]] = [
             {
                 "id": new_id(),
                 "page_id": page_id,
+                "site_page": slug,
                 "kind": kind,
                 "address": address,
                 "owner_email": address if kind == "email" else "owner@example.com",

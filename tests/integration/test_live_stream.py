@@ -45,7 +45,7 @@ async def test_a_new_snapshot_reaches_an_open_stream() -> None:
         [(hello, first), (change, second)] = await asyncio.wait_for(reading, 10)
     assert (hello, change) == ("hello", "snapshot")
     assert first["version"] != second["version"]
-    assert second["version"] == holder.current.version  # type: ignore[union-attr]
+    assert second["version"] == holder.current.version_of("acme")  # type: ignore[union-attr]
 
 
 async def test_a_quiet_stream_gets_heartbeats() -> None:

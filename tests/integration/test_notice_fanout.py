@@ -72,6 +72,7 @@ async def test_it_queues_one_row_per_subscriber_of_the_notices_components(
             insert(subscribers).values(
                 id=unconfirmed,
                 page_id=page_id,
+                site_page="default",
                 kind="email",
                 address="pending@example.com",
                 all_components=True,

@@ -183,8 +183,10 @@ def test_hostile_operator_text_is_inert_on_every_html_page() -> None:
             assert_inert(body.split('<script src="/static/live.js"', 1)[0])
 
 
-def test_the_main_page_links_to_the_subscribe_form_and_other_pages_do_not() -> None:
-    # Subscriptions belong to the main page; another page's link would lead nowhere.
-    link = '<a href="/subscribe">Subscribe to updates</a>'
-    assert link in render_page(make_state())
-    assert link not in render_page(make_state(), look=PageLook(prefix="/p/mail"))
+def test_each_page_links_to_its_own_subscribe_form_only_where_one_is_offered() -> None:
+    offered = PageLook(subscribe=True)
+    assert '<a href="/subscribe">Subscribe to updates</a>' in render_page(make_state(), look=offered)
+    mail = PageLook(prefix="/p/mail", subscribe=True)
+    assert '<a href="/p/mail/subscribe">' in render_page(make_state(), look=mail)
+    # No SMTP server, or a static export: no link that would lead to a 404.
+    assert "Subscribe to updates" not in render_page(make_state())

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from hiccup.core.audience import ComponentRef, ids_for_keys
 from hiccup.core.public import (
     UPTIME_WINDOWS,
     Figures,
@@ -53,10 +54,8 @@ def page_figures(components: Sequence[PublicComponent]) -> Figures:
 
 def select_ids(state: PublicState, keys: Iterable[str]) -> frozenset[str]:
     """Component ids for config keys; a group brings its members along."""
-    wanted = set(keys)
-    chosen = {c.id for c in state.components if c.key in wanted}
-    chosen |= {c.id for c in state.components if c.group_id in chosen}
-    return frozenset(chosen)
+    refs = (ComponentRef(c.id, c.key, c.group_id) for c in state.components)
+    return ids_for_keys(refs, keys)
 
 
 def _narrow_update(update: PublicUpdate, shown: frozenset[str]) -> PublicUpdate:

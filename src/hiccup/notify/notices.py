@@ -8,7 +8,7 @@ that caused them, or not at all.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import String, and_, exists, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.core.audience import Audience
 from hiccup.core.status import (
     ComponentStatus,
     IncidentImpact,
@@ -24,6 +25,7 @@ from hiccup.core.status import (
 )
 from hiccup.notify.outbox import OutboxState, mark_enqueued, store_message
 from hiccup.store.codec import utc, utc_or_none
+from hiccup.store.site_pages import audiences
 from hiccup.store.tables import (
     components,
     incident_components,
@@ -121,33 +123,40 @@ class Notice:
         return data
 
 
-async def _page_context(conn: AsyncConnection, page_id: str) -> dict[str, Any]:
+async def _page_context(conn: AsyncConnection, page_id: str, audience: Audience) -> dict[str, Any]:
+    """The page as this audience knows it: its name, address and overall status."""
     page = (await conn.execute(select(pages).where(pages.c.id == page_id))).mappings().one()
-    statuses = [
-        ComponentStatus(s)
-        for s in (
-            await conn.execute(select(components.c.status).where(components.c.page_id == page_id))
-        ).scalars()
-    ]
-    open_impacts = [
-        IncidentImpact(i)
-        for i in (
-            await conn.execute(
-                select(incidents.c.impact).where(
-                    incidents.c.page_id == page_id, incidents.c.resolved_at.is_(None)
-                )
-            )
-        ).scalars()
-    ]
-    indicator = page_indicator(statuses, open_impacts)
+    listed = await conn.execute(
+        select(components.c.id, components.c.status).where(components.c.page_id == page_id)
+    )
+    statuses = [ComponentStatus(r.status) for r in listed if audience.offers(r.id)]
+    indicator = page_indicator(statuses, await _open_impacts(conn, page_id, audience))
     return {
-        "id": page["id"],
-        "name": page["name"],
-        "url": page["url"],
+        "id": audience.public_id,
+        "name": audience.name,
+        "url": audience.url,
+        "prefix": audience.prefix,
         "time_zone": page["time_zone"],
         "indicator": indicator.value,
         "description": indicator_description(indicator),
     }
+
+
+async def _open_impacts(
+    conn: AsyncConnection, page_id: str, audience: Audience
+) -> list[IncidentImpact]:
+    query = (
+        select(incidents.c.id, incidents.c.impact, incident_components.c.component_id)
+        .outerjoin(incident_components, incident_components.c.incident_id == incidents.c.id)
+        .where(incidents.c.page_id == page_id, incidents.c.resolved_at.is_(None))
+    )
+    impacts: dict[str, IncidentImpact] = {}
+    touched: dict[str, list[str]] = {}
+    for row in await conn.execute(query):
+        impacts[row.id] = IncidentImpact(row.impact)
+        if row.component_id is not None:
+            touched.setdefault(row.id, []).append(row.component_id)
+    return [i for key, i in impacts.items() if audience.narrow(touched.get(key, [])) is not None]
 
 
 async def _components(conn: AsyncConnection, ids: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -174,14 +183,15 @@ async def _components(conn: AsyncConnection, ids: tuple[str, ...]) -> list[dict[
     ]
 
 
-def _matching_subscribers(notice: Notice, component_ids: set[str]) -> Any:
-    """Confirmed, active subscribers of the page who chose these components (or all)."""
+def _matching_subscribers(notice: Notice, audience: Audience, component_ids: set[str]) -> Any:
+    """Confirmed, active subscribers of this page who chose these components (or all)."""
     chose = exists().where(
         subscriber_components.c.subscriber_id == subscribers.c.id,
         subscriber_components.c.component_id.in_(component_ids),
     )
     condition = and_(
         subscribers.c.page_id == notice.page_id,
+        subscribers.c.site_page == audience.slug,
         subscribers.c.confirmed_at.is_not(None),
         subscribers.c.unsubscribed_at.is_(None),
         subscribers.c.disabled_reason.is_(None),
@@ -192,23 +202,58 @@ def _matching_subscribers(notice: Notice, component_ids: set[str]) -> Any:
     return condition
 
 
+_OUTBOX_COLUMNS = [
+    "message_id",
+    "idempotency_key",
+    "transport",
+    "subscriber_id",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+]
+
+
 async def enqueue_notice(conn: AsyncConnection, notice: Notice, now: datetime) -> int:
-    """Queue `notice` for every matching confirmed subscriber, in the caller's transaction.
+    """Queue `notice` for every matching confirmed subscriber, in the caller's transaction:
+    per page of the site that shows what it touches, cut to that page's components.
 
     Returns the number of outbox rows written: 0 when `notice.notify` is false, nobody
     matches, or this notice was enqueued before.
     """
     if not notice.notify:
         return 0
+    written = 0
+    for audience in await audiences(conn, notice.page_id):
+        shown = audience.narrow(notice.component_ids)
+        if shown is not None:
+            written += await _enqueue_for(conn, narrow_notice(notice, shown), audience, now)
+    if written:
+        mark_enqueued(conn)
+    return written
+
+
+def narrow_notice(notice: Notice, shown: tuple[str, ...]) -> Notice:
+    if shown == notice.component_ids:
+        return notice
+    changes = tuple(c for c in notice.changes if c.component_id in shown)
+    return replace(notice, component_ids=shown, changes=changes)
+
+
+async def _enqueue_for(
+    conn: AsyncConnection, notice: Notice, audience: Audience, now: datetime
+) -> int:
     listed = await _components(conn, notice.component_ids)
     # Subscribing to a group means its members too.
-    groups = {c["group_id"] for c in listed if c["group_id"]}
+    groups = {c["group_id"] for c in listed if c["group_id"] and audience.offers(c["group_id"])}
     content = {
         "notice": notice.to_json(),
-        "page": await _page_context(conn, notice.page_id),
+        "page": await _page_context(conn, notice.page_id, audience),
         "components": listed,
     }
-    key = notice.key(now)
+    # The instance's own page keeps the key it always had: a restart across an upgrade
+    # must not send a notice again.
+    key = notice.key(now) if audience.default else f"{notice.key(now)}@{audience.slug}"
     message_id = await store_message(conn, key, notice.kind.value, content, now)
     if message_id is None:
         return 0
@@ -221,20 +266,9 @@ async def enqueue_notice(conn: AsyncConnection, notice: Notice, now: datetime) -
         literal(0).label("attempts"),
         literal(now, outbox.c.next_attempt_at.type).label("next_attempt_at"),
         literal(now, outbox.c.created_at.type).label("created_at"),
-    ).where(_matching_subscribers(notice, set(notice.component_ids) | groups))
-    columns = [
-        "message_id",
-        "idempotency_key",
-        "transport",
-        "subscriber_id",
-        "state",
-        "attempts",
-        "next_attempt_at",
-        "created_at",
-    ]
+    ).where(_matching_subscribers(notice, audience, set(notice.component_ids) | groups))
     # One INSERT … SELECT: 10,000 subscribers cost one statement, not 10,000 round trips.
-    result = await conn.execute(insert(outbox).from_select(columns, rows))
-    mark_enqueued(conn)
+    result = await conn.execute(insert(outbox).from_select(_OUTBOX_COLUMNS, rows))
     return int(result.rowcount)
 
 

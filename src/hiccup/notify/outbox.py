@@ -148,6 +148,7 @@ _CLAIMED_COLUMNS = (
     subscribers.c.address.label("subscriber_address"),
     subscribers.c.owner_email.label("subscriber_owner"),
     subscribers.c.page_id.label("subscriber_page"),
+    subscribers.c.site_page.label("subscriber_site_page"),
 )
 
 
@@ -168,6 +169,7 @@ def _claimed(row: Any, lease: str) -> Claimed:
             "address": row["subscriber_address"],
             "owner_email": row["subscriber_owner"],
             "page_id": row["subscriber_page"],
+            "site_page": row["subscriber_site_page"],
         }
     recipient = row["recipient"] or (
         channel["target"] if channel else subscriber["address"] if subscriber else ""

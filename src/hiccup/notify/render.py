@@ -81,7 +81,8 @@ class Composer:
         self._env = build_environment(templates_dir)
 
     def page_url(self, page: dict[str, Any]) -> str:
-        return str(page.get("url") or self._base_url).rstrip("/")
+        """The page's address; another page of the site lives under its prefix."""
+        return str(page.get("url") or self._base_url).rstrip("/") + str(page.get("prefix", ""))
 
     def unsubscribe_url(self, page: dict[str, Any], subscriber_id: str) -> str:
         token = self.signer.sign(UNSUBSCRIBE, subscriber_id)

@@ -23,6 +23,7 @@ from hiccup.core.timefmt import format_moment
 from hiccup.notify.outbox import cancel_pending, enqueue_rows, pending_row, store_message
 from hiccup.notify.tokens import Signer, TokenError
 from hiccup.store.codec import utc
+from hiccup.store.site_pages import audience
 from hiccup.store.tables import components, pages
 from hiccup.store.tables_notify import subscriber_components, subscribers
 
@@ -39,14 +40,26 @@ class SubscriberKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class SignUp:
     page_id: str
+    site_page: str  # the slug of the page of the site signed up on
     email: str  # where the confirmation goes (and, for a webhook, where failures are told)
     component_ids: tuple[str, ...] = ()  # empty: the whole page
     webhook: str | None = None
 
 
-async def _page(conn: AsyncConnection, page_id: str) -> dict[str, Any]:
+async def _page(conn: AsyncConnection, page_id: str, site_page: str) -> dict[str, Any]:
+    """The page as its subscribers know it: a private page's own name and address."""
     row = (await conn.execute(select(pages).where(pages.c.id == page_id))).mappings().one()
-    return {"id": row["id"], "name": row["name"], "url": row["url"], "time_zone": row["time_zone"]}
+    seen = await audience(conn, page_id, site_page)
+    name, url, prefix = (
+        (seen.name, seen.url, seen.prefix) if seen else (row["name"], row["url"], "")
+    )
+    return {
+        "id": row["id"],
+        "name": name,
+        "url": url,
+        "prefix": prefix,
+        "time_zone": row["time_zone"],
+    }
 
 
 async def _component_names(conn: AsyncConnection, ids: Sequence[str]) -> list[str]:
@@ -56,9 +69,10 @@ async def _component_names(conn: AsyncConnection, ids: Sequence[str]) -> list[st
     return list((await conn.execute(query.order_by(components.c.position))).scalars())
 
 
-async def _existing(conn: AsyncConnection, page_id: str, kind: str, address: str) -> Any:
+async def _existing(conn: AsyncConnection, sign_up: SignUp, kind: str, address: str) -> Any:
     query = select(subscribers).where(
-        subscribers.c.page_id == page_id,
+        subscribers.c.page_id == sign_up.page_id,
+        subscribers.c.site_page == sign_up.site_page,
         subscribers.c.kind == kind,
         subscribers.c.address == address,
     )
@@ -93,6 +107,7 @@ async def _save(
             insert(subscribers).values(
                 id=subscriber_id,
                 page_id=sign_up.page_id,
+                site_page=sign_up.site_page,
                 kind=kind.value,
                 address=sign_up.webhook or sign_up.email,
                 created_at=now,
@@ -130,15 +145,15 @@ async def subscribe(
     ago (the caller answers the same either way, so the form does not reveal who is
     subscribed, and typing a stranger's address again and again sends them one mail)."""
     kind = SubscriberKind.WEBHOOK if sign_up.webhook else SubscriberKind.EMAIL
-    existing = await _existing(conn, sign_up.page_id, kind.value, sign_up.webhook or sign_up.email)
+    existing = await _existing(conn, sign_up, kind.value, sign_up.webhook or sign_up.email)
     if existing is not None and (_active(existing) or _mailed_lately(existing, now, resend_after)):
         return False
     nonce = secrets.token_hex(8)
     subscriber_id = await _save(conn, sign_up, existing, nonce, now)
     expires = now + confirm_within
     token = signer.sign(CONFIRM, subscriber_id, nonce, int(expires.timestamp()))
-    page = await _page(conn, sign_up.page_id)
-    link_base = (page["url"] or base_url).rstrip("/")
+    page = await _page(conn, sign_up.page_id, sign_up.site_page)
+    link_base = (page["url"] or base_url).rstrip("/") + page["prefix"]
     content = {
         "page": page,
         "confirm_url": f"{link_base}/subscribe/confirm?token={token}",
@@ -156,15 +171,18 @@ async def subscribe(
     return True
 
 
-async def confirm(conn: AsyncConnection, token: str, signer: Signer, now: datetime) -> str:
+async def confirm(
+    conn: AsyncConnection, token: str, signer: Signer, now: datetime, site_page: str
+) -> str:
     """Confirm the subscription the link names; returns its id. Raises TokenError for a link
-    that is forged, expired, or was used already."""
+    that is forged, expired, was used already, or belongs to another page than `site_page`."""
     claims = signer.verify(token, CONFIRM, now)
     result = await conn.execute(
         update(subscribers)
         .where(
             and_(
                 subscribers.c.id == claims.subject,
+                subscribers.c.site_page == site_page,
                 subscribers.c.confirm_nonce == claims.nonce,
                 subscribers.c.unsubscribed_at.is_(None),
             )
@@ -176,9 +194,15 @@ async def confirm(conn: AsyncConnection, token: str, signer: Signer, now: dateti
     return claims.subject
 
 
-async def unsubscribe(conn: AsyncConnection, token: str, signer: Signer, now: datetime) -> bool:
-    """Unsubscribe the link's subscriber; True if this call did it (False: it was already)."""
+async def unsubscribe(
+    conn: AsyncConnection, token: str, signer: Signer, now: datetime, site_page: str
+) -> bool:
+    """Unsubscribe the link's subscriber; True if this call did it (False: it was already).
+    Raises TokenError for a forged link or one that belongs to another page."""
     claims = signer.verify(token, UNSUBSCRIBE, now)
+    query = select(subscribers.c.site_page).where(subscribers.c.id == claims.subject)
+    if (await conn.execute(query)).scalar_one_or_none() not in (None, site_page):
+        raise TokenError("This link is not valid on this page.")
     result = await conn.execute(
         update(subscribers)
         .where(subscribers.c.id == claims.subject, subscribers.c.unsubscribed_at.is_(None))
@@ -203,7 +227,7 @@ async def disable_subscriber(
     await cancel_pending(conn, f"subscriber disabled: {reason}", subscriber_id=subscriber["id"])
     if subscriber["kind"] != SubscriberKind.WEBHOOK.value or not subscriber["owner_email"]:
         return
-    page = await _page(conn, subscriber["page_id"])
+    page = await _page(conn, subscriber["page_id"], subscriber["site_page"])
     content = {"page": page, "webhook": subscriber["address"], "reason": reason}
     key = f"owner:{subscriber['id']}:{now.isoformat()}"
     message_id = await store_message(conn, key, "owner", content, now)

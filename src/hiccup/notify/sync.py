@@ -163,6 +163,7 @@ async def _sync_chats(conn: AsyncConnection, config: HiccupConfig, now: datetime
                 insert(subscribers).values(
                     id=subscriber_id,
                     page_id=page_id,
+                    site_page=config.page.slug,  # chat subscriptions are the main page's
                     kind="apprise",
                     address=chat.url,
                     all_components=not chat.components,

@@ -66,6 +66,22 @@ components = Table(
     UniqueConstraint("page_id", "key"),
 )
 
+# The pages of the public site (config `page:` and `pages:`), each a view of the instance's page
+# cut by component keys. Subscriptions fan out through them, so a subscriber of one page never
+# hears of another's components. Rewritten from the config at every start.
+site_pages = Table(
+    "site_pages",
+    metadata,
+    Column("slug", String(64), primary_key=True),
+    Column("page_id", String(12), ForeignKey("pages.id", ondelete="CASCADE"), nullable=False),
+    Column("public_id", String(12), nullable=False),  # the id its Statuspage JSON shows
+    Column("name", String(200), nullable=False),
+    Column("url", String(500), nullable=False),  # "": the instance's url (or base url)
+    Column("prefix", String(80), nullable=False),  # "" at the root, "/p/<slug>" otherwise
+    Column("private", Boolean, nullable=False),
+    Column("component_keys", JSON),  # None: every component of the page
+)
+
 monitors = Table(
     "monitors",
     metadata,

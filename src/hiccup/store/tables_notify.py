@@ -106,6 +106,8 @@ subscribers = Table(
     metadata,
     Column("id", String(12), primary_key=True),
     Column("page_id", String(12), ForeignKey("pages.id", ondelete="CASCADE"), nullable=False),
+    # The page of the site they signed up on (site_pages.slug): they hear of nothing else.
+    Column("site_page", String(64), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("address", String(2000), nullable=False),
     Column("owner_email", String(320)),
@@ -118,7 +120,7 @@ subscribers = Table(
     Column("declared", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    UniqueConstraint("page_id", "kind", "address"),
+    UniqueConstraint("page_id", "site_page", "kind", "address"),
 )
 
 subscriber_components = Table(

@@ -75,6 +75,17 @@ def _version(assets: Mapping[str, Asset], hosts: Mapping[str, Mapping[str, Asset
     return digest.hexdigest()
 
 
+def _page_versions(assets: Mapping[str, Asset]) -> dict[str, str]:
+    """Each page's own version: it moves only when one of that page's responses changed, so a
+    change on one page (a private one, say) wakes no reader of another."""
+    digests: dict[str, hashlib.blake2b] = {}
+    for path, asset in sorted(assets.items()):
+        if asset.page is not None:
+            digest = digests.setdefault(asset.page, hashlib.blake2b(digest_size=8))
+            digest.update(f"{path}={asset.etag};".encode())
+    return {page: digest.hexdigest() for page, digest in digests.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     generated_at: datetime
@@ -84,9 +95,15 @@ class Snapshot:
     zones: dict[str, str] = field(default_factory=dict)  # page slug -> time zone
     stale_since: datetime | None = None  # set when this is the last good one, data gone
     version: str = field(init=False, compare=False)
+    page_versions: dict[str, str] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "version", _version(self.assets, self.hosts))
+        object.__setattr__(self, "page_versions", _page_versions(self.assets))
+
+    def version_of(self, page: str | None) -> str:
+        """The version readers of `page` follow (None: the whole site)."""
+        return self.version if page is None else self.page_versions.get(page, "")
 
     def find(self, host: str | None, path: str) -> Asset | None:
         if host is not None and self.hosts:

@@ -1,9 +1,11 @@
-"""/live: server-sent events telling open pages that a new snapshot is out.
+"""/live: server-sent events telling an open page that it changed.
 
-The event carries only the snapshot's version, never page data, so one stream serves every page
-(private ones too) and a reader learns nothing it could not fetch. Pages then fetch themselves,
-with their own ETag and guard. Streams are capped: past the cap a reader gets 503 with a
-Retry-After and simply keeps the page it has.
+Each page has its own stream (`/live` for the page at the root or the host's page,
+`/p/<slug>/live` for another, behind that page's guard), and an event goes out only when that
+page's own responses changed: a change on a private page wakes no public reader. The event
+carries only the page's version, never page data; pages then fetch themselves, with their own
+ETag and guard. Streams are capped: past the cap a reader gets 503 with a Retry-After and
+simply keeps the page it has.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ class SnapshotSource(Protocol):
     async def changed(self) -> None: ...
 
 
-def event(name: str, snapshot: Snapshot | None) -> bytes:
-    data = {"version": snapshot.version if snapshot else None}
+def event(name: str, snapshot: Snapshot | None, page: str | None = None) -> bytes:
+    data = {"version": snapshot.version_of(page) if snapshot else None}
     if snapshot is not None:
         data["generated_at"] = snapshot.generated_at.isoformat()
         data["stale"] = "yes" if snapshot.stale_since else "no"
@@ -75,22 +77,32 @@ class LiveStream:
         await send({"type": "http.response.start", "status": 503, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(
+        self, scope: Scope, receive: Receive, send: Send, page: str | None = None
+    ) -> None:
+        """Stream the changes of `page` (a slug; None: of any page)."""
         if self.open >= self.limit or self._closing.is_set():
             await self._busy(send)
             return
         self.open += 1
         try:
-            await self._stream(scope, receive, send)
+            await self._stream(scope, receive, send, page)
         finally:
             self.open -= 1
 
-    async def _stream(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _seen(self, page: str | None) -> tuple[str | None, bool]:
+        current = self.holder.current
+        if current is None:
+            return None, False
+        return current.version_of(page), current.stale_since is not None
+
+    async def _stream(self, scope: Scope, receive: Receive, send: Send, page: str | None) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
         if scope["method"] == "HEAD":
             await send({"type": "http.response.body", "body": b""})
             return
-        hello = event("hello", self.holder.current)
+        hello = event("hello", self.holder.current, page)
+        seen = self._seen(page)
         await send({"type": "http.response.body", "body": hello, "more_body": True})
         gone = asyncio.ensure_future(_disconnected(receive))
         closing = asyncio.ensure_future(self._closing.wait())
@@ -105,7 +117,14 @@ class LiveStream:
                 changed.cancel()
                 if gone in done or closing in done:
                     return
-                chunk = event("snapshot", self.holder.current) if changed in done else b": \n\n"
+                if changed in done:
+                    now_seen = self._seen(page)
+                    if now_seen == seen:
+                        continue  # another page changed, not this one
+                    seen = now_seen
+                    chunk = event("snapshot", self.holder.current, page)
+                else:
+                    chunk = b": \n\n"
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         finally:
             gone.cancel()

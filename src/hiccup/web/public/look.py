@@ -40,6 +40,7 @@ class PageLook:
     custom_css: str = ""
     footer_links: tuple[tuple[str, str], ...] = ()  # (label, url): http(s) or mailto only
     live: bool = True  # the page's script listens to /live (off in a static export)
+    subscribe: bool = False  # the page offers its own subscribe form (never in an export)
     private: bool = False
 
     def href(self, path: str) -> str:

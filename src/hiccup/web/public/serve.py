@@ -73,8 +73,8 @@ class PublicServer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path: str = scope["path"]
-            if path == "/live":
-                await self.live(scope, receive, send)
+            if path == "/live" or (path.startswith("/p/") and path.endswith("/live")):
+                await self._live(scope, receive, send, path)
                 return
             snapshot = self.holder.current
             if snapshot is not None:
@@ -88,6 +88,31 @@ class PublicServer:
             await _lifespan(receive, send)
         elif scope["type"] == "http":
             await self.not_found(scope, send)
+
+    async def _live(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
+        """A page's own stream: at the root (or a host's root) the page there; under a prefix
+        that page, behind its guard like its other responses."""
+        snapshot = self.holder.current
+        if snapshot is None:
+            await self.live(scope, receive, send)
+            return
+        home = path.removesuffix("live")  # "/" or "/p/<slug>/"
+        asset = self._find(snapshot, scope, home)
+        if asset is None or (home != "/" and asset.page is None):
+            await self.not_found(scope, send)
+            return
+        if asset.private:
+            admission = self._admission(snapshot, scope, asset)
+            if admission is not Admission.ADMIT:
+                await self._refused(scope, send, asset, admission)
+                return
+        await self.live(scope, receive, send, asset.page)
+
+    def _admission(self, snapshot: Snapshot, scope: Scope, asset: Asset) -> Admission:
+        guard = snapshot.guards.get(asset.page or "")
+        client = scope.get("client")
+        peer = client[0] if client else None
+        return guard.admit(peer, scope["headers"]) if guard else Admission.REFUSE
 
     def _find(self, snapshot: Snapshot, scope: Scope, path: str) -> Asset | None:
         host = _host(scope["headers"]) if snapshot.hosts else None
@@ -124,10 +149,7 @@ class PublicServer:
     async def _answer(self, scope: Scope, send: Send, snapshot: Snapshot, asset: Asset) -> None:
         headers = scope["headers"]
         if asset.private:
-            guard = snapshot.guards.get(asset.page or "")
-            client = scope.get("client")
-            peer = client[0] if client else None
-            admission = guard.admit(peer, headers) if guard else Admission.REFUSE
+            admission = self._admission(snapshot, scope, asset)
             if admission is not Admission.ADMIT:
                 await self._refused(scope, send, asset, admission)
                 return

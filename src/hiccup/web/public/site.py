@@ -4,13 +4,14 @@ and (for a private page) its guard. Built once from the config at start.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from hiccup.core.audience import page_view_id
+from hiccup.store.site_pages import SitePageSpec
 from hiccup.web.public.guard import Guard, networks
 from hiccup.web.public.look import DEFAULT_LOOK, PageLook
 
@@ -40,9 +41,7 @@ class SitePage:
 
     def derived_id(self, base_id: str) -> str:
         """A stable page id for the Statuspage JSON of a page cut from the instance's page."""
-        if self.default:
-            return base_id
-        return hashlib.blake2b(f"{base_id}/{self.slug}".encode(), digest_size=6).hexdigest()
+        return base_id if self.default else page_view_id(base_id, self.slug)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +76,7 @@ def _guard(page: PageConfig, environ: Mapping[str, str]) -> Guard | None:
     )
 
 
-def _look(page: PageConfig, prefix: str) -> PageLook:
+def _look(page: PageConfig, prefix: str, subscribe: bool) -> PageLook:
     return PageLook(
         prefix=prefix,
         logo_url=page.logo_url,
@@ -85,6 +84,7 @@ def _look(page: PageConfig, prefix: str) -> PageLook:
         custom_css=page.custom_css,
         footer_links=tuple((link.label, link.url) for link in page.footer_links),
         private=page.private is not None,
+        subscribe=subscribe,
     )
 
 
@@ -95,11 +95,15 @@ def site_from_config(config: HiccupConfig | None, environ: Mapping[str, str] | N
         return Site()
     env = os.environ if environ is None else environ
     main = config.page
+    subscriptions = config.notifications.subscriptions
+    offered = config.notifications.smtp is not None and (
+        subscriptions.email or subscriptions.webhook
+    )
     keys = component_keys_of(main, config)
     pages = [
         SitePage(
             main.slug,
-            _look(main, ""),
+            _look(main, "", offered),
             tuple(keys) if keys is not None else None,
             hosts=tuple(main.hosts),
             guard=_guard(main, env),
@@ -112,7 +116,7 @@ def site_from_config(config: HiccupConfig | None, environ: Mapping[str, str] | N
         pages.append(
             SitePage(
                 page.slug,
-                _look(page, f"/p/{page.slug}"),
+                _look(page, f"/p/{page.slug}", offered),
                 tuple(keys) if keys is not None else None,
                 name=page.name,
                 url=page.url,
@@ -126,5 +130,13 @@ def site_from_config(config: HiccupConfig | None, environ: Mapping[str, str] | N
 
 
 def without_live(site: Site) -> Site:
-    """The same site for a static host: no /live to listen to."""
-    return Site(tuple(replace(p, look=replace(p.look, live=False)) for p in site.pages))
+    """The same site for a static host: no /live to listen to, no form to subscribe with."""
+    looks = ((p, replace(p.look, live=False, subscribe=False)) for p in site.pages)
+    return Site(tuple(replace(p, look=look) for p, look in looks))
+
+
+def site_page_specs(site: Site) -> list[SitePageSpec]:
+    """The site's pages as the database keeps them, for the subscription fan-out."""
+    return [
+        SitePageSpec(p.slug, p.look.prefix, p.private, p.keys, p.name, p.url) for p in site.pages
+    ]
