@@ -184,8 +184,8 @@ def test_hostile_operator_text_is_inert_on_every_html_page() -> None:
 
 
 def test_each_page_links_to_its_own_subscribe_form_only_where_one_is_offered() -> None:
-    offered = PageLook(subscribe=True)
-    assert '<a href="/subscribe">Subscribe to updates</a>' in render_page(make_state(), look=offered)
+    link = '<a href="/subscribe">Subscribe to updates</a>'
+    assert link in render_page(make_state(), look=PageLook(subscribe=True))
     mail = PageLook(prefix="/p/mail", subscribe=True)
     assert '<a href="/p/mail/subscribe">' in render_page(make_state(), look=mail)
     # No SMTP server, or a static export: no link that would lead to a 404.
