@@ -25,11 +25,11 @@ import aiohttp
 from aiohttp import web
 
 from hiccup.checks.base import CheckResult
-from hiccup.clock import SystemClock
-from hiccup.config import parse_config
+from hiccup.config.load import parse_config
+from hiccup.core.clock import SystemClock
 from hiccup.engine.recorder import Recorder
 from hiccup.notify.service import Notifications
-from hiccup.status_service import StatusService
+from hiccup.status.service import StatusService
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import sync_config

@@ -32,7 +32,7 @@ import uvloop
 
 from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet
-from hiccup.clock import SystemClock
+from hiccup.core.clock import SystemClock
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.recorder import Recorder
 from hiccup.engine.rollups import HistorySettings, HistoryWorker

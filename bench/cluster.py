@@ -38,9 +38,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.postgres import free_port, running_server  # noqa: E402
 
-from hiccup.clock import SystemClock  # noqa: E402
-from hiccup.config import parse_config  # noqa: E402
-from hiccup.runtime import Hiccup  # noqa: E402
+from hiccup.config.load import parse_config  # noqa: E402
+from hiccup.core.clock import SystemClock  # noqa: E402
+from hiccup.server.runtime import Hiccup  # noqa: E402
 from hiccup.store.codec import utc  # noqa: E402
 from hiccup.store.database import create_engine  # noqa: E402
 from hiccup.store.probes import add_probe  # noqa: E402

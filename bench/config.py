@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from hiccup.clock import SystemClock
-from hiccup.config import parse_config
+from hiccup.config.load import parse_config
+from hiccup.core.clock import SystemClock
 from hiccup.core.ids import new_id
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.sync import sync_config

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.passwords import hash_password
 from hiccup.auth.roles import Role
-from hiccup.runtime import Hiccup
+from hiccup.server.runtime import Hiccup
 from hiccup.store import accounts
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.tables import components, monitor_states, monitors, pages

@@ -28,13 +28,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import insert, select
 
-from hiccup.clock import SystemClock
-from hiccup.config import parse_config
+from hiccup.config.load import parse_config
+from hiccup.core.clock import SystemClock
 from hiccup.core.ids import new_id
 from hiccup.core.status import IncidentImpact
 from hiccup.notify.service import Notifications
+from hiccup.status.incidents import open_incident
 from hiccup.store.database import create_engine, migrate
-from hiccup.store.incidents import open_incident
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import components, pages
 from hiccup.store.tables_notify import outbox, subscribers

@@ -25,7 +25,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, Signal
 from hiccup.store.database import create_engine, migrate

@@ -30,7 +30,7 @@ from pathlib import Path
 import sqlalchemy
 from sqlalchemy import insert
 
-from hiccup.report import monitor_range
+from hiccup.manage.report import monitor_range
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.history_read import MonitorRecord
 from hiccup.store.public_bars import BarsCache

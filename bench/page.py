@@ -206,10 +206,10 @@ async def serve(tmp: Path, port: int, server: str) -> None:
     """The child: the demo's page with its history, under uvicorn with one worker."""
     import uvicorn
 
-    from hiccup.clock import SystemClock
-    from hiccup.config import parse_config
-    from hiccup.demo import DEMO_CONFIG, DemoTargets, _seed_history  # the demo's own history
-    from hiccup.runtime import Hiccup
+    from hiccup.cli.demo import DEMO_CONFIG, DemoTargets, _seed_history  # the demo's own history
+    from hiccup.config.load import parse_config
+    from hiccup.core.clock import SystemClock
+    from hiccup.server.runtime import Hiccup
     from hiccup.store.database import create_engine
 
     targets = DemoTargets()

@@ -18,9 +18,9 @@ import uvicorn
 
 from hiccup.auth.passwords import hash_password
 from hiccup.auth.roles import Role, Scope
-from hiccup.clock import SystemClock
-from hiccup.config import HiccupConfig
-from hiccup.runtime import Hiccup, Settings
+from hiccup.config.model import HiccupConfig
+from hiccup.core.clock import SystemClock
+from hiccup.server.runtime import Hiccup, Settings
 from hiccup.store import accounts, api_tokens
 from hiccup.store.database import create_engine, migrate
 

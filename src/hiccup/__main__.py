@@ -1,5 +1,5 @@
 """`python -m hiccup`: the same as the `hiccup` command."""
 
-from hiccup.cli import main
+from hiccup.cli.main import main
 
 main()

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from playwright.sync_api import Browser, Dialog
 
-from hiccup.snapshot import SnapshotHolder, render_snapshot
+from hiccup.snapshot.builder import SnapshotHolder, render_snapshot
 from hiccup.web.public.serve import PublicServer
 from tests.browser.page_server import screenshot_path, serve_in_thread
 from tests.unit.public_fixtures import PAGE, api_incident, component, days, ddos_incident

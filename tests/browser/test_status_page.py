@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from hiccup.config import parse_config
-from hiccup.runtime import Hiccup, Settings
+from hiccup.config.load import parse_config
+from hiccup.server.runtime import Hiccup, Settings
 from hiccup.store.database import create_engine
 from tests.browser.page_server import Target, screenshot_path, serve_in_thread
 

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import SystemClock
-from hiccup.config import parse_config
-from hiccup.runtime import Hiccup
+from hiccup.config.load import parse_config
+from hiccup.core.clock import SystemClock
+from hiccup.server.runtime import Hiccup
 from hiccup.store.codec import utc
 from hiccup.store.database import create_engine
 from hiccup.store.probes import add_probe

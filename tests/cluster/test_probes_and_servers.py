@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hiccup.clock import SystemClock
+from hiccup.core.clock import SystemClock
 from hiccup.store.tables import incidents
 from tests.cluster.rig import LEASE_SECONDS, Cluster, eventually, largest_gap
 

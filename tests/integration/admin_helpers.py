@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.passwords import hash_password
 from hiccup.auth.roles import Role, Scope
-from hiccup.clock import SystemClock
-from hiccup.config import HiccupConfig, parse_config
-from hiccup.runtime import Hiccup, Settings
+from hiccup.config.load import parse_config
+from hiccup.config.model import HiccupConfig
+from hiccup.core.clock import SystemClock
+from hiccup.server.runtime import Hiccup, Settings
 from hiccup.store import accounts, api_tokens
 from hiccup.store.tables import components
 

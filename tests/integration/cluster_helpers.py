@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.runtime import Hiccup, Settings
+from hiccup.server.runtime import Hiccup, Settings
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import monitors

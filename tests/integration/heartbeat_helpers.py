@@ -13,17 +13,17 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, sync_heartbeats
 from hiccup.engine.recorder import Recorder
-from hiccup.snapshot import SnapshotHolder
+from hiccup.snapshot.builder import SnapshotHolder
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import monitor_states, results
 from hiccup.store.tables_heartbeats import heartbeats
 from hiccup.web.app import create_app
-from hiccup.web.ping import ping_router
+from hiccup.web.public.ping import ping_router
 from tests.integration.store_helpers import config
 
 START = datetime(2026, 11, 4, 16, 0, tzinfo=UTC)

@@ -20,8 +20,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
-from hiccup.config import HiccupConfig, parse_config
+from hiccup.config.load import parse_config
+from hiccup.config.model import HiccupConfig
+from hiccup.core.clock import ManualClock
 from hiccup.core.ids import new_id
 from hiccup.notify.service import Notifications
 from hiccup.store.sync import sync_config

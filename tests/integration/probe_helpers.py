@@ -14,19 +14,19 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.probe_desk import ProbeDesk
 from hiccup.engine.recorder import Recorder
 from hiccup.notify.service import Notifications
 from hiccup.probe.wire import RESULTS_PATH, ProbeResult
-from hiccup.snapshot import SnapshotHolder
+from hiccup.snapshot.builder import SnapshotHolder
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.probes import add_probe
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import events, monitor_states, results
+from hiccup.web.api.probe_intake import probe_routes
 from hiccup.web.app import create_app
-from hiccup.web.probe_api import probe_routes
 from tests.integration.store_helpers import config
 
 START = datetime(2026, 11, 4, 16, 0, tzinfo=UTC)

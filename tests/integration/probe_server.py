@@ -22,7 +22,7 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import ValidationError
 
-from hiccup.notify.retry import RetryPolicy
+from hiccup.core.backoff import RetryPolicy
 from hiccup.probe.agent import Agent, AgentSettings
 from hiccup.probe.wire import (
     ASSIGNMENTS_PATH,

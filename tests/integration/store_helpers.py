@@ -9,12 +9,13 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
-from hiccup.clock import ManualClock
-from hiccup.config import HiccupConfig, parse_config
+from hiccup.config.load import parse_config
+from hiccup.config.model import HiccupConfig
+from hiccup.core.clock import ManualClock
 from hiccup.core.detection import Track
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.recorder import Recorder
-from hiccup.status_service import StatusService
+from hiccup.status.service import StatusService
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import sync_config
 

@@ -15,7 +15,7 @@ from tests.integration.admin_helpers import add_user, client_for, login_csrf, ru
 async def test_the_setup_link_creates_the_owner_once(
     engine: AsyncEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, "hiccup.web.site")
+    caplog.set_level(logging.WARNING, "hiccup.web.admin_site")
     async with running(engine) as hiccup, client_for(hiccup) as client:
         logged = [r.getMessage() for r in caplog.records if "/admin/setup/" in r.getMessage()]
         assert len(logged) == 1
@@ -39,7 +39,7 @@ async def test_the_setup_link_creates_the_owner_once(
 async def test_no_link_is_printed_once_users_exist(
     engine: AsyncEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, "hiccup.web.site")
+    caplog.set_level(logging.WARNING, "hiccup.web.admin_site")
     await add_user(engine, "olga", Role.OWNER)
     async with running(engine):
         pass

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.status import IncidentImpact
 from hiccup.notify.alerts import on_transition
-from hiccup.store.incidents import open_incident
+from hiccup.status.incidents import open_incident
 from hiccup.store.tables import components, monitors, pages
 from tests.integration.notify_helpers import START, Hook, WebhookReceiver, running_notifications
 

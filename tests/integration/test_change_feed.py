@@ -14,7 +14,7 @@ from sqlalchemy import text, update
 
 from hiccup.core.status import ComponentStatus
 from hiccup.engine.changefeed import APPLICATION_NAME, PAGE, listen_dsn
-from hiccup.runtime import Hiccup
+from hiccup.server.runtime import Hiccup
 from hiccup.store.tables import components
 from tests.integration.cluster_helpers import monitors_config, sync, two_servers
 from tests.integration.store_helpers import START

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hiccup.cli import EXAMPLE
+from hiccup.cli.main import EXAMPLE
 from tests.integration.targets import reserve_port
 
 HICCUP = [sys.executable, "-m", "hiccup"]

@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission, Role
-from hiccup.clock import ManualClock
-from hiccup.config import parse_config
-from hiccup.config_export import dump, export_document
+from hiccup.config.load import parse_config
+from hiccup.core.clock import ManualClock
 from hiccup.manage import components, maintenance, monitors
 from hiccup.manage.context import Actor, Ops
 from hiccup.manage.models import ComponentIn, MaintenanceIn, MonitorIn
+from hiccup.store.config_export import dump, export_document
 from hiccup.store.sync import sync_config
 
 NOW = datetime(2026, 5, 22, 16, 10, tzinfo=UTC)

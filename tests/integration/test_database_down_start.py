@@ -14,10 +14,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
-from hiccup.config import HiccupConfig, parse_config
-from hiccup.runtime import Hiccup, Settings
-from hiccup.snapshot import SnapshotBuilder, SnapshotHolder
+from hiccup.config.load import parse_config
+from hiccup.config.model import HiccupConfig
+from hiccup.core.clock import ManualClock
+from hiccup.server.runtime import Hiccup, Settings
+from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
 from hiccup.store.database import create_engine
 from tests.integration.page_helpers import serving, until
 from tests.integration.targets import HttpTarget, reserve_port

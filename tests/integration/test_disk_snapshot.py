@@ -7,13 +7,13 @@ import json
 import os
 from pathlib import Path
 
-from hiccup.snapshot import render_snapshot
-from hiccup.snapshot_disk import SnapshotDisk
-from hiccup.web.public.assets import Snapshot
-from hiccup.web.public.guard import Guard
-from hiccup.web.public.look import PageLook
-from hiccup.web.public.site import Site, SitePage
-from hiccup.web.public.site_render import render_site
+from hiccup.auth.page_access import Guard
+from hiccup.snapshot.assets import Snapshot
+from hiccup.snapshot.builder import render_snapshot
+from hiccup.snapshot.disk import SnapshotDisk
+from hiccup.snapshot.look import PageLook
+from hiccup.snapshot.site import Site, SitePage
+from hiccup.snapshot.site_render import render_site
 from tests.unit.public_fixtures import NOW
 from tests.unit.site_fixtures import site_state
 

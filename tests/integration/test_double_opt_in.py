@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.core.status import IncidentImpact
 from hiccup.notify.service import Notifications
-from hiccup.notify.web.subscribe import SubscribeRoutes
-from hiccup.snapshot import SnapshotHolder
-from hiccup.store.incidents import open_incident
+from hiccup.snapshot.builder import SnapshotHolder
+from hiccup.status.incidents import open_incident
 from hiccup.store.tables import components, pages
 from hiccup.web.app import create_app, no_lifespan
+from hiccup.web.public.subscribe import SubscribeRoutes
 from tests.integration.notify_helpers import START, SmtpSink, running_notifications, smtp_config
 
 SITE = "http://status.flexo.example"

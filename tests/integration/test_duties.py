@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.engine.duties import Duty
 from hiccup.engine.replica import ONCE
-from hiccup.runtime import Hiccup
+from hiccup.server.runtime import Hiccup
 from hiccup.store.tables_cluster import leases
 from tests.integration.cluster_helpers import monitors_config, two_servers
 from tests.integration.store_helpers import START

@@ -11,12 +11,12 @@ import sys
 import time
 from pathlib import Path
 
-from hiccup.export import MANIFEST, export_snapshot, file_for
-from hiccup.snapshot import render_snapshot
-from hiccup.web.public.guard import Guard
-from hiccup.web.public.look import PageLook
-from hiccup.web.public.site import Site, SitePage
-from hiccup.web.public.site_render import render_site
+from hiccup.auth.page_access import Guard
+from hiccup.snapshot.builder import render_snapshot
+from hiccup.snapshot.export import MANIFEST, export_snapshot, file_for
+from hiccup.snapshot.look import PageLook
+from hiccup.snapshot.site import Site, SitePage
+from hiccup.snapshot.site_render import render_site
 from tests.unit.public_fixtures import NOW
 from tests.unit.site_fixtures import site_state
 

@@ -13,9 +13,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.core.status import Verdict
-from hiccup.runtime import Hiccup, Settings
+from hiccup.server.runtime import Hiccup, Settings
 from hiccup.store.tables import monitors, results
 from hiccup.store.tables_heartbeats import heartbeats
 from tests.integration.heartbeat_helpers import START

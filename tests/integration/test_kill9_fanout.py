@@ -26,9 +26,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.config import parse_config
+from hiccup.config.load import parse_config
 from hiccup.notify.outbox import OutboxState, message_id_for
-from hiccup.runtime import Hiccup
+from hiccup.server.runtime import Hiccup
 from hiccup.store.tables_notify import outbox
 from tests.integration.notify_helpers import START, SmtpSink, add_subscribers
 from tests.integration.targets import HttpTarget, reserve_port

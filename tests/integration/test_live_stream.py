@@ -10,7 +10,7 @@ from dataclasses import replace
 import httpx
 
 from hiccup.core.status import ComponentStatus
-from hiccup.snapshot import SnapshotHolder, render_snapshot
+from hiccup.snapshot.builder import SnapshotHolder, render_snapshot
 from hiccup.web.public.serve import PublicServer
 from tests.integration.page_helpers import serving
 from tests.unit.site_fixtures import site_state

@@ -9,7 +9,7 @@ import pyotp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.manage.context import Ops
 from hiccup.manage.login import password_step, totp_step
 from tests.integration.admin_helpers import PASSWORD, add_user, client_for, login_csrf, running

@@ -11,10 +11,10 @@ from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.core.public import PublicState
 from hiccup.core.status import ComponentStatus, PageIndicator
 from hiccup.engine.maintenance import MaintenanceWorker
+from hiccup.snapshot import statuspage
 from hiccup.store.maintenance import windows_between
 from hiccup.store.public_read import read_public_state
 from hiccup.store.sync import sync_config
-from hiccup.web.public import statuspage
 from tests.integration.store_helpers import CONFIG, START, Pipeline, config, pipeline
 
 WINDOW = """\

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.core.detection import Track
 from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.core.status import MonitorState

@@ -18,9 +18,9 @@ import pytest
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.config import parse_config
+from hiccup.config.load import parse_config
 from hiccup.core.timefmt import format_window
-from hiccup.runtime import Hiccup, Settings
+from hiccup.server.runtime import Hiccup, Settings
 from tests.integration.targets import HttpTarget, TcpTarget
 
 CONFIG = """\

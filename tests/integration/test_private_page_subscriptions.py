@@ -17,20 +17,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
-from hiccup.config import parse_config
+from hiccup.config.load import parse_config
+from hiccup.core.clock import ManualClock
 from hiccup.core.status import IncidentImpact
 from hiccup.notify.service import Notifications
-from hiccup.notify.web.subscribe import SubscribeRoutes
-from hiccup.snapshot import SnapshotBuilder, SnapshotHolder
-from hiccup.store.incidents import open_incident
+from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
+from hiccup.snapshot.site import site_from_config, site_page_specs
+from hiccup.status.incidents import open_incident
 from hiccup.store.site_pages import sync_site_pages
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import components, pages
 from hiccup.store.tables_notify import notify_messages
 from hiccup.web.app import create_app, no_lifespan
 from hiccup.web.public.serve import PublicServer
-from hiccup.web.public.site import site_from_config, site_page_specs
+from hiccup.web.public.subscribe import SubscribeRoutes
 from tests.integration.notify_helpers import START, SmtpSink, smtp_config
 from tests.integration.page_helpers import serving
 

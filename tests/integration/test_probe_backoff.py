@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from hiccup.notify.retry import RetryPolicy
+from hiccup.core.backoff import RetryPolicy
 from tests.integration.probe_server import ProbeServer, agent_settings, http_monitor, running
 
 POLICY = RetryPolicy(base=timedelta(seconds=0.1), cap=timedelta(seconds=0.8))

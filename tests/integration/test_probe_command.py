@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hiccup.cli import app
+from hiccup.cli.main import app
+from hiccup.cli.probe import default_buffer_dir
 from hiccup.probe.buffer import DiskBuffer
-from hiccup.probe.cli import default_buffer_dir
 from hiccup.probe.spool import BUFFER_FILE
 from tests.integration.probe_server import (
     REGION,

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from hiccup.snapshot import SnapshotHolder, render_snapshot
+from hiccup.snapshot.builder import SnapshotHolder, render_snapshot
 from hiccup.web.app import create_app
 from tests.unit.public_fixtures import make_state
 

@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from hiccup.snapshot import SnapshotHolder
+from hiccup.auth.page_access import Guard, networks
+from hiccup.snapshot.builder import SnapshotHolder
+from hiccup.snapshot.look import PageLook
+from hiccup.snapshot.site import Site, SitePage
+from hiccup.snapshot.site_render import render_site
 from hiccup.web.app import create_app
-from hiccup.web.public.guard import Guard, networks
-from hiccup.web.public.look import PageLook
 from hiccup.web.public.serve import PublicServer
-from hiccup.web.public.site import Site, SitePage
-from hiccup.web.public.site_render import render_site
 from tests.unit.public_fixtures import NOW
 from tests.unit.site_fixtures import site_state
 

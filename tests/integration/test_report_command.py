@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.core.status import Verdict
 from hiccup.engine.rollups import HistoryWorker
 from hiccup.store.tables import components, monitors, outages

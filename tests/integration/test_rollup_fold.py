@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.core.rollup import fold_daily, fold_hourly
 from hiccup.engine.rollups import HistorySettings, HistoryWorker
 from hiccup.store.rollups import fold_batch, read_mark

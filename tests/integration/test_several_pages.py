@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.config import parse_config
-from hiccup.runtime import Hiccup
+from hiccup.config.load import parse_config
+from hiccup.server.runtime import Hiccup
 from hiccup.store.tables import components
 
 CONFIG = """\

@@ -10,13 +10,13 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
+from hiccup.auth.page_access import networks
+from hiccup.core.clock import ManualClock
 from hiccup.notify.service import Notifications
-from hiccup.notify.web.subscribe import SubscribeRoutes
-from hiccup.snapshot import SnapshotHolder
+from hiccup.snapshot.builder import SnapshotHolder
 from hiccup.web.app import create_app, no_lifespan
 from hiccup.web.forwarded import TrustedProxies
-from hiccup.web.public.guard import networks
+from hiccup.web.public.subscribe import SubscribeRoutes
 from tests.integration.notify_helpers import START, SmtpSink, running_notifications, smtp_config
 
 SITE = "http://status.flexo.example"

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.notify.notices import Notice, NoticeKind, enqueue_notice
 from hiccup.notify.outbox import OutboxState
 from hiccup.store.tables import pages

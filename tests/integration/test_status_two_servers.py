@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.detection import Track
 from hiccup.core.status import MonitorState
-from hiccup.status_service import apply_transition
+from hiccup.status.service import apply_transition
 from hiccup.store.database import create_engine
 from hiccup.store.recording import TrackChange, record_batch
 from hiccup.store.tables import incident_updates, incidents, monitors

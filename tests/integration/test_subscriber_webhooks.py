@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.status import ComponentStatus, IncidentImpact
 from hiccup.notify.notices import component_update, enqueue_notice
-from hiccup.store.incidents import open_incident
+from hiccup.status.incidents import open_incident
 from hiccup.store.tables import components, pages
 from hiccup.store.tables_notify import subscribers
 from tests.integration.notify_helpers import (

@@ -14,7 +14,7 @@ import trustme
 
 from hiccup.checks.registry import CheckSet
 from hiccup.checks.tls import TlsCheck, TlsOptions, judge_expiry, parse_tls_target
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.core.monitors import MonitorSpec
 from tests.integration.tls_server import HOST_NAME, Peer, leaf_context, self_signed_context
 

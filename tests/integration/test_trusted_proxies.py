@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role
-from hiccup.runtime import Hiccup
+from hiccup.server.runtime import Hiccup
 from hiccup.store.tables_accounts import audit_log
 from tests.integration.admin_helpers import (
     BASE,

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hiccup.core.status import MonitorState
-from hiccup.notify.alert_rules import (
+from hiccup.core.alert_rules import (
     AlertEvent,
     Parent,
     Phase,
@@ -16,6 +15,7 @@ from hiccup.notify.alert_rules import (
     on_deadline,
     wording,
 )
+from hiccup.core.status import MonitorState
 
 NOW = datetime(2026, 11, 4, 16, 10, tzinfo=UTC)
 RULE = Rule("r1", ("ops",), frozenset({"down", "recovery"}), timedelta(minutes=30))

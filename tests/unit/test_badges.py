@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 from hiccup.core.public import Figures
 from hiccup.core.status import PageIndicator
-from hiccup.web.public.badges import (
+from hiccup.snapshot.badges import (
     GREEN,
     GREY,
     INDICATOR_MESSAGES,

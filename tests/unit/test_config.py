@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hiccup.config import ConfigError, parse_config
-from hiccup.durations import format_duration, parse_duration
+from hiccup.config.load import ConfigError, parse_config
+from hiccup.core.durations import format_duration, parse_duration
 
 FILE = Path("hiccup.yaml")
 GOOD = """\

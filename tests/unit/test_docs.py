@@ -9,10 +9,10 @@ import pytest
 from pydantic import BaseModel
 
 from hiccup.checks.registry import check_kinds, options_model
-from hiccup.cli import app
-from hiccup.config import ComponentConfig, MaintenanceConfig, MonitorConfig, PageConfig
-from hiccup.site_config import FooterLink, PrivateConfig
-from hiccup.snapshot import JSON_DOCUMENTS
+from hiccup.cli.main import app
+from hiccup.config.model import ComponentConfig, MaintenanceConfig, MonitorConfig, PageConfig
+from hiccup.config.site import FooterLink, PrivateConfig
+from hiccup.snapshot.builder import JSON_DOCUMENTS
 
 DOCS = Path(__file__).parents[2] / "docs"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hiccup.cli import app
+from hiccup.cli.main import app
 from hiccup.manage.context import Ops
 from hiccup.web.api.app import create_api
 

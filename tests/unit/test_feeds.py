@@ -8,8 +8,8 @@ from xml.etree import ElementTree
 
 import feedparser
 
-from hiccup.web.public.feeds import render_atom, render_rss
-from hiccup.web.public.look import DEFAULT_LOOK, PageLook
+from hiccup.snapshot.feeds import render_atom, render_rss
+from hiccup.snapshot.look import DEFAULT_LOOK, PageLook
 from tests.unit.public_fixtures import PAGE, api_incident
 from tests.unit.site_fixtures import site_state
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hiccup.config import ConfigError, parse_config
+from hiccup.config.load import ConfigError, parse_config
 
 FILE = Path("hiccup.yaml")
 HEAD = "page:\n  name: Jobs\nmonitors:\n"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Component
 
-from hiccup.web.public.feeds import render_ics
-from hiccup.web.public.look import DEFAULT_LOOK
+from hiccup.snapshot.feeds import render_ics
+from hiccup.snapshot.look import DEFAULT_LOOK
 from tests.unit.public_fixtures import NOW
 from tests.unit.site_fixtures import site_state
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from hiccup.web.public.text import render_markdown
+from hiccup.core.text import render_markdown
 from tests.unit.public_fixtures import SEED_DDOS, SEED_UPDATE_1, assert_inert, tags_of
 
 

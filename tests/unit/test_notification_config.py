@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hiccup.config import ConfigError, parse_config
+from hiccup.config.load import ConfigError, parse_config
 
 BASE = """\
 page: {name: Flexo Hosting}

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from hiccup.notify.render import template_names
-from hiccup.notify.settings import (
+from hiccup.config.notifications import (
     AlertRuleConfig,
     ChannelConfig,
     ChatSubscriptionConfig,
@@ -15,6 +14,7 @@ from hiccup.notify.settings import (
     SmtpConfig,
     SubscriptionsConfig,
 )
+from hiccup.notify.render import template_names
 from tests.unit.test_docs import DOCS, documented_fields
 
 MODELS = [

@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hiccup.notify.retry import RetryPolicy
+from hiccup.core.backoff import RetryPolicy
 
 POLICY = RetryPolicy(max_attempts=8, base=timedelta(seconds=5), cap=timedelta(minutes=10))
 

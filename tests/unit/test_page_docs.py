@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hiccup.snapshot import render_snapshot
+from hiccup.snapshot.builder import render_snapshot
 from tests.unit.site_fixtures import site_state
 
 API = Path(__file__).parents[2] / "docs" / "api.md"

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from hiccup.core.public import DayUptime, PublicUpdate
 from hiccup.core.status import ComponentStatus
-from hiccup.web.public.render import render_not_found, render_page, style_csp_source
+from hiccup.snapshot.render import render_not_found, render_page, style_csp_source
 from tests.unit.public_fixtures import (
     NOW,
     PAGE,

@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from hiccup.web.public.guard import Admission, Guard, networks
+from hiccup.auth.page_access import Admission, Guard, networks
 
 OFFICE = networks(["10.1.0.0/16", "2001:db8::/32"])
 PROXY = networks(["127.0.0.1/32"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from hiccup.notify.retry import RetryPolicy
+from hiccup.core.backoff import RetryPolicy
 from hiccup.probe.reconnect import PROBE_RETRY, Reconnect
 
 

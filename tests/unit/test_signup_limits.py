@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from hiccup.notify.web.signup_limits import WINDOW, SignUpLimits, client_key
+from hiccup.web.public.signup_limits import WINDOW, SignUpLimits, client_key
 
 
 def test_an_ipv6_client_counts_by_its_64_and_a_mapped_ipv4_as_itself() -> None:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from hiccup.config import ConfigError, HiccupConfig, parse_config
-from hiccup.web.public.site import site_from_config
+from hiccup.config.load import ConfigError, parse_config
+from hiccup.config.model import HiccupConfig
+from hiccup.snapshot.site import site_from_config
 
 FILE = Path("hiccup.yaml")
 COMPONENTS = """\

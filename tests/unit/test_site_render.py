@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from hiccup.snapshot import render_snapshot
-from hiccup.snapshot_disk import mark_stale
-from hiccup.web.public.guard import Guard
-from hiccup.web.public.look import PageLook
-from hiccup.web.public.render import render_page
-from hiccup.web.public.site import Site, SitePage
-from hiccup.web.public.site_render import render_site
+from hiccup.auth.page_access import Guard
+from hiccup.snapshot.builder import render_snapshot
+from hiccup.snapshot.disk import mark_stale
+from hiccup.snapshot.look import PageLook
+from hiccup.snapshot.render import render_page
+from hiccup.snapshot.site import Site, SitePage
+from hiccup.snapshot.site_render import render_site
 from tests.unit.public_fixtures import NOW, assert_inert, ddos_incident, make_state
 from tests.unit.site_fixtures import site_state
 

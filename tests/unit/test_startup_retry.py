@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from hiccup.startup import MAX_RETRY, retry_delay, start_or_retry
+from hiccup.server.startup import MAX_RETRY, retry_delay, start_or_retry
 
 
 class Starter:

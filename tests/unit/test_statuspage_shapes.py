@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hiccup.web.public import statuspage
-from hiccup.web.public.statuspage import statuspage_time
+from hiccup.core.timefmt import statuspage_time
+from hiccup.snapshot import statuspage
 from tests.unit.public_fixtures import PAGE, api_incident, make_state
 
 PAGE_KEYS = {"id", "name", "url", "time_zone", "updated_at"}

@@ -10,6 +10,9 @@ import hashlib
 import hmac
 import secrets
 
+# A probe's token says what it is, so a probe agent can refuse an API token given by mistake.
+PROBE_TOKEN_PREFIX = "hcp_probe_"
+
 
 def new_secret(prefix: str = "") -> str:
     return prefix + secrets.token_urlsafe(32)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -24,6 +25,16 @@ class CheckResult:
     # False when Hiccup itself ran late or its loop stalled during the run (the scheduler sets
     # it): such a failure says more about Hiccup than about the target.
     reliable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TimedResult:
+    """A check's result for one monitor with the moment the check started: what probes
+    upload, and what the store keeps of them until the monitor's owner judges them."""
+
+    monitor_id: str
+    at: datetime
+    result: CheckResult
 
 
 class CheckOptions(BaseModel):

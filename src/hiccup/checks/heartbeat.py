@@ -1,7 +1,7 @@
 """Kind "heartbeat": the monitored job calls Hiccup (`/ping/<token>`) instead of being called.
 
 Nothing here runs on a schedule (`scheduled = False`): pings arrive through the web routes in
-`hiccup.web.ping`, and `hiccup.engine.heartbeats` reports deadlines that pass without one.
+`hiccup.web.public.ping`, and `hiccup.engine.heartbeats` reports deadlines that pass without one.
 Both hand their results to the recorder like any check, so detection, incidents and history
 work unchanged. This module holds the kind's options and its place in the registry.
 """
@@ -17,9 +17,9 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from hiccup.checks.base import CheckOptions, CheckResult
 from hiccup.checks.registry import register
+from hiccup.core.durations import parse_duration
 from hiccup.core.heartbeats import HeartbeatSchedule
 from hiccup.core.monitors import MonitorSpec
-from hiccup.durations import parse_duration
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 

@@ -22,7 +22,7 @@ from pydantic import Field, ValidationError, model_validator
 from hiccup.checks.base import CheckOptions, CheckResult
 from hiccup.checks.registry import invalid_options, register
 from hiccup.checks.tcp import describe_os_error, timed_out
-from hiccup.clock import Clock, SystemClock
+from hiccup.core.clock import Clock, SystemClock
 from hiccup.core.monitors import MonitorSpec
 
 DEFAULT_PORT = 443

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from hiccup.durations import format_duration
+from hiccup.core.durations import format_duration
 
 
 @dataclass(frozen=True, slots=True)

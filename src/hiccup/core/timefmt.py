@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 
@@ -46,3 +47,17 @@ def format_clock(moment: datetime, tz: str) -> str:
     """'16:10 UTC' in the page's zone."""
     local = moment.astimezone(ZoneInfo(tz))
     return f"{local:%H:%M} {zone_label(local)}"
+
+
+@overload
+def statuspage_time(dt: datetime, tz: str) -> str: ...
+@overload
+def statuspage_time(dt: None, tz: str) -> None: ...
+def statuspage_time(dt: datetime | None, tz: str) -> str | None:
+    """'2021-10-28T11:39:27.351Z' in a zero-offset zone, '2017-06-21T04:47:44.745-07:00' else."""
+    if dt is None:
+        return None
+    local = dt.astimezone(ZoneInfo(tz))
+    text = local.isoformat(timespec="milliseconds")
+    # Statuspage writes a zero offset as "Z", never "+00:00".
+    return text[:-6] + "Z" if local.utcoffset() == timedelta(0) else text

@@ -23,7 +23,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.notify.retry import RetryPolicy
+from hiccup.core.backoff import RetryPolicy
 from hiccup.store import leases as store
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.checks.registry import scheduled_only
-from hiccup.clock import Clock
+from hiccup.core.clock import Clock
 from hiccup.core.detection import Track
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.ownership import Ownership

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import Clock
+from hiccup.core.clock import Clock
 from hiccup.store import leases as store
 
 log = logging.getLogger(__name__)

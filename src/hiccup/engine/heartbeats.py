@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.checks.base import CheckResult
 from hiccup.checks.heartbeat import HeartbeatCheck, HeartbeatOptions
 from hiccup.checks.registry import invalid_options
-from hiccup.clock import Clock
+from hiccup.core.clock import Clock
 from hiccup.core.heartbeats import HeartbeatSchedule, lateness_message
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Sink

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hiccup.clock import Clock
+from hiccup.core.clock import Clock
 from hiccup.core.maintenance import (
     MaintenanceStatus,
     completed_body,
@@ -21,7 +21,7 @@ from hiccup.core.maintenance import (
     scheduled_body,
     started_body,
 )
-from hiccup.status_service import refresh_component, release_held_alerts
+from hiccup.status.service import refresh_component, release_held_alerts
 from hiccup.store import maintenance as store
 from hiccup.store.tables import components
 

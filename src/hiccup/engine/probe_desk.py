@@ -11,17 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.checks.base import CheckResult
-from hiccup.clock import Clock
+from hiccup.checks.base import CheckResult, TimedResult
+from hiccup.core.clock import Clock
 from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.engine.recorder import Recorder
-from hiccup.probe.wire import BatchReceipt, ProbeResult, ResultBatch
 from hiccup.store.monitors import load_specs
 from hiccup.store.probe_results import Arrival, put_inbox, store_uploads, take_inbox
 from hiccup.store.probes import ProbeInfo, assigned_specs, authenticate
@@ -34,6 +33,13 @@ SPECS_TTL_SECONDS = 5.0  # monitors edited on another server reach this one with
 class Assigned:
     probe: ProbeInfo
     specs: list[MonitorSpec]
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    accepted: int  # stored now
+    duplicates: int  # stored by an earlier upload of the same results
+    ignored: int  # monitors not (or no longer) assigned to this probe
 
 
 class ProbeDesk:
@@ -57,7 +63,9 @@ class ProbeDesk:
                 return None
             return Assigned(probe, await assigned_specs(conn, region))
 
-    async def upload(self, token: str, region: str, batch: ResultBatch) -> BatchReceipt | None:
+    async def upload(
+        self, token: str, region: str, uploaded: Sequence[TimedResult], dropped: int = 0
+    ) -> Receipt | None:
         """Store a batch; None when the token is not a live probe's."""
         now = self._clock.now()
         async with self._engine.begin() as conn:
@@ -65,22 +73,18 @@ class ProbeDesk:
             if probe is None:
                 return None
             specs = {s.id: s for s in await assigned_specs(conn, region)}
-            fresh = await store_uploads(conn, probe.name, specs, batch.results)
+            fresh = await store_uploads(conn, probe.name, specs, list(uploaded))
             arrivals = [Arrival(r.monitor_id, probe.name, region, r) for r in fresh]
             await put_inbox(conn, [a for a in arrivals if not self._holds(a.monitor_id)], now)
-        if batch.dropped:
-            log.warning(
-                "probe %s dropped %d results (its buffer was full)", probe.name, batch.dropped
-            )
+        if dropped:
+            log.warning("probe %s dropped %d results (its buffer was full)", probe.name, dropped)
         self._judge([a for a in arrivals if self._holds(a.monitor_id)], specs)
-        known = sum(1 for r in batch.results if r.monitor_id in specs)
-        return BatchReceipt(
-            accepted=len(fresh), duplicates=known - len(fresh), ignored=len(batch.results) - known
-        )
+        known = sum(1 for r in uploaded if r.monitor_id in specs)
+        return Receipt(len(fresh), known - len(fresh), len(uploaded) - known)
 
     def hand_off(self, spec: MonitorSpec, result: CheckResult, at: datetime) -> None:
         """A local result (a heartbeat ping) for a monitor another server owns."""
-        self._handoff.append(Arrival(spec.id, LOCAL, LOCAL, ProbeResult.of(spec.id, result, at)))
+        self._handoff.append(Arrival(spec.id, LOCAL, LOCAL, TimedResult(spec.id, at, result)))
 
     def _judge(self, arrivals: list[Arrival], specs: dict[str, MonitorSpec]) -> None:
         recorder = self._recorder()
@@ -91,7 +95,7 @@ class ProbeDesk:
             if spec is None:
                 continue
             if arrival.probe == LOCAL:  # a handed-off heartbeat: not stored yet
-                recorder.submit(spec, arrival.result.check_result(), arrival.result.at)
+                recorder.submit(spec, arrival.timed.result, arrival.timed.at)
             else:
                 recorder.take_remote(spec, arrival)
 

@@ -16,6 +16,7 @@ from hiccup.core.monitors import MonitorSpec
 from hiccup.core.quorum import Report, policy_for
 from hiccup.core.rounds import HealthChange, Votes, vote
 from hiccup.core.status import Verdict
+from hiccup.notify.probe_alerts import alert_probe_flips
 from hiccup.store.probe_health import record_health_changes
 from hiccup.store.probe_results import save_votes
 
@@ -73,4 +74,4 @@ class Quorums:
     async def write(self, conn: AsyncConnection, unsaved: Unsaved, now: datetime) -> None:
         changed = [(m, self._votes[m]) for m in unsaved.monitors if m in self._votes]
         await save_votes(conn, changed, self._regions)
-        await record_health_changes(conn, unsaved.changes, now)
+        await alert_probe_flips(conn, await record_health_changes(conn, unsaved.changes), now)

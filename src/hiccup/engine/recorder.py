@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.checks.base import CheckResult
-from hiccup.clock import Clock
+from hiccup.core.clock import Clock
 from hiccup.core.detection import Track, classify, step
 from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.core.quorum import Report
@@ -90,10 +90,10 @@ class Recorder:
 
     def take_remote(self, spec: MonitorSpec, arrival: Arrival) -> None:
         """A probe's result, already stored as history by the API: judge it only."""
-        item = arrival.result
-        verdict = classify(item.ok, item.latency_ms, spec.policy, degraded=item.degraded)
-        if item.reliable or verdict is Verdict.OK:
-            self._judge(spec, arrival.probe, arrival.region, verdict, item.at, item.latency_ms)
+        at, result = arrival.timed.at, arrival.timed.result
+        verdict = classify(result.ok, result.latency_ms, spec.policy, degraded=result.degraded)
+        if result.reliable or verdict is Verdict.OK:
+            self._judge(spec, arrival.probe, arrival.region, verdict, at, result.latency_ms)
 
     def _judge(
         self,

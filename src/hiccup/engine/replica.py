@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import Clock
+from hiccup.core.clock import Clock
 from hiccup.engine.changefeed import MONITORS, ChangeFeed, Handler
 from hiccup.engine.cluster import LEASES_CHANNEL, LeaseListener, MonitorLeases, Server
 from hiccup.engine.duties import Duty, Work

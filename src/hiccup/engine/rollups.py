@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import Clock
+from hiccup.core.clock import Clock
 from hiccup.store.rollups import fold_batch, prune_hours, prune_results
 
 if TYPE_CHECKING:
-    from hiccup.config import HiccupConfig
+    from hiccup.config.model import HiccupConfig
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hiccup.config import slugify
+from hiccup.config.model import slugify
 from hiccup.core.changes import describe_changes
 from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.auth.principal import Principal
-from hiccup.clock import Clock
+from hiccup.core.clock import Clock
 from hiccup.core.engine_health import EngineHealth
 from hiccup.store import audit
 from hiccup.store.leases import serialize_status_changes

@@ -25,9 +25,9 @@ from hiccup.manage.models import (
     PostmortemIn,
     UpdateOut,
 )
-from hiccup.status_service import refresh_component
+from hiccup.status.incidents import open_incident, post_update
+from hiccup.status.service import refresh_component
 from hiccup.store.codec import utc
-from hiccup.store.incidents import open_incident, post_update
 from hiccup.store.operator_status import set_statuses, statuses_of
 from hiccup.store.tables import components, incident_components, incident_updates, incidents
 

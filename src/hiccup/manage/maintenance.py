@@ -11,7 +11,7 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hiccup.config import slugify
+from hiccup.config.model import slugify
 from hiccup.core.changes import describe_changes
 from hiccup.core.timefmt import format_moment
 from hiccup.manage.components import resolve_page, zone_problem

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.registry import UnknownCheckKind, is_scheduled, options_model
-from hiccup.config import slugify
+from hiccup.config.model import slugify
 from hiccup.core.changes import NOTHING_CHANGED, describe_changes
 from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change

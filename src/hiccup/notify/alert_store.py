@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.core.alert_rules import Parent, Phase, Rule, Triggered
 from hiccup.core.status import MonitorState
-from hiccup.notify.alert_rules import Parent, Phase, Rule, Triggered
 from hiccup.notify.outbox import enqueue_rows, mark_enqueued, pending_row, store_message
 from hiccup.store.codec import track_from_json, utc, utc_or_none
 from hiccup.store.tables import components, monitor_states, monitors, pages, results

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.core.alert_rules import AlertEvent, Decision, Phase, decide, on_deadline, wording
 from hiccup.core.status import MonitorState
-from hiccup.notify.alert_rules import AlertEvent, Decision, Phase, decide, on_deadline, wording
 from hiccup.notify.alert_store import (
     MonitorInfo,
     children_of,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hiccup.web.public.statuspage import statuspage_time
+from hiccup.core.timefmt import statuspage_time
 
 DOCUMENTATION = "https://support.atlassian.com/statuspage/docs/enable-webhook-notifications/"
 

@@ -22,13 +22,13 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from hiccup.core.text import render_markdown
 from hiccup.core.timefmt import format_moment, format_window
 from hiccup.notify.mime import Mail, build, envelope_address
 from hiccup.notify.notices import NoticeKind
 from hiccup.notify.outbox import Claimed, message_id_for
 from hiccup.notify.payloads import alert_payload, component_payload, incident_payload
 from hiccup.notify.tokens import Signer
-from hiccup.web.public.text import render_markdown
 
 CONFIRM = "confirm"
 OWNER = "owner"

@@ -13,15 +13,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hiccup.clock import Clock
-from hiccup.config import HiccupConfig
+from hiccup.config.model import HiccupConfig
+from hiccup.config.notifications import NotificationsConfig
+from hiccup.core.clock import Clock
 from hiccup.notify.alerts import disable_channel, fire_due, next_deadline
 from hiccup.notify.channels.base import Channel, ChannelContext
 from hiccup.notify.channels.registry import build_channels
 from hiccup.notify.http import HttpSender
 from hiccup.notify.outbox import Claimed, wake_on_commit
 from hiccup.notify.render import Composer
-from hiccup.notify.settings import NotificationsConfig
 from hiccup.notify.subscribers import disable_subscriber
 from hiccup.notify.sync import sync_notifications
 from hiccup.notify.tokens import Signer, load_secret

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hiccup.config import HiccupConfig
+from hiccup.config.model import HiccupConfig
+from hiccup.config.notifications import ChannelConfig, NotificationsConfig
 from hiccup.core.ids import new_id
-from hiccup.notify.settings import ChannelConfig, NotificationsConfig
 from hiccup.store.tables import components, monitors, pages
 from hiccup.store.tables_notify import (
     alert_rules,

@@ -19,12 +19,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hiccup.clock import Clock
+from hiccup.config.notifications import DeliveryConfig
+from hiccup.core.backoff import RetryPolicy
+from hiccup.core.clock import Clock
 from hiccup.notify.channels.base import Channel
 from hiccup.notify.errors import NotifyError
 from hiccup.notify.outbox import Claimed, claim, mark_all_delivered, mark_failed, next_due
-from hiccup.notify.retry import RetryPolicy
-from hiccup.notify.settings import DeliveryConfig
 
 log = logging.getLogger(__name__)
 

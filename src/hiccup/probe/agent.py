@@ -19,10 +19,10 @@ from pathlib import Path
 
 from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet, check_kinds, is_scheduled
-from hiccup.clock import Clock, SystemClock
+from hiccup.core.backoff import RetryPolicy
+from hiccup.core.clock import Clock, SystemClock
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Scheduler
-from hiccup.notify.retry import RetryPolicy
 from hiccup.probe import lastknown
 from hiccup.probe.buffer import Batch
 from hiccup.probe.client import BatchRefused, ProbeClient, ServerUnavailable

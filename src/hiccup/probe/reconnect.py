@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from hiccup.notify.retry import RetryPolicy
+from hiccup.core.backoff import RetryPolicy
 
 # A probe never gives up (max_attempts is not used); two minutes at most between tries.
 PROBE_RETRY = RetryPolicy(base=timedelta(seconds=2), cap=timedelta(minutes=2))

@@ -12,10 +12,9 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hiccup.checks.base import CheckResult
+from hiccup.checks.base import CheckResult, TimedResult
 from hiccup.core.monitors import MonitorSpec
 
-PROBE_TOKEN_PREFIX = "hcp_probe_"
 MAX_RESULTS_PER_BATCH = 1000
 ASSIGNMENTS_PATH = "/api/v1/probe/assignments"
 RESULTS_PATH = "/api/v1/probe/results"
@@ -106,6 +105,9 @@ class ProbeResult(_Wire):
             degraded=result.degraded,
             reliable=result.reliable,
         )
+
+    def timed(self) -> TimedResult:
+        return TimedResult(self.monitor_id, self.at, self.check_result())
 
     def check_result(self) -> CheckResult:
         return CheckResult(

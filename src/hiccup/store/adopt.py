@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hiccup.config import HiccupConfig
+from hiccup.config.model import HiccupConfig
 from hiccup.store.tables import components, monitors, pages
 from hiccup.store.tables_maintenance import maintenances
 

@@ -14,7 +14,6 @@ from hiccup.core.ids import new_id
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.public import AffectedComponent
 from hiccup.core.status import IncidentImpact
-from hiccup.notify.notices import enqueue_notice, incident_notice
 from hiccup.store.codec import utc
 from hiccup.store.tables import incident_components, incident_updates, incidents
 
@@ -53,7 +52,8 @@ async def open_incident(
     auto_component_id: str | None = None,
     status: IncidentStatus = IncidentStatus.INVESTIGATING,
     notify: bool = True,
-) -> str:
+) -> tuple[str, str]:
+    """Write a new incident and its first update; returns (incident id, update id)."""
     incident_id = new_id()
     await conn.execute(
         insert(incidents).values(
@@ -71,8 +71,8 @@ async def open_incident(
     if component_ids:
         rows = [{"incident_id": incident_id, "component_id": c} for c in component_ids]
         await conn.execute(insert(incident_components), rows)
-    await post_update(conn, incident_id, status, body, now, affected, notify=notify)
-    return incident_id
+    update_id = await post_update(conn, incident_id, status, body, now, affected, notify=notify)
+    return incident_id, update_id
 
 
 async def post_update(
@@ -87,8 +87,8 @@ async def post_update(
     resolved_at: datetime | None = None,
     notify: bool = True,
 ) -> str:
-    """`notify`: tell subscribers (queued in this transaction, so the notice and the update
-    commit together)."""
+    """Write an update; returns its id. `notify` is recorded with it: whether subscribers are
+    to be told (hiccup.status.incidents queues the notice in the same transaction)."""
     update_id = new_id()
     await conn.execute(
         insert(incident_updates).values(
@@ -110,9 +110,6 @@ async def post_update(
     if status is IncidentStatus.RESOLVED:
         changes["resolved_at"] = resolved_at or now
     await conn.execute(update(incidents).where(incidents.c.id == incident_id).values(**changes))
-    if notify:
-        notice = await incident_notice(conn, incident_id, update_id, body, notify)
-        await enqueue_notice(conn, notice, now)
     return update_id
 
 

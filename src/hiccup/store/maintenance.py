@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hiccup.config import HiccupConfig, MaintenanceConfig
+from hiccup.config.model import HiccupConfig, MaintenanceConfig
 from hiccup.core.ids import new_id
 from hiccup.core.maintenance import MaintenanceStatus, Schedule, Window, occurrences
 from hiccup.core.uptime import Interval

@@ -12,7 +12,6 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.rounds import HealthChange
-from hiccup.notify.alert_store import enqueue_alert
 from hiccup.store.codec import utc
 from hiccup.store.tables import monitors, pages
 from hiccup.store.tables_probes import probe_events, probe_votes, probes
@@ -52,47 +51,30 @@ async def _flip(conn: AsyncConnection, probe: str, reason: str | None) -> Any:
     return (await conn.execute(statement)).first()
 
 
-def _wording(probe: str, region: str | None, change: HealthChange, on: str) -> tuple[str, str]:
-    where = f"probe {probe}" + (f" ({region})" if region else "")
-    if change.health.healthy:
-        return f"Probe {probe} healthy again", f"{where} agrees with the others again; it votes."
-    return (
-        f"Probe {probe} unhealthy",
-        f"{where} unhealthy: {change.health.reason} ({on}). Its results are left out of the "
-        f"vote until it recovers; {on} is not reported down because of it.",
-    )
+@dataclass(frozen=True, slots=True)
+class ProbeFlip:
+    """A probe as a whole turned healthy or unhealthy: what its operators are to be told."""
+
+    change: HealthChange
+    flips: int  # how often its health changed so far: one alert per change
+    region: str | None
+    monitor_name: str  # the monitor whose votes showed it
+    page_name: str
+    page_url: str
 
 
-async def _alert(
-    conn: AsyncConnection, change: HealthChange, flip: Any, on: str, now: datetime
-) -> None:
-    flips, region, _healthy = flip
-    headline, summary = _wording(change.probe, region, change, on)
-    page = (
-        (await conn.execute(select(pages.c.name, pages.c.url).order_by(pages.c.created_at)))
-        .mappings()
-        .first()
-    )
-    content = {
-        "event": "probe_healthy" if change.health.healthy else "probe_unhealthy",
-        "headline": headline,
-        "summary": summary,
-        "probe": change.probe,
-        "region": region,
-        "reason": change.health.reason,
-        "since": change.at.isoformat(),
-        "page_name": page["name"] if page else "Hiccup",
-        "page_url": page["url"] if page else "",
-        "time_zone": "UTC",
-    }
-    await enqueue_alert(conn, f"probe:{change.probe}:{flips}", content, None, now)
+async def _page(conn: AsyncConnection) -> tuple[str, str]:
+    query = select(pages.c.name, pages.c.url).order_by(pages.c.created_at).limit(1)
+    row = (await conn.execute(query)).first()
+    return (row.name, row.url) if row else ("Hiccup", "")
 
 
 async def record_health_changes(
-    conn: AsyncConnection, changes: Sequence[tuple[str, HealthChange]], now: datetime
-) -> None:
-    """Store each change of a probe's health on a monitor; alert when the probe as a whole
-    turns unhealthy or healthy. Call after the votes of the same batch are saved."""
+    conn: AsyncConnection, changes: Sequence[tuple[str, HealthChange]]
+) -> list[ProbeFlip]:
+    """Store each change of a probe's health on a monitor; return the probes that turned
+    unhealthy or healthy as a whole. Call after the votes of the same batch are saved."""
+    flipped: list[ProbeFlip] = []
     for monitor_id, change in changes:
         await conn.execute(
             insert(probe_events).values(
@@ -105,7 +87,10 @@ async def record_health_changes(
         )
         flip = await _flip(conn, change.probe, change.health.reason)
         if flip is not None:
-            await _alert(conn, change, flip, await _monitor_name(conn, monitor_id), now)
+            flips, region, _healthy = flip
+            name = await _monitor_name(conn, monitor_id)
+            flipped.append(ProbeFlip(change, flips, region, name, *await _page(conn)))
+    return flipped
 
 
 async def recent_events(conn: AsyncConnection, limit: int = 50) -> list[ProbeEvent]:

@@ -13,12 +13,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.checks.base import CheckResult, TimedResult
 from hiccup.core.detection import classify
 from hiccup.core.monitors import MonitorSpec
 from hiccup.core.quorum import ProbeHealth, Report
 from hiccup.core.rounds import Votes
 from hiccup.core.status import Verdict
-from hiccup.probe.wire import ProbeResult
 from hiccup.store.codec import utc
 from hiccup.store.tables import results
 from hiccup.store.tables_probes import REMOTE_ONLY, probe_inbox, probe_votes
@@ -31,31 +31,61 @@ class Arrival:
     monitor_id: str
     probe: str
     region: str
-    result: ProbeResult
+    timed: TimedResult
 
 
 def _dialect_insert(conn: AsyncConnection, table: Any) -> Any:
     return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
-def _row(spec: MonitorSpec, probe: str, item: ProbeResult) -> dict[str, Any]:
-    verdict = classify(item.ok, item.latency_ms, spec.policy, degraded=item.degraded)
+def _row(spec: MonitorSpec, probe: str, item: TimedResult) -> dict[str, Any]:
+    result = item.result
+    verdict = classify(result.ok, result.latency_ms, spec.policy, degraded=result.degraded)
     return {
         "monitor_id": spec.id,
         "at": item.at,
         "verdict": verdict.value,
-        "latency_ms": item.latency_ms,
-        "status_code": item.status_code,
-        "error": item.error,
-        "phases": item.phases or None,
+        "latency_ms": result.latency_ms,
+        "status_code": result.status_code,
+        "error": result.error,
+        "phases": result.phases or None,
         "probe": probe,
-        "reliable": item.reliable,
+        "reliable": result.reliable,
     }
 
 
+def _dump(item: TimedResult) -> dict[str, Any]:
+    """The inbox's JSON: the same keys as a probe's upload (rows written before still read)."""
+    result = item.result
+    return {
+        "monitor_id": item.monitor_id,
+        "at": item.at.isoformat(),
+        "ok": result.ok,
+        "latency_ms": result.latency_ms,
+        "error": result.error,
+        "status_code": result.status_code,
+        "phases": dict(result.phases),
+        "degraded": result.degraded,
+        "reliable": result.reliable,
+    }
+
+
+def _load(data: dict[str, Any]) -> TimedResult:
+    result = CheckResult(
+        ok=bool(data["ok"]),
+        latency_ms=data.get("latency_ms"),
+        error=data.get("error"),
+        status_code=data.get("status_code"),
+        phases=dict(data.get("phases") or {}),
+        degraded=bool(data.get("degraded", False)),
+        reliable=bool(data.get("reliable", True)),
+    )
+    return TimedResult(str(data["monitor_id"]), datetime.fromisoformat(data["at"]), result)
+
+
 async def store_uploads(
-    conn: AsyncConnection, probe: str, specs: Mapping[str, MonitorSpec], batch: list[ProbeResult]
-) -> list[ProbeResult]:
+    conn: AsyncConnection, probe: str, specs: Mapping[str, MonitorSpec], batch: list[TimedResult]
+) -> list[TimedResult]:
     """Store a probe's results as history; returns those not stored by an earlier upload."""
     known = [item for item in batch if item.monitor_id in specs]
     if not known:
@@ -76,7 +106,7 @@ async def put_inbox(conn: AsyncConnection, arrivals: Sequence[Arrival], now: dat
                 "monitor_id": a.monitor_id,
                 "probe": a.probe,
                 "region": a.region,
-                "result": a.result.model_dump(mode="json"),
+                "result": _dump(a.timed),
                 "received_at": now,
             }
             for a in arrivals
@@ -93,8 +123,7 @@ async def take_inbox(
     if rows:
         await conn.execute(delete(probe_inbox).where(probe_inbox.c.id.in_([r["id"] for r in rows])))
     return [
-        Arrival(r["monitor_id"], r["probe"], r["region"], ProbeResult.model_validate(r["result"]))
-        for r in rows
+        Arrival(r["monitor_id"], r["probe"], r["region"], _load(dict(r["result"]))) for r in rows
     ]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hiccup.config import ComponentConfig, HiccupConfig, MonitorConfig
+from hiccup.config.model import ComponentConfig, HiccupConfig, MonitorConfig
 from hiccup.core.ids import new_id
 from hiccup.store.adopt import adopt_declared
 from hiccup.store.maintenance import sync_maintenance

@@ -9,9 +9,9 @@ from fastapi import APIRouter, FastAPI
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from hiccup.snapshot import SnapshotHolder
+from hiccup.snapshot.builder import SnapshotHolder
+from hiccup.snapshot.render import style_csp_source
 from hiccup.web.headers import SecurityHeaders
-from hiccup.web.public.render import style_csp_source
 from hiccup.web.public.serve import PublicServer
 
 _CSP = (
@@ -48,7 +48,7 @@ def create_app(
     if ping_router is not None:
         # Before the catch-all below, which would otherwise answer GET /ping/... itself.
         app.include_router(ping_router)
-    # Also before the catch-all: subscribe, confirm and unsubscribe (hiccup.notify.web).
+    # Also before the catch-all: subscribe, confirm and unsubscribe (hiccup.web.public).
     app.router.routes.extend(extra_routes)
     # The snapshot, /live and the 404 page: the same server that runs in front of this app
     # (hiccup.web.public.serve), so a request answers the same whichever way it came.

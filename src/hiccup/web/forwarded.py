@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hiccup.web.public.guard import IpNetwork, client_address
+from hiccup.auth.page_access import IpNetwork, client_address
 
 
 class TrustedProxies:

@@ -13,11 +13,11 @@ from typing import ClassVar
 
 import apprise
 
+from hiccup.config.notifications import check_apprise_url
 from hiccup.notify.channels.base import ChannelContext
 from hiccup.notify.channels.registry import register
 from hiccup.notify.errors import NotifyError
 from hiccup.notify.outbox import Claimed
-from hiccup.notify.settings import check_apprise_url
 
 
 @register

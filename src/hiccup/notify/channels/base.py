@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar, Protocol
 
+from hiccup.config.notifications import NotificationsConfig
 from hiccup.notify.http import HttpSender
 from hiccup.notify.outbox import Claimed
 from hiccup.notify.render import Composer
-from hiccup.notify.settings import NotificationsConfig
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from typing import ClassVar
 
 import aiosmtplib
 
+from hiccup.config.notifications import SmtpConfig
 from hiccup.notify.channels.base import ChannelContext
 from hiccup.notify.channels.registry import register
 from hiccup.notify.errors import NotifyError
 from hiccup.notify.mime import Mail
 from hiccup.notify.outbox import Claimed
-from hiccup.notify.settings import SmtpConfig
 
 _IDLE_CHECK_SECONDS = 20.0
 

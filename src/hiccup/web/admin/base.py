@@ -12,9 +12,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission
+from hiccup.core.text import render_markdown
 from hiccup.manage.context import Actor, Ops
 from hiccup.web.access import actor, csrf_ok, principal_for
-from hiccup.web.public.text import render_markdown
 
 PREFIX = "/admin"
 TEMPLATES = Path(__file__).parents[1] / "templates" / "admin"

@@ -12,13 +12,13 @@ from starlette.responses import HTMLResponse, Response
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission
 from hiccup.core.status import ComponentStatus, IncidentImpact
+from hiccup.core.text import render_markdown
 from hiccup.manage import incidents, templates
 from hiccup.manage.components import list_components
 from hiccup.manage.errors import Conflict, Invalid, NotFound
 from hiccup.manage.models import IncidentIn, IncidentUpdateIn, PostmortemIn
 from hiccup.manage.validation import parse
 from hiccup.web.admin.base import HEADERS, form_guard, guard, ops_of, redirect, render
-from hiccup.web.public.text import render_markdown
 
 router = APIRouter()
 OPEN_STATUSES = ("investigating", "identified", "monitoring")

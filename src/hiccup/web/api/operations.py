@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
+from hiccup.core.text import render_markdown
 from hiccup.manage import incidents, maintenance, templates
 from hiccup.manage.context import Actor
 from hiccup.manage.models import (
@@ -22,7 +23,6 @@ from hiccup.manage.models import (
     TemplateOut,
 )
 from hiccup.web.api.deps import ERRORS, Operator, Reader, ops_of
-from hiccup.web.public.text import render_markdown
 
 router = APIRouter(responses=ERRORS)
 

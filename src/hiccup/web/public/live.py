@@ -18,7 +18,7 @@ from typing import Protocol
 
 from starlette.types import Receive, Scope, Send
 
-from hiccup.web.public.assets import Snapshot
+from hiccup.snapshot.assets import Snapshot
 
 HEARTBEAT_SECONDS = 15.0
 MAX_STREAMS = 10_000

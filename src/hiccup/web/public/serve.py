@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hiccup.web.public.assets import HTML, Asset, Snapshot
-from hiccup.web.public.guard import Admission
+from hiccup.auth.page_access import Admission
+from hiccup.snapshot.assets import HTML, Asset, Snapshot
+from hiccup.snapshot.render import render_not_found
+from hiccup.snapshot.wire import STRICT_CSP, RawHeaders
 from hiccup.web.public.live import LiveStream, SnapshotSource
-from hiccup.web.public.render import render_not_found
-from hiccup.web.public.wire import STRICT_CSP, RawHeaders
 
 _NOT_FOUND = render_not_found(None).encode()
 _STARTING = b"Starting up; the status page will be here in a moment.\n"

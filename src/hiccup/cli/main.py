@@ -1,0 +1,159 @@
+"""The `hiccup` command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from hiccup.cli.accounts import config_app, user_app
+from hiccup.cli.export import export
+from hiccup.cli.heartbeats import heartbeats
+from hiccup.cli.probe import probe
+from hiccup.cli.probes import probes_app
+from hiccup.cli.report import report
+from hiccup.config.load import ConfigError, load_config
+from hiccup.config.model import HiccupConfig
+from hiccup.server.runtime import Hiccup, Settings
+from hiccup.server.serving import run_granian, run_uvicorn
+from hiccup.store.database import create_engine, data_dir, database_url, migrate
+
+app = typer.Typer(
+    help="Hiccup: uptime monitor and status page.", no_args_is_help=True, add_completion=False
+)
+console = Console()
+errors = Console(stderr=True)
+
+EXAMPLE = Path(__file__).parents[1] / "resources" / "hiccup.example.yaml"
+DEFAULT_CONFIG = Path("hiccup.yaml")
+
+ConfigOption = typer.Option(
+    None, "--config", "-c", help="Config file (default: ./hiccup.yaml if present)."
+)
+
+
+def _load_or_exit(path: Path) -> HiccupConfig:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        for issue in error.issues:
+            errors.print(f"[red]error[/red] {issue}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _resolve_config(path: Path | None) -> HiccupConfig | None:
+    if path is None:
+        return _load_or_exit(DEFAULT_CONFIG) if DEFAULT_CONFIG.exists() else None
+    return _load_or_exit(path)
+
+
+@app.command()
+def init(
+    path: Path = typer.Option(
+        DEFAULT_CONFIG, "--config", "-c", help="Where to write the example config."
+    ),
+) -> None:
+    """Write a commented example hiccup.yaml and create the database."""
+    if path.exists():
+        errors.print(f"{path} exists already; not overwriting it.")
+    else:
+        path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+        console.print(f"wrote {path}")
+
+    async def create() -> None:
+        engine = create_engine()
+        try:
+            await migrate(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(create())
+    console.print(f"database ready: {database_url()}")
+
+
+@app.command()
+def check(config: Path | None = ConfigOption) -> None:
+    """Validate a config file; every error names file, line and field."""
+    path = config or DEFAULT_CONFIG
+    loaded = _load_or_exit(path)
+    console.print(
+        f"[green]ok[/green] {path}: page {loaded.page.name!r}, "
+        f"{sum(1 for _ in loaded.all_components())} components, {len(loaded.monitors)} monitors"
+    )
+
+
+def run_server(hiccup: Hiccup, host: str, port: int, server: str = "granian") -> None:
+    # Both stop gracefully, closing the page's live-update streams first (hiccup.server.serving).
+    run = run_granian if server == "granian" else run_uvicorn
+    run(hiccup.app(), host, port)
+
+
+@app.command()
+def serve(
+    config: Path | None = ConfigOption,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    server: str = typer.Option(
+        "granian", help="HTTP server: granian (the default, fastest on the page), or uvicorn."
+    ),
+) -> None:
+    """Run the web server, scheduler and workers in one process."""
+    loaded = _resolve_config(config)
+    if loaded is None:
+        errors.print("no config: pass --config FILE or run `hiccup init` to write ./hiccup.yaml")
+        raise typer.Exit(1)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    data_dir().mkdir(parents=True, exist_ok=True)
+    # The page's snapshot on disk: served at the next start even if the database is gone.
+    try:
+        settings = Settings(page_slug=loaded.page.slug, snapshot_dir=data_dir() / "snapshot")
+    except ValueError as error:  # an environment variable out of range (HICCUP_LEASE_SECONDS)
+        errors.print(f"error: {error}")
+        raise typer.Exit(2) from None
+    hiccup = Hiccup(create_engine(), loaded, settings=settings)
+    # The one-time setup link is printed with an address people can open.
+    hiccup.admin.base_url = hiccup.admin.base_url or f"http://{host}:{port}"
+    if server not in ("uvicorn", "granian"):
+        errors.print(f"unknown --server {server!r}: use uvicorn or granian")
+        raise typer.Exit(2)
+    run_server(hiccup, host, port, server)
+
+
+@app.command()
+def demo(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """A live demo: local targets that fail now and then, SQLite, no network needed."""
+    from hiccup.cli.demo import run_demo
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    run_demo(host, port, console)
+
+
+app.command()(report)
+
+
+app.command()(heartbeats)
+
+
+app.command()(export)
+
+
+app.command()(probe)
+
+
+app.add_typer(user_app, name="user")
+app.add_typer(config_app, name="config")
+app.add_typer(probes_app, name="probes")
+
+
+def main() -> None:
+    app()

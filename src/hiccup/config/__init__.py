@@ -1,0 +1,1 @@
+"""The whole YAML schema: the model, the site's parts, notifications, source, export."""

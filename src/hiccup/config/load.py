@@ -1,0 +1,194 @@
+"""Reading hiccup.yaml: parse, validate across fields, and report every error with its file,
+line and field."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    ValidationError,
+)
+
+from hiccup.checks.registry import (
+    UnknownCheckKind,
+    is_scheduled,
+    options_model,
+)
+from hiccup.config.model import (
+    HiccupConfig,
+)
+from hiccup.config.notifications import (
+    dependency_problems,
+    notification_problems,
+)
+from hiccup.config.pages import page_problems, read_css_files
+from hiccup.config.yamlsource import YamlSyntaxError, line_of, load_yaml
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigIssue:
+    path: Path
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class ConfigError(ValueError):
+    def __init__(self, issues: Sequence[ConfigIssue]) -> None:
+        super().__init__("\n".join(str(i) for i in issues))
+        self.issues = tuple(issues)
+
+
+def _field_name(location: Sequence[int | str]) -> str:
+    name = ""
+    for part in location:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name
+
+
+def _issues_from(
+    error: ValidationError, data: Any, path: Path, prefix: tuple[Any, ...] = ()
+) -> list[ConfigIssue]:
+    issues = []
+    for item in error.errors():
+        location = prefix + tuple(p for p in item["loc"] if not str(p).startswith("function-"))
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown field"
+        issues.append(ConfigIssue(path, line_of(data, location), _field_name(location), message))
+    return issues
+
+
+def _kind_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    for index, monitor in enumerate(config.monitors):
+        where: tuple[Any, ...] = ("monitors", index)
+        try:
+            options_model(monitor.kind).model_validate(monitor.options)
+        except UnknownCheckKind as error:
+            loc = (*where, "kind")
+            issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), str(error)))
+        except ValidationError as error:
+            issues += _issues_from(error, data, path, where)
+        if not monitor.target.strip() and is_scheduled(monitor.kind):
+            loc = (*where, "target")
+            issues.append(
+                ConfigIssue(path, line_of(data, where), _field_name(loc), "Field required")
+            )
+    return issues
+
+
+def _duplicates(keys: list[str]) -> set[str]:
+    return {key for key, seen in Counter(keys).items() if seen > 1}
+
+
+def _reference_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    component_keys = [c.slug for c, _ in config.all_components()]
+    for key in sorted(_duplicates(component_keys)):
+        issues.append(
+            ConfigIssue(
+                path,
+                line_of(data, ("components",)),
+                "components",
+                f"two components share the key {key!r}; give one a distinct `key`",
+            )
+        )
+    shared_keys = _duplicates([m.slug for m in config.monitors])  # once: files hold thousands
+    for index, monitor in enumerate(config.monitors):
+        loc: tuple[Any, ...] = ("monitors", index)
+        if monitor.slug in shared_keys:
+            issues.append(
+                ConfigIssue(
+                    path,
+                    line_of(data, loc),
+                    _field_name(loc),
+                    f"two monitors share the key {monitor.slug!r}; give one a distinct `key`",
+                )
+            )
+        if monitor.component is not None and monitor.component not in component_keys:
+            loc = (*loc, "component")
+            known = ", ".join(component_keys) or "none"
+            issues.append(
+                ConfigIssue(
+                    path,
+                    line_of(data, loc),
+                    _field_name(loc),
+                    f"no component with key {monitor.component!r} (known: {known})",
+                )
+            )
+    return issues
+
+
+def _maintenance_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    known = [c.slug for c, _ in config.all_components()]
+    for index, window in enumerate(config.maintenance):
+        for position, key in enumerate(window.components):
+            if key not in known:
+                loc: tuple[Any, ...] = ("maintenance", index, "components", position)
+                message = f"no component with key {key!r} (known: {', '.join(known) or 'none'})"
+                issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), message))
+    slugs = [w.slug for w in config.maintenance]
+    for key in sorted(_duplicates(slugs)):
+        loc = ("maintenance",)
+        message = f"two maintenance windows share the key {key!r}; give one a distinct `key`"
+        issues.append(ConfigIssue(path, line_of(data, loc), "maintenance", message))
+    return issues
+
+
+def _notification_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+    monitor_keys = {m.slug for m in config.monitors}
+    component_keys = {c.slug for c, _ in config.all_components()}
+    problems = notification_problems(config.notifications, monitor_keys, component_keys)
+    problems += dependency_problems([(m.slug, m.depends_on) for m in config.monitors])
+    return [
+        ConfigIssue(path, line_of(data, loc), _field_name(loc), message)
+        for loc, message in problems
+    ]
+
+
+def parse_config(text: str, path: Path) -> HiccupConfig:
+    try:
+        data = load_yaml(text, path)
+    except YamlSyntaxError as error:
+        raise ConfigError([ConfigIssue(path, error.line, "", error.message)]) from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    path, 1, "", "expected a mapping with `page`, `components` and `monitors`"
+                )
+            ]
+        )
+    try:
+        config = HiccupConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_issues_from(error, data, path)) from None
+    issues = _kind_issues(config, data, path) + _reference_issues(config, data, path)
+    issues += _maintenance_issues(config, data, path)
+    issues += _notification_issues(config, data, path)
+    config, problems = read_css_files(config, path.parent)
+    problems += page_problems(config)
+    issues += [ConfigIssue(path, line_of(data, loc), _field_name(loc), m) for loc, m in problems]
+    if issues:
+        raise ConfigError(issues)
+    return config
+
+
+def load_config(path: Path) -> HiccupConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError([ConfigIssue(path, 0, "", f"cannot read: {error.strerror}")]) from None
+    return parse_config(text, path)

@@ -1,0 +1,1 @@
+"""Runtime and start-up: the composition root that wires the rest."""

@@ -1,0 +1,292 @@
+"""One Hiccup process: migrate, sync config, then run scheduler, recorder, status service and
+snapshot builder side by side. Started and stopped by the web app's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp
+
+from hiccup.auth.page_access import networks
+from hiccup.checks.base import CheckResult
+from hiccup.checks.registry import CheckSet
+from hiccup.config.model import HiccupConfig
+from hiccup.core.clock import Clock, SystemClock
+from hiccup.core.engine_health import EngineHealth
+from hiccup.core.monitors import MonitorSpec
+from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
+from hiccup.engine.cluster import AcquiredHook, HeldMonitors, lease_seconds_from_env
+from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, sync_heartbeats
+from hiccup.engine.maintenance import MaintenanceWorker
+from hiccup.engine.ownership import Ownership, OwnsEverything
+from hiccup.engine.probe_desk import ProbeDesk
+from hiccup.engine.recorder import Recorder
+from hiccup.engine.replica import Replica
+from hiccup.engine.rollups import HistoryWorker, settings_from
+from hiccup.engine.scheduler import Scheduler
+from hiccup.notify.maintenance_notices import maintenance_notice
+from hiccup.notify.service import Notifications
+from hiccup.server.startup import start_or_retry
+from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
+from hiccup.snapshot.disk import SnapshotDisk, mark_stale
+from hiccup.snapshot.site import site_from_config, site_page_specs
+from hiccup.status.service import StatusService
+from hiccup.store.database import migrate
+from hiccup.store.leases import setup_lock
+from hiccup.store.monitors import load_specs, load_tracks
+from hiccup.store.probe_results import load_votes
+from hiccup.store.site_pages import sync_site_pages
+from hiccup.store.sync import SyncReport, sync_config
+from hiccup.web.admin_site import AdminSite
+from hiccup.web.api.probe_intake import probe_routes
+from hiccup.web.app import Lifespan, create_app
+from hiccup.web.forwarded import TrustedProxies
+from hiccup.web.public.ping import ping_router
+from hiccup.web.public.serve import PublicServer
+from hiccup.web.public.subscribe import SubscribeRoutes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Settings:
+    page_slug: str = "default"
+    flush_seconds: float = 1.0
+    concurrency: int = 256
+    per_host_concurrency: int = 8
+    snapshot_refresh_seconds: float = 60.0
+    snapshot_dir: Path | None = None  # where the snapshot survives restarts; None: memory only
+    # Several servers on PostgreSQL: how long a lease lasts unrenewed (docs/scaling.md).
+    lease_seconds: float = field(default_factory=lease_seconds_from_env)
+
+
+class Hiccup:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        config: HiccupConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.settings = settings or Settings(page_slug=config.page.slug if config else "default")
+        self.holder = SnapshotHolder()
+        self.site = site_from_config(config)
+        self.disk = SnapshotDisk(self.settings.snapshot_dir) if self.settings.snapshot_dir else None
+        self.snapshots = SnapshotBuilder(
+            engine,
+            self.clock,
+            self.holder,
+            self.settings.page_slug,
+            site=self.site,
+            disk=self.disk,
+        )
+        # Several servers on PostgreSQL: leases decide what runs here (docs/scaling.md).
+        self.replica = Replica.for_engine(engine, self.clock, self.settings.lease_seconds)
+        self.changed = self._everywhere(PAGE, self.snapshots.request)  # rebuild every page
+        self.status = StatusService(engine, self.clock, self.changed)
+        self.checks = CheckSet()
+        self.history = HistoryWorker(engine, self.clock, settings_from(config))
+        self.maintenance = MaintenanceWorker(engine, self.clock, self.changed, maintenance_notice)
+        self.recorder: Recorder | None = None
+        self.scheduler: Scheduler | None = None
+        self.ownership: Ownership = OwnsEverything()
+        if self.replica is not None:
+            self.ownership = self.replica.monitors
+        self.held: HeldMonitors | None = None
+        self.probes = ProbeDesk(
+            engine, self.clock, lambda m: self.ownership.holds(m), lambda: self.recorder
+        )
+        self.heartbeats = HeartbeatWatcher(engine, self.clock, self._submit)
+        self.pings = PingDesk(engine, self.clock, self._submit, self.heartbeats)
+        self.notifications = Notifications(engine, self.clock, config)
+        self.admin = AdminSite(
+            engine,
+            self.clock,
+            page_slug=self.settings.page_slug,
+            public_url=config.page.url if config else "",
+            reload_monitors=self._reload_everywhere(),
+            refresh_public=self.changed,
+            wake_maintenance=self._everywhere(MAINTENANCE, self.maintenance.wake.set),
+            engine_health=self._engine_health,
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _engine_health(self) -> EngineHealth | None:
+        if self.scheduler is None:
+            return None
+        health = self.scheduler.health()
+        skew = self.replica.monitors.clock_skew if self.replica is not None else None
+        if skew is None:
+            return health
+        return replace(health, clock_skew_s=skew.total_seconds())
+
+    def _everywhere(self, channel: str, local: Callable[[], None]) -> Callable[[], None]:
+        return local if self.replica is None else self.replica.everywhere(channel, local)
+
+    def _reload_everywhere(self) -> Callable[[], Awaitable[None]]:
+        if self.replica is None:
+            return self.reload_monitors
+        return self.replica.everywhere_async(MONITORS, self.reload_monitors)
+
+    def on_acquired(self, hook: AcquiredHook) -> None:
+        """Call `hook` with the ids of monitors this server just took over from another (or
+        that were free). Several servers on PostgreSQL only; on SQLite this server owns every
+        monitor from the start and the hook is never called."""
+        if self.replica is not None:
+            self.replica.monitors.acquired_hooks.append(hook)
+
+    async def prepare(self) -> SyncReport:
+        """Migrate and sync the config; run before anything else touches the database."""
+        async with setup_lock(self.engine):  # servers started together take turns
+            return await self._migrate_and_sync()
+
+    async def _migrate_and_sync(self) -> SyncReport:
+        await migrate(self.engine)
+        report = SyncReport()
+        if self.config is not None:
+            async with self.engine.begin() as conn:
+                report = await sync_config(conn, self.config, self.clock.now())
+                await sync_site_pages(conn, self.config.page.slug, site_page_specs(self.site))
+                for change in await self.notifications.sync(conn, self.clock.now()):
+                    log.info("notifications config: %s", change)
+        return report
+
+    def _submit(self, spec: MonitorSpec, result: CheckResult, at: datetime) -> None:
+        # Heartbeat results come from web requests and the watcher, which exist before start().
+        if self.recorder is None:
+            raise RuntimeError("Hiccup is not started")
+        if self.ownership.holds(spec.id):
+            self.recorder.submit(spec, result, at)
+        else:  # behind a load balancer, the ping reached a server that does not own it
+            self.probes.hand_off(spec, result, at)
+
+    async def _sync_heartbeats(self, specs: list[MonitorSpec]) -> None:
+        async with setup_lock(self.engine), self.engine.begin() as conn:
+            await sync_heartbeats(conn, specs, self.clock.now())
+
+    def _spawn(self, name: str, work: Coroutine[Any, Any, None]) -> None:
+        self._tasks.append(asyncio.create_task(work, name=name))
+
+    async def start(self) -> None:
+        report = await self.prepare()
+        if report.changed:
+            log.info("config synced: %s", report)
+        await self.admin.announce_setup()
+        async with self.engine.connect() as conn:
+            specs, tracks = await load_specs(conn), await load_tracks(conn)
+        await self._sync_heartbeats(specs)
+        await self.notifications.prepare()
+        self.recorder = Recorder(
+            self.engine,
+            self.clock,
+            tracks,
+            self.status.wake.set,
+            flush_seconds=self.settings.flush_seconds,
+            fence=self.replica.monitors.fence if self.replica is not None else None,
+        )
+        async with self.engine.connect() as conn:  # probes' health survives a restart
+            self.recorder.quorums.adopt(await load_votes(conn, [s.id for s in specs if s.voted]))
+        self.scheduler = Scheduler(
+            self.checks.run,
+            self.recorder.submit,
+            concurrency=self.settings.concurrency,
+            per_host=self.settings.per_host_concurrency,
+        )
+        self.held = HeldMonitors(self.engine, self.ownership, self.scheduler, self.recorder)
+        self.held.apply(specs)
+        if self.replica is not None:
+            await self.replica.start(self.held)  # claims a first share of the monitors
+        await self.status.process_pending()
+        await self.snapshots.rebuild()
+        self._spawn("recorder", self.recorder.run())
+        self._spawn("status", self.status.run())
+        self._spawn("snapshot", self.snapshots.run(self.settings.snapshot_refresh_seconds))
+        self._spawn("scheduler", self.scheduler.run())
+        workers = {"history": self.history.run, "maintenance": self.maintenance.run}
+        self._spawn_workers({**workers, "heartbeats": self.heartbeats.run})
+        self._spawn("probe-inbox", self.probes.run())
+        self._spawn_workers(self.notifications.workers())
+        if self.replica is not None:
+            for name, work in self.replica.tasks().items():
+                self._spawn(name, work)
+
+    def _spawn_workers(self, workers: dict[str, Callable[[], Coroutine[Any, Any, None]]]) -> None:
+        for name, work in workers.items():
+            # Several servers: some run on one server at a time, while it holds their lease.
+            self._spawn(name, work() if self.replica is None else self.replica.work(name, work))
+
+    async def reload_monitors(self) -> None:
+        async with self.engine.connect() as conn:
+            specs = await load_specs(conn)
+        await self._sync_heartbeats(specs)
+        self.heartbeats.wake()
+        if self.held is not None:
+            self.held.apply(specs)
+
+    async def stop(self) -> None:
+        for task in reversed(self._tasks):
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.recorder is not None:
+            with contextlib.suppress(Exception):
+                await self.recorder.flush()
+        if self.replica is not None:
+            await self.replica.stop()  # after the flush: the next holders read the latest state
+        with contextlib.suppress(Exception):
+            await self.status.process_pending()
+        await self.notifications.close()
+        await self.checks.close()
+        log.info("hiccup stopped: workers ended, results flushed")
+
+    async def begin(self) -> None:
+        """Serve the snapshot from disk at once (marked as the last known status), then start;
+        while the database is unreachable, keep serving it and retry in the background."""
+        loaded = self.disk.load(self.site.guards()) if self.disk is not None else None
+        if loaded is not None:
+            self.holder.publish(mark_stale(loaded, loaded.generated_at))
+        retrying = await start_or_retry(self.start, serving=loaded is not None)
+        if retrying is not None:
+            self._tasks.append(retrying)
+
+    def app(self) -> ASGIApp:
+        @asynccontextmanager
+        async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+            await self.begin()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        # In front: snapshot paths and /live answered without FastAPI's routing.
+        app: ASGIApp = PublicServer(self.holder, self._fastapi(lifespan))
+        proxies = networks(self.config.trusted_proxies) if self.config else ()
+        return TrustedProxies(app, proxies) if proxies else app
+
+    def _fastapi(self, lifespan: Lifespan) -> FastAPI:
+        return create_app(
+            self.holder,
+            lifespan,
+            ping_router=ping_router(self.pings),
+            extra_routes=[
+                *SubscribeRoutes(self.notifications, self.site).routes(),
+                *probe_routes(self.probes),  # before the admin's /api/v1 mount
+                *self.admin.routes(),
+            ],
+        )

@@ -1,0 +1,1 @@
+"""The public snapshot: builder, disk copy, static export and every renderer."""

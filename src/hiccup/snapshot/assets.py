@@ -1,0 +1,115 @@
+"""Snapshot assets: each public response as bytes, gzip, ETag and its response headers, made
+once per snapshot build and then only looked up.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from hiccup.auth.page_access import Guard
+from hiccup.snapshot.wire import Wire, build_wire
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
+SVG = "image/svg+xml"
+ATOM = "application/atom+xml; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
+ICS = "text/calendar; charset=utf-8"
+JS = "text/javascript; charset=utf-8"
+
+
+def etag_of(body: bytes) -> str:
+    return f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    body: bytes
+    content_type: str
+    etag: str
+    gzipped: bytes  # compressed once per snapshot, not once per request
+    headers: tuple[tuple[str, str], ...] = ()  # beyond the common ones: CSP, CORS, framing
+    page: str | None = None  # the slug of the page it belongs to (None: the whole site)
+    private: bool = False  # the page's guard must admit the reader first
+    wire: Wire = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        wire = build_wire(
+            self.content_type,
+            self.etag,
+            len(self.body),
+            len(self.gzipped),
+            self.headers,
+            private=self.private,
+        )
+        object.__setattr__(self, "wire", wire)
+
+    @classmethod
+    def of(
+        cls,
+        body: bytes,
+        content_type: str,
+        headers: Iterable[tuple[str, str]] = (),
+        *,
+        page: str | None = None,
+        private: bool = False,
+    ) -> Asset:
+        packed = gzip.compress(body, 6, mtime=0)
+        return cls(body, content_type, etag_of(body), packed, tuple(headers), page, private)
+
+    def with_body(self, body: bytes) -> Asset:
+        return replace(self, body=body, etag=etag_of(body), gzipped=gzip.compress(body, 6, mtime=0))
+
+
+def _version(assets: Mapping[str, Asset], hosts: Mapping[str, Mapping[str, Asset]]) -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    for path, asset in sorted(assets.items()):
+        digest.update(f"{path}={asset.etag};".encode())
+    for host, mapping in sorted(hosts.items()):
+        for path, asset in sorted(mapping.items()):
+            digest.update(f"{host}{path}={asset.etag};".encode())
+    return digest.hexdigest()
+
+
+def _page_versions(assets: Mapping[str, Asset]) -> dict[str, str]:
+    """Each page's own version: it moves only when one of that page's responses changed, so a
+    change on one page (a private one, say) wakes no reader of another."""
+    digests: dict[str, hashlib.blake2b] = {}
+    for path, asset in sorted(assets.items()):
+        if asset.page is not None:
+            digest = digests.setdefault(asset.page, hashlib.blake2b(digest_size=8))
+            digest.update(f"{path}={asset.etag};".encode())
+    return {page: digest.hexdigest() for page, digest in digests.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    generated_at: datetime
+    assets: dict[str, Asset] = field(default_factory=dict)
+    hosts: dict[str, dict[str, Asset]] = field(default_factory=dict)  # Host -> its page at /
+    guards: dict[str, Guard] = field(default_factory=dict)  # private page slug -> its guard
+    zones: dict[str, str] = field(default_factory=dict)  # page slug -> time zone
+    stale_since: datetime | None = None  # set when this is the last good one, data gone
+    version: str = field(init=False, compare=False)
+    page_versions: dict[str, str] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "version", _version(self.assets, self.hosts))
+        object.__setattr__(self, "page_versions", _page_versions(self.assets))
+
+    def version_of(self, page: str | None) -> str:
+        """The version readers of `page` follow (None: the whole site)."""
+        return self.version if page is None else self.page_versions.get(page, "")
+
+    def find(self, host: str | None, path: str) -> Asset | None:
+        if host is not None and self.hosts:
+            mapping = self.hosts.get(host)
+            if mapping is not None:
+                found = mapping.get(path)
+                if found is not None:
+                    return found
+        return self.assets.get(path)

@@ -1,0 +1,167 @@
+"""The public snapshot: every public response rendered to bytes + ETag when something changes.
+
+The page never waits on the database: requests read the current snapshot from memory; a
+builder replaces it after changes (debounced) and once a minute so 'today' and ages stay true,
+and writes it to disk so a restart without a database still has it. When the database stops
+answering, the last snapshot stays and says so ("Showing the last known status from …").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hiccup.core.clock import Clock
+from hiccup.core.public import Figures, PublicState
+from hiccup.snapshot.assets import HTML, JSON, Asset, Snapshot
+from hiccup.snapshot.disk import SnapshotDisk, mark_stale
+from hiccup.snapshot.site import Site, SitePage
+from hiccup.snapshot.site_render import JSON_DOCUMENTS, render_site
+from hiccup.store.page_figures import read_figures
+from hiccup.store.public_bars import BarsCache
+from hiccup.store.public_read import read_public_state
+
+__all__ = [
+    "HTML",
+    "JSON",
+    "JSON_DOCUMENTS",
+    "Asset",
+    "Snapshot",
+    "SnapshotBuilder",
+    "SnapshotHolder",
+    "render_snapshot",
+]
+
+log = logging.getLogger(__name__)
+
+
+def render_snapshot(state: PublicState, stale_since: datetime | None = None) -> Snapshot:
+    """One page, at the root: the whole site of an instance without `pages:`."""
+    site = Site((SitePage(state.page.slug, default=True),))
+    snapshot = render_site({state.page.slug: state}, site, state.generated_at)
+    return snapshot if stale_since is None else mark_stale(snapshot, stale_since)
+
+
+class SnapshotHolder:
+    """The current snapshot, swapped atomically; readers never see a half-built one.
+    Live listeners wait on `changed()`, woken once per new snapshot."""
+
+    def __init__(self) -> None:
+        self.current: Snapshot | None = None
+        self._changed = asyncio.Event()
+
+    def publish(self, snapshot: Snapshot) -> None:
+        self.current = snapshot
+        woken, self._changed = self._changed, asyncio.Event()
+        woken.set()
+
+    async def changed(self) -> None:
+        await self._changed.wait()
+
+    def get(self, path: str) -> Asset | None:
+        snapshot = self.current
+        return snapshot.assets.get(path) if snapshot else None
+
+
+def with_figures(state: PublicState, figures: Mapping[str, tuple[str, Figures]]) -> PublicState:
+    components = tuple(
+        replace(c, key=figures[c.id][0], figures=figures[c.id][1]) if c.id in figures else c
+        for c in state.components
+    )
+    return replace(state, components=components)
+
+
+class SnapshotBuilder:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        holder: SnapshotHolder,
+        page_slug: str,
+        *,
+        site: Site | None = None,
+        disk: SnapshotDisk | None = None,
+        stale_after: timedelta = timedelta(seconds=30),
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._holder = holder
+        self._slug = page_slug
+        self.site = site or Site((SitePage(page_slug, default=True),))
+        self._disk = disk
+        self._stale_after = stale_after
+        self._dirty = asyncio.Event()
+        self.last_success: datetime | None = None
+        self._bars = BarsCache()  # the closed days' uptime bars, checked on every read
+
+    def request(self) -> None:
+        self._dirty.set()
+
+    async def read_bases(self, now: datetime) -> dict[str, PublicState]:
+        """Each page's slug -> the instance's state it is cut from."""
+        # One read per distinct zone and span of days: the uptime bars count days there.
+        shapes = {(p.time_zone, p.history_days) for p in self.site.pages}
+        read: dict[tuple[str | None, int | None], PublicState] = {}
+        async with self._engine.connect() as conn:
+            for zone, days in sorted(shapes, key=str):
+                read[(zone, days)] = await read_public_state(
+                    conn, self._slug, now, time_zone=zone, history_days=days, bars=self._bars
+                )
+            figures = await read_figures(conn, next(iter(read.values())).page.id, now)
+        return {
+            p.slug: with_figures(read[(p.time_zone, p.history_days)], figures)
+            for p in self.site.pages
+        }
+
+    async def rebuild(self) -> Snapshot:
+        now = self._clock.now()
+        bases = await self.read_bases(now)
+        # Rendering a big site takes a while: in a thread, the loop keeps answering meanwhile.
+        snapshot = await asyncio.to_thread(render_site, bases, self.site, now)
+        self.last_success = now
+        self._holder.publish(snapshot)
+        if self._disk is not None:
+            await self._disk.save_async(snapshot)
+        return snapshot
+
+    def mark_failure(self, now: datetime) -> None:
+        """After `stale_after` without a good build, say the page shows the last known status."""
+        current = self._holder.current
+        if current is None or current.stale_since is not None:
+            return
+        since = self.last_success or current.generated_at
+        if now - since >= self._stale_after:
+            self._holder.publish(mark_stale(current, since))
+
+    async def _retry_soon(self) -> None:
+        await asyncio.sleep(random.uniform(2.0, 6.0))  # jittered: replicas do not retry in step
+        self._dirty.set()
+
+    async def run(self, refresh_seconds: float = 60.0, debounce_seconds: float = 0.2) -> None:
+        retry: asyncio.Task[None] | None = None
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(refresh_seconds):
+                        await self._dirty.wait()
+                except TimeoutError:
+                    pass
+                # Let a burst of changes land before rendering once.
+                await asyncio.sleep(debounce_seconds)
+                self._dirty.clear()
+                try:
+                    await self.rebuild()
+                except Exception:
+                    log.exception("could not rebuild the public snapshot; serving the last one")
+                    self.mark_failure(self._clock.now())
+                    if retry is None or retry.done():
+                        retry = asyncio.create_task(self._retry_soon())
+        finally:
+            if retry is not None:
+                retry.cancel()

@@ -1,0 +1,157 @@
+"""The snapshot on disk, so a restart without a database still serves the last good page.
+
+Layout of the directory (HICCUP_DATA_DIR/snapshot by default):
+  blobs/<digest>      each distinct body once, named by its content, with <digest>.gz beside it
+  manifest.json       paths, hosts, content types, headers, page slugs, generated_at
+
+Content-addressed blobs make a rebuild write only what changed, and make the switch atomic: new
+blobs are written (temp file, fsync, rename) before the manifest that names them replaces the
+old one the same way. A crash at any point leaves the old manifest and all its blobs intact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hiccup.auth.page_access import Guard
+from hiccup.snapshot.assets import HTML, Asset, Snapshot
+from hiccup.snapshot.pages import STALE_MARK, render_stale_notice
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+_STALE = STALE_MARK.encode()
+
+
+def mark_stale(snapshot: Snapshot, since: datetime) -> Snapshot:
+    """The same snapshot, its pages saying they show the last known status from `since`."""
+    if snapshot.stale_since is not None:
+        return snapshot
+    notices: dict[str, bytes] = {}
+    done: dict[int, Asset] = {}
+
+    def mark(asset: Asset) -> Asset:
+        if id(asset) in done:
+            return done[id(asset)]
+        marked = asset
+        if asset.content_type == HTML and _STALE in asset.body:
+            zone = snapshot.zones.get(asset.page or "", "UTC")
+            if zone not in notices:
+                notices[zone] = render_stale_notice(since, zone).encode()
+            marked = asset.with_body(asset.body.replace(_STALE, notices[zone], 1))
+        done[id(asset)] = marked
+        return marked
+
+    assets = {path: mark(a) for path, a in snapshot.assets.items()}
+    hosts = {h: {p: mark(a) for p, a in m.items()} for h, m in snapshot.hosts.items()}
+    return replace(snapshot, assets=assets, hosts=hosts, stale_since=since)
+
+
+def _digest(asset: Asset) -> str:
+    return asset.etag.strip('"')
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    temporary.replace(path)
+
+
+def _entry(path: str, host: str | None, asset: Asset) -> dict[str, Any]:
+    return {
+        "path": path,
+        "host": host,
+        "blob": _digest(asset),
+        "content_type": asset.content_type,
+        "headers": [list(pair) for pair in asset.headers],
+        "page": asset.page,
+        "private": asset.private,
+    }
+
+
+class SnapshotDisk:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.blobs = directory / "blobs"
+
+    def save(self, snapshot: Snapshot) -> None:
+        """Write the snapshot (blocking: call it in a thread)."""
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        entries = [_entry(p, None, a) for p, a in snapshot.assets.items()]
+        entries += [_entry(p, h, a) for h, m in snapshot.hosts.items() for p, a in m.items()]
+        every = [
+            *snapshot.assets.values(),
+            *(a for m in snapshot.hosts.values() for a in m.values()),
+        ]
+        for asset in every:
+            blob = self.blobs / _digest(asset)
+            if not blob.exists():
+                _write_atomically(blob.with_name(blob.name + ".gz"), asset.gzipped)
+                _write_atomically(blob, asset.body)
+        manifest = {
+            "format": FORMAT,
+            "generated_at": snapshot.generated_at.isoformat(),
+            "zones": snapshot.zones,
+            "assets": entries,
+        }
+        _write_atomically(self.directory / "manifest.json", json.dumps(manifest).encode())
+        self._collect({e["blob"] for e in entries})
+
+    def _collect(self, keep: set[str]) -> None:
+        for blob in self.blobs.iterdir():
+            if blob.name.removesuffix(".gz") not in keep:
+                blob.unlink(missing_ok=True)
+
+    async def save_async(self, snapshot: Snapshot) -> None:
+        try:
+            await asyncio.to_thread(self.save, snapshot)
+        except OSError:
+            log.exception("could not write the snapshot to %s", self.directory)
+
+    def _asset(self, entry: dict[str, Any]) -> Asset:
+        blob = self.blobs / entry["blob"]
+        headers = tuple((str(k), str(v)) for k, v in entry["headers"])
+        body, packed = blob.read_bytes(), blob.with_name(blob.name + ".gz").read_bytes()
+        return Asset(
+            body,
+            entry["content_type"],
+            f'"{entry["blob"]}"',
+            packed,
+            headers,
+            entry["page"],
+            bool(entry["private"]),
+        )
+
+    def load(self, guards: dict[str, Guard]) -> Snapshot | None:
+        """The last snapshot written, or None. A private page's assets come back only while
+        the config still guards that page: with no guard to check, they stay unreachable."""
+        if not (self.directory / "manifest.json").exists():
+            return None  # a first start: nothing written yet
+        try:
+            manifest = json.loads((self.directory / "manifest.json").read_bytes())
+            if manifest.get("format") != FORMAT:
+                return None
+            assets: dict[str, Asset] = {}
+            hosts: dict[str, dict[str, Asset]] = {}
+            for entry in manifest["assets"]:
+                if entry["private"] and entry["page"] not in guards:
+                    continue
+                target = assets if entry["host"] is None else hosts.setdefault(entry["host"], {})
+                target[entry["path"]] = self._asset(entry)
+            generated_at = datetime.fromisoformat(manifest["generated_at"])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            log.warning(
+                "unreadable snapshot in %s (%r); starting without it", self.directory, error
+            )
+            return None
+        return Snapshot(generated_at, assets, hosts, dict(guards), dict(manifest["zones"]))

@@ -1,0 +1,1 @@
+"""Events -> component status, incidents and notices: read, decide purely, write."""

@@ -1,0 +1,292 @@
+"""The status service: turns confirmed monitor transitions into component status and incidents.
+
+It claims unprocessed events (healthchecks' pattern): the claim, the component change and the
+incident change commit together, so each transition is applied exactly once, even across restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hiccup.core.clock import Clock
+from hiccup.core.components import group_status, status_from_monitors
+from hiccup.core.incidents import (
+    IncidentAction,
+    IncidentStatus,
+    auto_incident_action,
+    auto_title,
+    escalation_body,
+    opening_body,
+    resolution_body,
+)
+from hiccup.core.public import AffectedComponent
+from hiccup.core.status import (
+    ComponentStatus,
+    MonitorState,
+    impact_for_status,
+    worse_impact,
+    worst,
+)
+from hiccup.notify.alerts import on_transition
+from hiccup.notify.notices import component_update, enqueue_notice
+from hiccup.status.incidents import open_incident, post_update
+from hiccup.store.incidents import OpenIncident, find_open_auto_incident
+from hiccup.store.leases import serialize_status_changes
+from hiccup.store.maintenance import components_under_maintenance
+from hiccup.store.operator_status import in_operator_incident, operator_statuses
+from hiccup.store.recording import TRANSITION_EVENT
+from hiccup.store.tables import components, events, monitor_states, monitors, pages
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentChange:
+    component: Any  # the component row
+    time_zone: str
+    previous: ComponentStatus
+    current: ComponentStatus
+    started_at: datetime
+
+
+async def _component_status(conn: AsyncConnection, component_id: str) -> ComponentStatus:
+    query = (
+        select(monitor_states.c.state)
+        .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
+        .where(monitors.c.component_id == component_id, monitors.c.enabled)
+    )
+    states = [MonitorState(s) for s in (await conn.execute(query)).scalars()]
+    return status_from_monitors(states)
+
+
+async def _set_status(
+    conn: AsyncConnection, component_id: str, status: ComponentStatus, now: datetime
+) -> None:
+    await conn.execute(
+        update(components)
+        .where(components.c.id == component_id)
+        .values(status=status.value, updated_at=now)
+    )
+
+
+async def _refresh_group(conn: AsyncConnection, group_id: str, now: datetime) -> None:
+    query = select(components.c.status).where(components.c.group_id == group_id)
+    members = [ComponentStatus(s) for s in (await conn.execute(query)).scalars()]
+    group = (
+        await conn.execute(select(components.c.status).where(components.c.id == group_id))
+    ).scalar_one()
+    derived = group_status(members)
+    if derived.value != group:
+        await _set_status(conn, group_id, derived, now)
+
+
+async def _component_row(conn: AsyncConnection, component_id: str) -> Any:
+    query = (
+        select(components, pages.c.time_zone)
+        .join(pages, pages.c.id == components.c.page_id)
+        .where(components.c.id == component_id)
+    )
+    return (await conn.execute(query)).mappings().first()
+
+
+async def _current_status(conn: AsyncConnection, component_id: str) -> ComponentStatus:
+    """Under maintenance overrides what the monitors say; otherwise the monitors decide."""
+    if await components_under_maintenance(conn, [component_id]):
+        return ComponentStatus.UNDER_MAINTENANCE
+    # An operator's open incident may say worse than the monitors do: the worse one shows.
+    declared = await operator_statuses(conn, component_id)
+    return worst([await _component_status(conn, component_id), *declared])
+
+
+async def _change_for(
+    conn: AsyncConnection, component_id: str, started_at: datetime, now: datetime
+) -> ComponentChange | None:
+    row = await _component_row(conn, component_id)
+    if row is None:
+        return None
+    current = await _current_status(conn, component_id)
+    previous = ComponentStatus(row["status"])
+    if current is not previous:
+        await _set_status(conn, row["id"], current, now)
+        if row["group_id"]:
+            await _refresh_group(conn, row["group_id"], now)
+        notice = component_update(row["page_id"], row["id"], row["name"], previous, current)
+        await enqueue_notice(conn, notice, now)
+    return ComponentChange(row, row["time_zone"], previous, current, started_at)
+
+
+async def _open(
+    conn: AsyncConnection, change: ComponentChange, now: datetime, affected: AffectedComponent
+) -> None:
+    row = change.component
+    await open_incident(
+        conn,
+        page_id=row["page_id"],
+        name=auto_title(row["name"], change.current),
+        impact=impact_for_status(change.current),
+        body=opening_body(row["name"], change.current, change.started_at, change.time_zone),
+        started_at=change.started_at,
+        now=now,
+        component_ids=[row["id"]],
+        affected=[affected],
+        auto_component_id=row["id"],
+    )
+
+
+async def _follow_up(
+    conn: AsyncConnection,
+    change: ComponentChange,
+    incident: OpenIncident,
+    action: IncidentAction,
+    now: datetime,
+    affected: AffectedComponent,
+) -> None:
+    name = change.component["name"]
+    if action is IncidentAction.RESOLVE:
+        body = resolution_body(name, incident.started_at, change.started_at, change.time_zone)
+        await post_update(
+            conn,
+            incident.id,
+            IncidentStatus.RESOLVED,
+            body,
+            now,
+            [affected],
+            resolved_at=change.started_at,
+        )
+        return
+    impact = worse_impact(incident.impact, impact_for_status(change.current))
+    body = escalation_body(name, change.current)
+    await post_update(
+        conn, incident.id, IncidentStatus.INVESTIGATING, body, now, [affected], impact=impact
+    )
+
+
+async def refresh_component(
+    conn: AsyncConnection, component_id: str, started_at: datetime, now: datetime
+) -> bool:
+    """Re-derive a component's status and act on its automatic incident; True if anything
+    changed. `started_at` is when the condition that prompted this began."""
+    await serialize_status_changes(conn)  # several servers: one at a time (held till commit)
+    change = await _change_for(conn, component_id, started_at, now)
+    if change is None:
+        return False
+    row = change.component
+    incident = await find_open_auto_incident(conn, row["id"])
+    action = auto_incident_action(incident is not None, change.previous, change.current)
+    if change.current is ComponentStatus.UNDER_MAINTENANCE:
+        action = IncidentAction.NONE  # outages inside a maintenance window open no incident
+    if action is IncidentAction.OPEN and await in_operator_incident(conn, row["id"]):
+        action = IncidentAction.NONE  # the operator is already telling customers about it
+    affected = AffectedComponent(row["id"], row["name"], change.previous, change.current)
+    if action is IncidentAction.OPEN:
+        await _open(conn, change, now, affected)
+    elif action is not IncidentAction.NONE and incident is not None:
+        await _follow_up(conn, change, incident, action, now, affected)
+    return change.previous is not change.current or action is not IncidentAction.NONE
+
+
+async def apply_transition(conn: AsyncConnection, payload: dict[str, Any], now: datetime) -> bool:
+    """Update the monitor's component and its automatic incident; True if anything changed."""
+    query = select(monitors.c.component_id).where(monitors.c.id == payload["monitor_id"])
+    component_id = (await conn.execute(query)).scalar()
+    held = component_id is not None and bool(
+        await components_under_maintenance(conn, [component_id])
+    )
+    if not held:
+        # Operator alerts commit with the claim of this transition: one alert per transition.
+        await on_transition(conn, payload, now)
+    if component_id is None:
+        return False
+    started_at = datetime.fromisoformat(payload["started_at"])
+    return await refresh_component(conn, component_id, started_at, now)
+
+
+async def release_held_alerts(
+    conn: AsyncConnection, component_ids: Sequence[str], since: datetime, now: datetime
+) -> None:
+    """At a window's end, alert for monitors still in trouble: their alerts were held."""
+    query = (
+        select(monitor_states.c.monitor_id, monitor_states.c.state)
+        .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
+        .where(monitors.c.component_id.in_(list(component_ids)), monitors.c.enabled)
+    )
+    for monitor_id, state in await conn.execute(query):
+        if state in (MonitorState.DOWN.value, MonitorState.DEGRADED.value):
+            payload = {
+                "monitor_id": monitor_id,
+                "previous": MonitorState.UP.value,
+                "current": state,
+                "started_at": since.isoformat(),
+                "confirmed_at": now.isoformat(),
+            }
+            await on_transition(conn, payload, now)
+
+
+async def _claim(conn: AsyncConnection, event_id: int, now: datetime) -> bool:
+    claimed = await conn.execute(
+        update(events)
+        .where(events.c.id == event_id, events.c.processed_at.is_(None))
+        .values(processed_at=now)
+    )
+    return claimed.rowcount == 1
+
+
+class StatusService:
+    def __init__(self, engine: AsyncEngine, clock: Clock, on_change: Callable[[], None]) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._on_change = on_change
+        self.wake = asyncio.Event()
+
+    async def _pending_ids(self) -> list[int]:
+        query = (
+            select(events.c.id)
+            .where(events.c.processed_at.is_(None), events.c.kind == TRANSITION_EVENT)
+            .order_by(events.c.id)
+            .limit(500)
+        )
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).scalars())
+
+    async def _apply_one(self, event_id: int) -> bool:
+        now = self._clock.now()
+        async with self._engine.begin() as conn:
+            # Before the claim's row lock: taken after it, two servers could deadlock.
+            await serialize_status_changes(conn)
+            if not await _claim(conn, event_id, now):
+                return False
+            payload = (
+                await conn.execute(select(events.c.payload).where(events.c.id == event_id))
+            ).scalar_one()
+            return await apply_transition(conn, payload, now)
+
+    async def process_pending(self) -> int:
+        """Apply every unprocessed transition in order; returns how many changed something."""
+        changed = 0
+        for event_id in await self._pending_ids():
+            changed += await self._apply_one(event_id)
+        if changed:
+            self._on_change()
+        return changed
+
+    async def run(self, poll_seconds: float = 2.0) -> None:
+        while True:
+            try:
+                await self.process_pending()
+            except Exception:
+                # The database may be gone for a while; events wait in it and are applied later.
+                log.exception("status service could not process events; retrying")
+            self.wake.clear()
+            try:
+                async with asyncio.timeout(poll_seconds):
+                    await self.wake.wait()
+            except TimeoutError:
+                pass
