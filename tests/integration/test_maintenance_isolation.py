@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hiccup.core.ids import new_id
 from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.engine.maintenance import MaintenanceWorker
 from hiccup.store.maintenance import WindowRow
@@ -27,8 +28,8 @@ BROKEN = "Rewire amy"
 
 
 class FailingNotices:
-    """A notice hook that makes one window's step fail with a real constraint violation:
-    it inserts the update it was just handed a second time (a duplicate primary key)."""
+    """A notice hook that makes one window's step fail with a real constraint violation: it
+    writes the same update row twice (a duplicate primary key)."""
 
     def __init__(self, phase: str) -> None:
         self.phase = phase
@@ -41,20 +42,21 @@ class FailingNotices:
         window: WindowRow,
         phase: str,
         body: str,
-        update_id: str,
+        _update_id: str,
         now: datetime,
     ) -> None:
         if self.broken and phase == self.phase and window.name == BROKEN:
-            status = MaintenanceStatus.IN_PROGRESS.value
-            duplicate = {"window_id": window.id, "status": status, "body": body, "created_at": now}
-            await conn.execute(insert(maintenance_updates).values(id=update_id, **duplicate))
+            status = MaintenanceStatus.SCHEDULED.value
+            row = {"id": new_id(), "window_id": window.id, "status": status, "body": body}
+            for _ in range(2):
+                await conn.execute(insert(maintenance_updates).values(created_at=now, **row))
         self.told.append((phase, window.name))
 
 
 async def setup(
-    engine: AsyncEngine, phase: str
+    engine: AsyncEngine, phase: str, windows: str = TWO_WINDOWS
 ) -> tuple[Pipeline, MaintenanceWorker, FailingNotices]:
-    flow = await pipeline(engine, CONFIG + TWO_WINDOWS)
+    flow = await pipeline(engine, CONFIG + windows)
     notices = FailingNotices(phase)
     return flow, MaintenanceWorker(engine, flow.clock, lambda: None, notices), notices
 
@@ -110,3 +112,19 @@ async def test_a_definition_that_fails_to_be_scheduled_does_not_stop_the_others(
     assert await statuses(engine) == {"Swap flexo disks": "in_progress"}
     [failed] = failures(caplog)
     assert "scheduled of maintenance 'rewire-amy'" in failed.getMessage()
+
+
+async def test_a_failing_reminder_does_not_delay_any_start(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    reminded = TWO_WINDOWS.replace("duration: 20m}", "duration: 20m, remind_before: 10m}")
+    flow, worker, notices = await setup(engine, "reminder", reminded)
+    await worker.run_pass()
+    flow.clock.set(START.replace(minute=20))
+    assert await worker.run_pass() == START.replace(minute=30), "its start is still awaited"
+    assert ("reminder", "Swap flexo disks") in notices.told
+    [failed] = failures(caplog)
+    assert f"reminder of window {BROKEN!r}" in failed.getMessage()
+    flow.clock.set(START.replace(minute=30))
+    await worker.run_pass()
+    assert set((await statuses(engine)).values()) == {"in_progress"}

@@ -62,7 +62,7 @@ class MaintenanceWorker:
         self._on_change = on_change
         self._notice = notice
         self.wake = asyncio.Event()
-        self._failing: set[Step] = set()
+        self._failed: set[Step] = set()
 
     async def _tell(
         self,
@@ -128,17 +128,17 @@ class MaintenanceWorker:
             async with conn.begin_nested():
                 done = await work()
         except Exception:
-            if step not in self._failing:  # retried every pass: told once, not every minute
-                self._failing.add(step)
+            if step not in self._failed:  # retried every pass: told once, not every minute
+                self._failed.add(step)
                 log.exception("maintenance %s of %s failed; skipped, retried", step[0], name)
             return 0
-        if step in self._failing:
-            self._failing.discard(step)
+        if step in self._failed:
+            self._failed.discard(step)
             log.info("maintenance %s of %s succeeded after failing", step[0], name)
         return done
 
-    def _failing_windows(self) -> set[str]:
-        return {key for phase, key in self._failing if phase != "scheduled"}
+    def _failing(self, phase: Phase) -> list[str]:
+        return [key for failed, key in self._failed if failed == phase]
 
     async def run_pass(self) -> datetime | None:
         """Do everything due now; returns the next deadline (None if nothing is planned)."""
@@ -157,7 +157,12 @@ class MaintenanceWorker:
             for window in await store.due_starts(conn, now):
                 start = partial(self._start, conn, window, now)
                 changed += await self._isolated(conn, ("started", window.id), _label(window), start)
-            deadline = await store.next_deadline(conn, self._failing_windows())
+            deadline = await store.next_deadline(
+                conn,
+                not_starting=self._failing("started"),
+                not_ending=self._failing("completed"),
+                not_reminding=self._failing("reminder"),
+            )
         if changed:
             self._on_change()
         return deadline

@@ -237,18 +237,30 @@ async def due_reminders(conn: AsyncConnection, now: datetime) -> list[WindowRow]
     return await _window_rows(conn, condition & (c.scheduled_for > now))
 
 
-async def next_deadline(conn: AsyncConnection, skipped: Collection[str] = ()) -> datetime | None:
+async def next_deadline(
+    conn: AsyncConnection,
+    *,
+    not_starting: Collection[str] = (),
+    not_ending: Collection[str] = (),
+    not_reminding: Collection[str] = (),
+) -> datetime | None:
     """The earliest moment a window starts, ends or needs a reminder: the worker sleeps until it.
-    `skipped` windows failed and are retried on the worker's regular wake-up: their deadline,
-    already past, would otherwise wake it at once, again and again."""
+    The windows named failed that step; they are retried on the worker's regular wake-up, as
+    their deadline, already past, would otherwise wake it at once, again and again."""
     c = maintenance_windows.c
-    scheduled = (c.status == MaintenanceStatus.SCHEDULED.value) & c.id.not_in(list(skipped))
-    active = c.status.in_(ACTIVE) & c.id.not_in(list(skipped))
+    scheduled = c.status == MaintenanceStatus.SCHEDULED.value
     candidates = [
-        select(c.scheduled_for).where(scheduled).order_by(c.scheduled_for).limit(1),
-        select(c.scheduled_until).where(active).order_by(c.scheduled_until).limit(1),
+        select(c.scheduled_for)
+        .where(scheduled, c.id.not_in(list(not_starting)))
+        .order_by(c.scheduled_for)
+        .limit(1),
+        select(c.scheduled_until)
+        .where(c.status.in_(ACTIVE), c.id.not_in(list(not_ending)))
+        .order_by(c.scheduled_until)
+        .limit(1),
         select(c.remind_at)
         .where(scheduled, c.reminded_at.is_(None), c.remind_at.is_not(None))
+        .where(c.id.not_in(list(not_reminding)))
         .order_by(c.remind_at)
         .limit(1),
     ]
