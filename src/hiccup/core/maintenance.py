@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -45,7 +45,9 @@ class Schedule:
 
 
 def _localize(naive: datetime, zone: ZoneInfo) -> datetime:
-    return naive.replace(tzinfo=zone)
+    # In UTC from here on: stores and comparisons want one zone, and a duration added to a
+    # zone-aware datetime is wall-clock arithmetic (a 2 h window over a DST change is not 2 h).
+    return naive.replace(tzinfo=zone).astimezone(UTC)
 
 
 def occurrences(schedule: Schedule, lo: datetime, hi: datetime, limit: int = 100) -> list[Window]:

@@ -11,7 +11,8 @@ from hiccup.core.status import MonitorState
 
 
 def utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
+    """A moment as aware UTC. Columns of type UtcDateTime already read back so; this is for
+    values that did not come through one (JSON, aggregates typed otherwise)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

@@ -7,7 +7,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -21,6 +20,9 @@ from sqlalchemy import (
     true,
 )
 
+# Re-exported: every tables_*.py module takes its moment type from here.
+from hiccup.store.timestamps import UtcDateTime as UtcDateTime
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -30,8 +32,6 @@ metadata = MetaData(
     }
 )
 
-# SQLite stores naive datetimes; the repositories attach UTC on the way out.
-UtcDateTime = DateTime(timezone=True)
 AutoId = BigInteger().with_variant(Integer(), "sqlite")
 
 pages = Table(
