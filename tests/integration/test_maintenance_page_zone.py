@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.engine.maintenance import MaintenanceWorker
-from hiccup.runtime import Hiccup, Settings
+from hiccup.server.runtime import Hiccup, Settings
 from hiccup.store.public_read import read_public_state
 from hiccup.store.tables_maintenance import maintenance_windows
 from tests.integration.admin_helpers import (

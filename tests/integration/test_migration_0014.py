@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.clock import ManualClock
+from hiccup.core.clock import ManualClock
 from hiccup.engine.maintenance import MaintenanceWorker
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.tables_maintenance import maintenance_updates, maintenance_windows
