@@ -110,8 +110,16 @@ class PublicServer:
             ]
         await _send(send, status, headers, b"" if scope.get("method") == "HEAD" else body)
 
-    async def _refused(self, scope: Scope, send: Send, asset: Asset, admission: Admission) -> None:
-        if admission is Admission.ASK_PASSWORD:
+    async def _refused(
+        self, scope: Scope, send: Send, asset: Asset, admission: Admission, wait: int = 1
+    ) -> None:
+        if admission is Admission.THROTTLED:
+            reply = _plain(
+                429,
+                b"Too many wrong passwords; try again later.\n",
+                (b"retry-after", str(wait).encode()),
+            )
+        elif admission is Admission.ASK_PASSWORD:
             realm = f'Basic realm="{asset.page}", charset="UTF-8"'.encode()
             reply = _plain(
                 401, b"This status page needs a password.\n", (b"www-authenticate", realm)
@@ -129,7 +137,8 @@ class PublicServer:
             peer = client[0] if client else None
             admission = guard.admit(peer, headers) if guard else Admission.REFUSE
             if admission is not Admission.ADMIT:
-                await self._refused(scope, send, asset, admission)
+                wait = guard.retry_after(peer, headers) if guard else 1
+                await self._refused(scope, send, asset, admission, wait)
                 return
         match, packed = None, False
         for key, value in headers:
