@@ -137,7 +137,9 @@ class PublicServer:
             peer = client[0] if client else None
             admission = guard.admit(peer, headers) if guard else Admission.REFUSE
             if admission is not Admission.ADMIT:
-                wait = guard.retry_after(peer, headers) if guard else 1
+                wait = 1
+                if guard is not None and admission is Admission.THROTTLED:
+                    wait = guard.retry_after(peer, headers)
                 await self._refused(scope, send, asset, admission, wait)
                 return
         match, packed = None, False
