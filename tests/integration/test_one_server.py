@@ -3,6 +3,7 @@ with a message saying why, and the first keeps serving."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import fresh_postgres_database
 from tests.integration.targets import reserve_port
 from tests.integration.test_serve_servers import CONFIG, wait_ready
 
@@ -21,9 +23,11 @@ def _command(port: int, server: str) -> list[str]:
     return [sys.executable, "-m", "hiccup", "serve", "--port", str(port), "--server", server]
 
 
-def _env(data: Path) -> dict[str, str]:
+def _env(data: Path, database: str | None = None) -> dict[str, str]:
     env = {**os.environ, "HICCUP_DATA_DIR": str(data)}
     env.pop("HICCUP_DATABASE_URL", None)
+    if database is not None:
+        env["HICCUP_DATABASE_URL"] = database
     return env
 
 
@@ -79,3 +83,30 @@ def test_a_second_server_on_the_same_sqlite_data_directory_exits_1(tmp_path: Pat
         assert "in use by process" in said
         assert "PostgreSQL" in " ".join(said.split())
         assert httpx.get(base + "/healthz", timeout=5).status_code == 200
+
+
+@pytest.mark.postgres
+def test_servers_on_postgresql_may_share_a_data_directory(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    (tmp_path / "hiccup.yaml").write_text(CONFIG)
+    env = _env(tmp_path / "data", asyncio.run(fresh_postgres_database(postgres_url)))
+    ports = [reserve_port(), reserve_port()]
+    servers = [
+        subprocess.Popen(
+            _command(port, "granian"),
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        for port, process in zip(ports, servers, strict=True):
+            wait_ready(f"http://127.0.0.1:{port}/healthz", process)
+        assert not (tmp_path / "data" / "hiccup.lock").exists()
+    finally:
+        for process in servers:
+            process.kill()
+            process.wait()
