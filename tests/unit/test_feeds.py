@@ -83,3 +83,17 @@ def test_hostile_titles_and_bodies_stay_text_in_the_feed() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script" not in html
     assert 'href="javascript:' not in html
+
+
+def test_atom_declares_its_content_as_html() -> None:
+    body = render_atom(site_state(), DEFAULT_LOOK)
+    atom = "{http://www.w3.org/2005/Atom}"
+    texts = [
+        element
+        for entry in ElementTree.fromstring(body).iter(f"{atom}entry")
+        for element in (*entry.iter(f"{atom}content"), *entry.iter(f"{atom}summary"))
+    ]
+    assert texts
+    assert all(element.get("type") == "html" for element in texts)
+    for entry in parse(body).entries:
+        assert entry.content[0].type == "text/html"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from sqlalchemy import make_url
 
 from hiccup.cli.accounts import config_app, user_app
 from hiccup.cli.export import export
@@ -18,8 +20,9 @@ from hiccup.cli.report import report
 from hiccup.config.load import ConfigError, load_config
 from hiccup.config.model import HiccupConfig
 from hiccup.server.runtime import Hiccup, Settings
-from hiccup.server.serving import run_granian, run_uvicorn
+from hiccup.server.serving import PortInUse, listen, run_granian, run_uvicorn
 from hiccup.store.database import create_engine, data_dir, database_url, migrate
+from hiccup.store.dirlock import DataDirInUse, DataDirLock
 
 app = typer.Typer(
     help="Hiccup: uptime monitor and status page.", no_args_is_help=True, add_completion=False
@@ -85,10 +88,33 @@ def check(config: Path | None = ConfigOption) -> None:
     )
 
 
-def run_server(hiccup: Hiccup, host: str, port: int, server: str = "granian") -> None:
+def run_server(
+    hiccup: Hiccup, host: str, port: int, server: str = "granian", sock: socket.socket | None = None
+) -> None:
     # Both stop gracefully, closing the page's live-update streams first (hiccup.server.serving).
     run = run_granian if server == "granian" else run_uvicorn
-    run(hiccup.app(), host, port)
+    run(hiccup.app(), host, port, sock or listen(host, port))
+
+
+def _claim(host: str, port: int) -> tuple[DataDirLock | None, socket.socket]:
+    """This server's data directory (SQLite) and port, before anything starts; else exit 1."""
+    lock = None
+    try:
+        if make_url(database_url()).get_backend_name() == "sqlite":
+            lock = DataDirLock(data_dir()).acquire()
+        return lock, listen(host, port)
+    except DataDirInUse as error:
+        errors.print(
+            f"error: {error}: one SQLite database serves one server "
+            "(several servers need PostgreSQL, see docs/scaling.md)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    except PortInUse as error:
+        if lock is not None:
+            lock.release()
+        errors.print(f"error: {error}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
 
 
 @app.command()
@@ -108,7 +134,12 @@ def serve(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if server not in ("uvicorn", "granian"):
+        errors.print(f"unknown --server {server!r}: use uvicorn or granian")
+        raise typer.Exit(2)
     data_dir().mkdir(parents=True, exist_ok=True)
+    # Held for the process's life: a second server on this port or SQLite database exits here.
+    _lock, sock = _claim(host, port)
     # The page's snapshot on disk: served at the next start even if the database is gone.
     try:
         settings = Settings(page_slug=loaded.page.slug, snapshot_dir=data_dir() / "snapshot")
@@ -118,10 +149,7 @@ def serve(
     hiccup = Hiccup(create_engine(), loaded, settings=settings)
     # The one-time setup link is printed with an address people can open.
     hiccup.admin.base_url = hiccup.admin.base_url or f"http://{host}:{port}"
-    if server not in ("uvicorn", "granian"):
-        errors.print(f"unknown --server {server!r}: use uvicorn or granian")
-        raise typer.Exit(2)
-    run_server(hiccup, host, port, server)
+    run_server(hiccup, host, port, server, sock)
 
 
 @app.command()

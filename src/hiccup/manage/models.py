@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.core.incidents import IncidentStatus
@@ -264,10 +264,19 @@ class UserOut(Out):
     created_at: datetime
 
 
+def _as_utc(moment: datetime) -> datetime:
+    # The admin form's datetime-local has no offset: a time without one is UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 class TokenIn(In):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(min_length=1, max_length=3)
     user_id: str | None = Field(default=None, max_length=12, description="default: yourself")
+    expires_at: Annotated[datetime, AfterValidator(_as_utc)] | None = Field(
+        default=None,
+        description="when the token stops working (UTC when no offset is given); default: never",
+    )
 
 
 class TokenOut(Out):
@@ -279,6 +288,7 @@ class TokenOut(Out):
     user_name: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None = Field(description="null: until revoked; past: refused (401)")
 
 
 class TokenCreatedOut(TokenOut):

@@ -27,6 +27,7 @@ from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
 from hiccup.engine.cluster import AcquiredHook, HeldMonitors, lease_seconds_from_env
 from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, sync_heartbeats
+from hiccup.engine.housekeeping import Housekeeping
 from hiccup.engine.maintenance import MaintenanceWorker
 from hiccup.engine.ownership import Ownership, OwnsEverything
 from hiccup.engine.probe_desk import ProbeDesk
@@ -101,6 +102,7 @@ class Hiccup:
         self.checks = CheckSet()
         self.history = HistoryWorker(engine, self.clock, settings_from(config))
         self.maintenance = MaintenanceWorker(engine, self.clock, self.changed, maintenance_notice)
+        self.housekeeping = Housekeeping(engine, self.clock)
         self.recorder: Recorder | None = None
         self.scheduler: Scheduler | None = None
         self.ownership: Ownership = OwnsEverything()
@@ -218,6 +220,7 @@ class Hiccup:
         self._spawn("scheduler", self.scheduler.run())
         workers = {"history": self.history.run, "maintenance": self.maintenance.run}
         self._spawn_workers({**workers, "heartbeats": self.heartbeats.run})
+        self._spawn("housekeeping", self.housekeeping.run())  # idempotent: every server
         self._spawn("probe-inbox", self.probes.run())
         self._spawn_workers(self.notifications.workers())
         if self.replica is not None:

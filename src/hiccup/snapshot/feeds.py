@@ -70,8 +70,11 @@ def _feed(state: PublicState, look: PageLook) -> FeedGenerator:
         added.link(href=absolute(state, look, path))
         added.published(item.created_at)
         added.updated(item.updated_at)
-        added.content(_updates_html(item.updates), type="html")
-        added.description(_updates_html(item.updates))
+        html = _updates_html(item.updates)
+        # feedgen's description() also rewrites the Atom content without its type, so it goes
+        # first: content() then declares the HTML (`type="html"`), else readers show the tags.
+        added.description(html)
+        added.content(html, type="html")
     return feed
 
 

@@ -36,6 +36,12 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
 
 
+def _expiry(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    return f"expired {when(moment)}" if moment <= now else when(moment)
+
+
 def table(
     request: Request,
     me: Principal,
@@ -171,6 +177,7 @@ async def user_list(request: Request) -> Response:
 @router.get("/tokens")
 async def token_list(request: Request) -> Response:
     me, _ = await guard(request, Permission.ADMINISTER)
+    now = ops_of(request).clock.now()
     rows = [
         Row(
             [
@@ -179,13 +186,14 @@ async def token_list(request: Request) -> Response:
                 t.user_name,
                 ", ".join(s.value for s in t.scopes),
                 when(t.last_used_at),
+                _expiry(t.expires_at, now),
             ],
             None,
             (Action("Revoke", f"/tokens/{t.id}/delete", f"Revoke {t.name}?"),),
         )
         for t in await accounts.list_tokens(ops_of(request))
     ]
-    columns = ["Name", "Starts with", "User", "Scopes", "Last used"]
+    columns = ["Name", "Starts with", "User", "Scopes", "Last used", "Expires"]
     return table(request, me, "API tokens", columns, rows, ("/tokens/new", Permission.ADMINISTER))
 
 

@@ -176,6 +176,9 @@ async def token_fields(ops: Ops) -> Sequence[Field]:
         Field("name", "Token name", help="what uses it, e.g. 'deploy script'"),
         Field("scopes", "Scopes", "multi", [(s.value, s.value) for s in Scope]),
         Field("user_id", "Acts as user", "select", [("", "— me —"), *users], optional=True),
+        Field(
+            "expires_at", "Expires (UTC)", "datetime", optional=True, help="empty: until revoked"
+        ),
     ]
 
 

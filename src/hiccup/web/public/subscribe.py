@@ -124,6 +124,13 @@ class SubscribeRoutes:
         admission = guard.admit(peer, request.headers.raw)
         if admission is Admission.ADMIT:
             return None
+        if admission is Admission.THROTTLED:
+            wait = str(guard.retry_after(peer, request.headers.raw))
+            return PlainTextResponse(
+                "Too many wrong passwords; try again later.\n",
+                429,
+                headers={**SECURITY_HEADERS, "retry-after": wait},
+            )
         if admission is Admission.ASK_PASSWORD:
             realm = f'Basic realm="{visit.slug}", charset="UTF-8"'
             return PlainTextResponse(
