@@ -23,6 +23,7 @@ from hiccup.snapshot.assets import HTML, JSON, Asset, Snapshot
 from hiccup.snapshot.disk import SnapshotDisk, mark_stale
 from hiccup.snapshot.site import Site, SitePage
 from hiccup.snapshot.site_render import JSON_DOCUMENTS, render_site
+from hiccup.snapshot.unchanged import keep_unchanged
 from hiccup.store.page_figures import read_figures
 from hiccup.store.public_bars import BarsCache
 from hiccup.store.public_read import read_public_state
@@ -123,7 +124,8 @@ class SnapshotBuilder:
         now = self._clock.now()
         bases = await self.read_bases(now)
         # Rendering a big site takes a while: in a thread, the loop keeps answering meanwhile.
-        snapshot = await asyncio.to_thread(render_site, bases, self.site, now)
+        fresh = await asyncio.to_thread(render_site, bases, self.site, now)
+        snapshot = keep_unchanged(self._holder.current, fresh)
         self.last_success = now
         self._holder.publish(snapshot)
         if self._disk is not None:
