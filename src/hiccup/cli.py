@@ -18,6 +18,7 @@ from hiccup.probes_cli import probes_app
 from hiccup.report_cli import report
 from hiccup.runtime import Hiccup, Settings
 from hiccup.store.database import create_engine, data_dir, database_url, migrate
+from hiccup.web.limits import ServeLimits, fit_to_file_limit
 from hiccup.web.serving import run_granian, run_uvicorn
 
 app = typer.Typer(
@@ -84,10 +85,12 @@ def check(config: Path | None = ConfigOption) -> None:
     )
 
 
-def run_server(hiccup: Hiccup, host: str, port: int, server: str = "granian") -> None:
+def run_server(
+    hiccup: Hiccup, host: str, port: int, server: str = "granian", limits: ServeLimits | None = None
+) -> None:
     # Both stop gracefully, closing the page's live-update streams first (hiccup.web.serving).
     run = run_granian if server == "granian" else run_uvicorn
-    run(hiccup.app(), host, port)
+    run(hiccup.app(), host, port, fit_to_file_limit(limits or ServeLimits()))
 
 
 @app.command()
@@ -98,6 +101,16 @@ def serve(
     server: str = typer.Option(
         "granian", help="HTTP server: granian (the default, fastest on the page), or uvicorn."
     ),
+    header_timeout: float = typer.Option(
+        10.0,
+        help="Seconds a client has to send a whole request header; also closes idle "
+        "keep-alive connections.",
+    ),
+    max_connections: int = typer.Option(
+        16384,
+        help="Connections held at once (live streams take at most 3/4 of them); the open-file "
+        "limit is raised to fit.",
+    ),
 ) -> None:
     """Run the web server, scheduler and workers in one process."""
     loaded = _resolve_config(config)
@@ -107,6 +120,11 @@ def serve(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    try:
+        limits = ServeLimits(header_timeout, max_connections, backlog=min(4096, max_connections))
+    except ValueError as error:
+        errors.print(f"error: {error}")
+        raise typer.Exit(2) from None
     data_dir().mkdir(parents=True, exist_ok=True)
     # The page's snapshot on disk: served at the next start even if the database is gone.
     try:
@@ -120,7 +138,7 @@ def serve(
     if server not in ("uvicorn", "granian"):
         errors.print(f"unknown --server {server!r}: use uvicorn or granian")
         raise typer.Exit(2)
-    run_server(hiccup, host, port, server)
+    run_server(hiccup, host, port, server, limits)
 
 
 @app.command()
