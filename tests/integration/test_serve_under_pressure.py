@@ -6,15 +6,32 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.integration.serve_helpers import closed_by_server, hold_partial_headers, serving
+from tests.integration.serve_helpers import (
+    Served,
+    closed_by_server,
+    hold_partial_headers,
+    serving,
+)
 
 SERVERS = ["granian", "uvicorn"]
+CAP = 20
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def tight(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """One server per module with a 2 s header timeout and a 20-connection cap."""
+    options = ("--header-timeout", "2", "--max-connections", str(CAP))
+    with serving(tmp_path_factory.mktemp("tight"), request.param, *options) as served:
+        yield served
 
 
 @pytest.mark.parametrize("server", SERVERS)
@@ -35,24 +52,19 @@ def test_new_readers_are_answered_while_300_connections_hold_unfinished_headers(
             assert not closed_by_server(held[-1], within=0.1)
 
 
-@pytest.mark.parametrize("server", SERVERS)
 def test_a_partial_header_is_closed_within_the_header_timeout_even_when_trickled(
-    tmp_path: Path, server: str
+    tight: Served,
 ) -> None:
-    with serving(tmp_path, server, "--header-timeout", "2") as served, ExitStack() as stack:
-        still, trickling = hold_partial_headers(stack, served.port, 2)
+    with ExitStack() as stack:
+        still, trickling = hold_partial_headers(stack, tight.port, 2)
         started = time.monotonic()
         assert closed_by_server(trickling, within=2 + 8, trickle=True)
         assert closed_by_server(still, within=2 + 8 - (time.monotonic() - started))
         assert time.monotonic() - started > 1.0  # the timeout's doing, not a refusal
 
 
-@pytest.mark.parametrize("server", SERVERS)
-def test_an_idle_keep_alive_connection_is_closed(tmp_path: Path, server: str) -> None:
-    with (
-        serving(tmp_path, server, "--header-timeout", "2") as served,
-        socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock,
-    ):
+def test_an_idle_keep_alive_connection_is_closed(tight: Served) -> None:
+    with socket.create_connection(("127.0.0.1", tight.port), timeout=10) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         assert sock.recv(4096).startswith(b"HTTP/1.1 200")
         # Kept alive after the answer, then closed for idling.
@@ -60,15 +72,13 @@ def test_an_idle_keep_alive_connection_is_closed(tmp_path: Path, server: str) ->
         assert closed_by_server(sock, within=2 + 8)
 
 
-@pytest.mark.parametrize("server", SERVERS)
-def test_the_connection_cap_holds_and_frees_up(tmp_path: Path, server: str) -> None:
-    cap = 20
-    options = ("--max-connections", str(cap), "--header-timeout", "2")
-    with serving(tmp_path, server, *options) as served, ExitStack() as stack:
+def test_the_connection_cap_holds_and_frees_up(tight: Served) -> None:
+    served = tight
+    with ExitStack() as stack:
         idle = served.sockets()
-        hold_partial_headers(stack, served.port, 3 * cap)
+        hold_partial_headers(stack, served.port, 3 * CAP)
         time.sleep(1)  # the server has taken all it will take
-        assert served.sockets() - idle <= cap
+        assert served.sockets() - idle <= CAP
         # Held connections time out and free their places: a new reader gets in. granian
         # takes the queued ones in turn (cap at a time, 2 s each); uvicorn has told the
         # ones past the cap to come back (503) at once.
