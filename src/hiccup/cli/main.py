@@ -23,6 +23,7 @@ from hiccup.server.runtime import Hiccup, Settings
 from hiccup.server.serving import PortInUse, listen, run_granian, run_uvicorn
 from hiccup.store.database import create_engine, data_dir, database_url, migrate
 from hiccup.store.dirlock import DataDirInUse, DataDirLock
+from hiccup.web.limits import ServeLimits, fit_to_file_limit
 
 app = typer.Typer(
     help="Hiccup: uptime monitor and status page.", no_args_is_help=True, add_completion=False
@@ -89,20 +90,26 @@ def check(config: Path | None = ConfigOption) -> None:
 
 
 def run_server(
-    hiccup: Hiccup, host: str, port: int, server: str = "granian", sock: socket.socket | None = None
+    hiccup: Hiccup,
+    host: str,
+    port: int,
+    server: str = "granian",
+    limits: ServeLimits | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
     # Both stop gracefully, closing the page's live-update streams first (hiccup.server.serving).
     run = run_granian if server == "granian" else run_uvicorn
-    run(hiccup.app(), host, port, sock or listen(host, port))
+    fitted = fit_to_file_limit(limits or ServeLimits())
+    run(hiccup.app(), host, port, fitted, sock or listen(host, port, fitted.backlog))
 
 
-def _claim(host: str, port: int) -> tuple[DataDirLock | None, socket.socket]:
+def _claim(host: str, port: int, backlog: int) -> tuple[DataDirLock | None, socket.socket]:
     """This server's data directory (SQLite) and port, before anything starts; else exit 1."""
     lock = None
     try:
         if make_url(database_url()).get_backend_name() == "sqlite":
             lock = DataDirLock(data_dir()).acquire()
-        return lock, listen(host, port)
+        return lock, listen(host, port, backlog)
     except DataDirInUse as error:
         errors.print(
             f"error: {error}: one SQLite database serves one server "
@@ -125,6 +132,16 @@ def serve(
     server: str = typer.Option(
         "granian", help="HTTP server: granian (the default, fastest on the page), or uvicorn."
     ),
+    header_timeout: float = typer.Option(
+        10.0,
+        help="Seconds a client has to send a whole request header; also closes idle "
+        "keep-alive connections.",
+    ),
+    max_connections: int = typer.Option(
+        16384,
+        help="Connections held at once (live streams take at most 3/4 of them); the open-file "
+        "limit is raised to fit.",
+    ),
 ) -> None:
     """Run the web server, scheduler and workers in one process."""
     loaded = _resolve_config(config)
@@ -137,9 +154,14 @@ def serve(
     if server not in ("uvicorn", "granian"):
         errors.print(f"unknown --server {server!r}: use uvicorn or granian")
         raise typer.Exit(2)
+    try:
+        limits = ServeLimits(header_timeout, max_connections, backlog=min(4096, max_connections))
+    except ValueError as error:
+        errors.print(f"error: {error}")
+        raise typer.Exit(2) from None
     data_dir().mkdir(parents=True, exist_ok=True)
     # Held for the process's life: a second server on this port or SQLite database exits here.
-    _lock, sock = _claim(host, port)
+    _lock, sock = _claim(host, port, limits.backlog)
     # The page's snapshot on disk: served at the next start even if the database is gone.
     try:
         settings = Settings(page_slug=loaded.page.slug, snapshot_dir=data_dir() / "snapshot")
@@ -149,7 +171,7 @@ def serve(
     hiccup = Hiccup(create_engine(), loaded, settings=settings)
     # The one-time setup link is printed with an address people can open.
     hiccup.admin.base_url = hiccup.admin.base_url or f"http://{host}:{port}"
-    run_server(hiccup, host, port, server, sock)
+    run_server(hiccup, host, port, server, limits, sock)
 
 
 @app.command()
