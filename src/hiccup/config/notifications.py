@@ -35,11 +35,22 @@ ChannelKind = Literal["email", "webhook", "apprise"]
 
 
 def check_email(value: str) -> str:
-    """The normalized address, or ValueError with a message a person can act on."""
+    """The normalized address in ASCII (an internationalized domain in its xn-- form), or
+    ValueError with a message a person can act on.
+
+    A mailbox name beyond ASCII ("jürgen@…") needs SMTPUTF8 from every server on the way; such
+    an address is refused here, where its owner reads why, rather than failing at delivery.
+    """
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        checked = validate_email(value, check_deliverability=False)
     except EmailNotValidError as error:
         raise ValueError(f"{value!r} is not a valid email address: {error}") from None
+    if checked.ascii_email is None:
+        raise ValueError(
+            f"{value!r} has characters beyond ASCII before the @, which mail to it cannot "
+            "carry here; please use an address without them"
+        )
+    return checked.ascii_email
 
 
 def check_sender(value: str) -> str:

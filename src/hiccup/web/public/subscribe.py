@@ -379,8 +379,8 @@ async def _fields(request: Request, wants_json: bool) -> dict[str, list[str]]:
     else:
         try:
             data = json.loads(body or b"{}")
-        except json.JSONDecodeError:
-            raise FormError("the body is not valid JSON") from None
+        except (json.JSONDecodeError, UnicodeDecodeError):  # bytes that are not UTF-8 too
+            raise FormError("the body is not valid JSON in UTF-8") from None
         if not isinstance(data, dict):
             raise FormError("expected a JSON object with `email`")
         listed = data.get("components") or []
