@@ -101,4 +101,6 @@ def test_email_channels_need_an_smtp_server() -> None:
 
 def test_secrets_are_named_by_environment_variable_never_written_in_the_file() -> None:
     found = issues(GOOD.replace("password_env: SMTP_PW", "password: hunter2"))
-    assert found == ["hiccup.yaml:7: notifications.smtp.password: unknown field"]
+    assert found == [
+        "hiccup.yaml:7: notifications.smtp.password: unknown field (did you mean `password_env`?)"
+    ]

@@ -236,7 +236,7 @@ def test_footer_says_powered_by_and_last_updated() -> None:
     footer = between(render_page(make_state()), "<footer", "</footer>")
     assert "Powered by Hiccup" in footer
     expected = '<time datetime="2026-11-22T16:40:00Z">22 Nov 2026, 16:40 UTC</time>'
-    assert f"Last updated {expected}" in footer
+    assert f"Last updated <!--stamp-->{expected}<!--/stamp-->" in footer
 
 
 def test_stale_page_says_it_shows_the_last_known_status() -> None:

@@ -49,6 +49,12 @@ class Check(Protocol):
     # False for kinds that wait to be called (heartbeats): the scheduler never runs them.
     scheduled: ClassVar[bool] = True
 
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        """What is wrong with `target` for this kind, in words; None when it is usable. Called
+        by the config, the admin and the API, so a typo never reaches a public page."""
+        ...
+
     async def run(self, spec: MonitorSpec) -> CheckResult:
         """Run once, never raising: every failure is a CheckResult with ok=False and a reason,
         and the whole run ends within spec.timeout."""

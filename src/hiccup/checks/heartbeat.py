@@ -76,6 +76,10 @@ class HeartbeatOptions(CheckOptions):
 
 @register
 class HeartbeatCheck:
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        return None  # pinged, never connects: the target is only a note
+
     kind: ClassVar[str] = "heartbeat"
     options_model: ClassVar[type[CheckOptions]] = HeartbeatOptions
     scheduled: ClassVar[bool] = False

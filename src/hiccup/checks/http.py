@@ -136,6 +136,10 @@ def _new_session() -> aiohttp.ClientSession:
 
 @register
 class HttpCheck:
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        return _url_problem(target)
+
     kind: ClassVar[str] = "http"
     options_model: ClassVar[type[CheckOptions]] = HttpOptions
     scheduled: ClassVar[bool] = True

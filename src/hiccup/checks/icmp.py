@@ -65,6 +65,12 @@ def judge(received: int, sent: int, average_ms: float, options: IcmpOptions) -> 
 
 @register
 class IcmpCheck:
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        return (
+            None if valid_host(target.strip()) else f"invalid target {target!r} (expected a host)"
+        )
+
     kind: ClassVar[str] = "icmp"
     options_model: ClassVar[type[CheckOptions]] = IcmpOptions
     scheduled: ClassVar[bool] = True

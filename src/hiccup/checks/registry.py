@@ -75,6 +75,18 @@ def default_failure_threshold(kind: str) -> int:
         return 3
 
 
+def target_problem(kind: str, target: str) -> str | None:
+    """What is wrong with a monitor's target for its kind; None when it is fine (or the kind
+    is unknown, which is reported on its own)."""
+    try:
+        check = check_class(kind)
+    except UnknownCheckKind:
+        return None
+    if not target.strip():
+        return "is required" if check.scheduled else None
+    return check.target_problem(target)
+
+
 def is_scheduled(kind: str) -> bool:
     """Whether the scheduler runs this kind; an unknown kind is, so its error is reported."""
     try:

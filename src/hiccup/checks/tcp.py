@@ -58,6 +58,14 @@ def parse_target(target: str) -> tuple[str, int]:
 
 @register
 class TcpCheck:
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        try:
+            parse_target(target)
+        except ValueError as error:
+            return str(error)
+        return None
+
     kind: ClassVar[str] = "tcp"
     options_model: ClassVar[type[CheckOptions]] = TcpOptions
     scheduled: ClassVar[bool] = True

@@ -142,6 +142,14 @@ def _describe(exc: BaseException, seconds: float, timing: _Timing) -> str:
 
 @register
 class TlsCheck:
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        try:
+            parse_tls_target(target)
+        except ValueError as error:
+            return str(error)
+        return None
+
     kind: ClassVar[str] = "tls"
     options_model: ClassVar[type[CheckOptions]] = TlsOptions
     scheduled: ClassVar[bool] = True

@@ -10,16 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import (
+    BaseModel,
     ValidationError,
 )
 
 from hiccup.checks.registry import (
     UnknownCheckKind,
-    is_scheduled,
     options_model,
+    target_problem,
 )
+from hiccup.config.messages import fields_at, plain_message
 from hiccup.config.model import (
     HiccupConfig,
+    MonitorConfig,
 )
 from hiccup.config.notifications import (
     dependency_problems,
@@ -57,14 +60,21 @@ def _field_name(location: Sequence[int | str]) -> str:
 
 
 def _issues_from(
-    error: ValidationError, data: Any, path: Path, prefix: tuple[Any, ...] = ()
+    error: ValidationError,
+    data: Any,
+    path: Path,
+    prefix: tuple[Any, ...] = (),
+    model: type[BaseModel] = HiccupConfig,
+    beside: Sequence[str] = (),
 ) -> list[ConfigIssue]:
+    """Each error of `error` (validating `model` at `prefix`), in plain words; `beside`: more
+    field names a typo may have meant."""
     issues = []
     for item in error.errors():
-        location = prefix + tuple(p for p in item["loc"] if not str(p).startswith("function-"))
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown field"
+        inner = tuple(p for p in item["loc"] if not str(p).startswith("function-"))
+        location = prefix + inner
+        known = [*fields_at(model, inner), *beside]
+        message = plain_message(item, known)
         issues.append(ConfigIssue(path, line_of(data, location), _field_name(location), message))
     return issues
 
@@ -79,12 +89,14 @@ def _kind_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssu
             loc = (*where, "kind")
             issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), str(error)))
         except ValidationError as error:
-            issues += _issues_from(error, data, path, where)
-        if not monitor.target.strip() and is_scheduled(monitor.kind):
+            common = list(MonitorConfig.model_fields)
+            kind_model = options_model(monitor.kind)
+            issues += _issues_from(error, data, path, where, kind_model, common)
+        problem = target_problem(monitor.kind, monitor.target)
+        if problem is not None:
             loc = (*where, "target")
-            issues.append(
-                ConfigIssue(path, line_of(data, where), _field_name(loc), "Field required")
-            )
+            line = line_of(data, loc) if monitor.target.strip() else line_of(data, where)
+            issues.append(ConfigIssue(path, line, _field_name(loc), problem))
     return issues
 
 

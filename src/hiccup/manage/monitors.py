@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hiccup.checks.registry import UnknownCheckKind, is_scheduled, options_model
+from hiccup.checks.registry import UnknownCheckKind, options_model, target_problem
 from hiccup.config.model import slugify
 from hiccup.core.changes import NOTHING_CHANGED, describe_changes
 from hiccup.core.ids import new_id
@@ -89,8 +89,8 @@ def _kind_problems(data: MonitorIn) -> dict[str, str]:
         problems["kind"] = str(error)
     except ValidationError as error:
         problems.update(field_messages(error, "options"))
-    if not data.target.strip() and is_scheduled(data.kind):
-        problems["target"] = "required for this kind"
+    if (problem := target_problem(data.kind, data.target)) is not None:
+        problems["target"] = problem
     if data.retry_interval_s is not None and data.retry_interval_s >= data.interval_s:
         problems["retry_interval_s"] = "must be shorter than the interval"
     return problems
