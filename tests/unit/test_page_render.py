@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
-from hiccup.core.public import DayUptime, PublicUpdate
+from hiccup.core.public import DayUptime, Figures, PublicUpdate
 from hiccup.core.status import ComponentStatus
 from hiccup.snapshot.render import render_not_found, render_page, style_csp_source
 from tests.unit.public_fixtures import (
@@ -196,11 +196,15 @@ def test_a_day_with_any_downtime_never_reads_as_100_percent() -> None:
 def test_ninety_days_offer_a_thirty_day_legend_for_phones() -> None:
     history = days([1.0] * 90)
     state = make_state(components=(component("api", "API", 1, history=history, uptime=1.0),))
+    thirty = Figures((("24h", 1.0), ("7d", 1.0), ("30d", 0.995), ("90d", 1.0)))
+    state = replace(state, components=(replace(state.components[0], figures=thirty),))
     html = render_page(state)
     assert html.count('class="day day--full"') == 90
     assert '<span class="legend-long">90 days ago</span>' in html
     assert '<span class="legend-short">30 days ago</span>' in html
-    assert '<span class="uptime__total">100% uptime</span>' in html
+    # What a phone shows beside its thirty bars is the thirty days' figure, not ninety's.
+    assert '<span class="uptime__total legend-long">100% uptime</span>' in html
+    assert '<span class="uptime__total legend-short">99.50% uptime</span>' in html
 
 
 def test_past_incidents_are_listed_newest_first_with_their_window() -> None:

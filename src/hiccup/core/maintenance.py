@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from hiccup.core.timefmt import format_window, humanize_duration
+from hiccup.core.timefmt import humanize_duration
 from hiccup.core.uptime import Interval, covered
 
 
@@ -93,6 +93,7 @@ def completed_body(downtime: timedelta) -> str:
     )
 
 
-def scheduled_body(message: str, window: Window, tz: str) -> str:
-    when = format_window(window.start, window.end, tz)
-    return f"{message}\n\nScheduled for {when}." if message else f"Scheduled for {when}."
+def scheduled_body(message: str) -> str:
+    """The first update of a window: the operator's words. The window itself is shown beside
+    it on the page, in mails and in chat, so the body does not say it again."""
+    return message or "This maintenance is scheduled."

@@ -114,7 +114,7 @@ class MaintenanceWorker:
         self, conn: AsyncConnection, window: store.WindowRow, now: datetime, time_zone: str
     ) -> int:
         await store.mark_reminded(conn, window.id, now)
-        body = scheduled_body(await store.message_of(conn, window.id), window.window, time_zone)
+        body = scheduled_body(await store.message_of(conn, window.id))
         await self._tell(conn, window, "reminder", (body, f"reminder-{window.id}"), now)
         return 0  # nothing the public page shows changed
 
@@ -172,9 +172,7 @@ class MaintenanceWorker:
     ) -> int:
         created = await store.materialize_definition(conn, definition, now)
         for window in await store.windows_by_id(conn, created):
-            body = scheduled_body(
-                await store.message_of(conn, window.id), window.window, zones[window.page_id]
-            )
+            body = scheduled_body(await store.message_of(conn, window.id))
             update_id = await store.post_maintenance_update(
                 conn, window.id, MaintenanceStatus.SCHEDULED, body, now
             )
