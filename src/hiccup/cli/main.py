@@ -12,6 +12,7 @@ from rich.console import Console
 from sqlalchemy import make_url
 
 from hiccup.cli.accounts import config_app, user_app
+from hiccup.cli.backup import backup_command, restore_command
 from hiccup.cli.export import export
 from hiccup.cli.heartbeats import heartbeats
 from hiccup.cli.probe import probe
@@ -198,6 +199,8 @@ app.command()(export)
 
 
 app.command()(probe)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 app.add_typer(user_app, name="user")
