@@ -159,8 +159,9 @@ class Recorder:
                 allowed, allowed_votes = await self._fenced(conn, changes, votes)
                 moved = await record_batch(conn, results, allowed, now)
                 await self.quorums.write(conn, allowed_votes, now)
-                # Alerts sent from the spool meanwhile are marked said in this same commit.
-                said = await self._spool.reconcile(conn, allowed, now) if self._spool else []
+                # Alerts sent from the spool meanwhile are marked said in this same commit
+                # (fenced-off changes too: they were said, whoever stores the monitor now).
+                said = await self._spool.reconcile(conn, changes, now) if self._spool else []
         except Exception:
             # Put them back in order so nothing confirmed is lost while the database is away.
             self._results, self._changes = results + self._results, changes + self._changes

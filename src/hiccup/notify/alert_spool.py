@@ -95,7 +95,13 @@ class AlertSpool:
     async def refresh(self) -> None:
         async with self._engine.connect() as conn:
             rows = await load_alert_rows(conn)
-        self.book = AlertBook.from_rows(rows)
+        fresh = AlertBook.from_rows(rows)
+        # Monitors whose transitions were decided here but are not stored yet: the database
+        # does not know the triggered states those decisions left; memory does.
+        pending = {monitor_id for monitor_id, _, _ in self._held}
+        fresh.states = {k: v for k, v in fresh.states.items() if k[0] not in pending}
+        fresh.states |= {k: v for k, v in self.book.states.items() if k[0] in pending}
+        self.book = fresh
 
     # -- the recorder's side -------------------------------------------------------------
 
@@ -115,7 +121,10 @@ class AlertSpool:
             if decided is not None:
                 entry = SpoolEntry(decided.key, decided.content, change)
                 entry.deliveries = [Delivery(channel) for channel in decided.channels]
-                await self._write(entry)
+                try:
+                    await self._write(entry)
+                except OSError:  # the disk failed too: telling the operator comes first
+                    log.exception("could not spool alert %s; sending it anyway", entry.key)
                 log.warning("database unreachable: alert %s sent from the spool", entry.key)
                 self._send_pending(entry)
             self._held[_identity(change)] = entry
@@ -166,7 +175,10 @@ class AlertSpool:
                 delivery.error = error.message[:500]
                 await asyncio.sleep(self._policy.delay(delivery.attempts).total_seconds())
                 continue
-            await self._write(entry)
+            try:
+                await self._write(entry)
+            except OSError:  # sent again after a restart, under the same key
+                log.exception("could not note the delivery of spooled alert %s", entry.key)
         self.wake.set()
 
     async def _attempt(self, entry: SpoolEntry, delivery: Delivery) -> NotifyError | None:
@@ -237,9 +249,7 @@ class AlertSpool:
             try:
                 await self.settle()
                 due = self._stale or time.monotonic() - refreshed > _REFRESH_SECONDS
-                # Not while transitions decided here wait for the database: the book holds
-                # the triggered states they left, which the database does not have yet.
-                if due and not self._held:
+                if due:
                     self._stale = False
                     await self.refresh()
                     refreshed = time.monotonic()
