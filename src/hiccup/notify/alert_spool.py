@@ -248,7 +248,9 @@ class AlertSpool:
             self.wake.clear()
             try:
                 await self.settle()
-                due = self._stale or time.monotonic() - refreshed > _REFRESH_SECONDS
+                since = time.monotonic() - refreshed
+                # At most one re-read per settle period, however often alerts change.
+                due = (self._stale and since >= _SETTLE_SECONDS) or since > _REFRESH_SECONDS
                 if due:
                     self._stale = False
                     await self.refresh()
