@@ -123,9 +123,9 @@ class AlertSpool:
                 entry.deliveries = [Delivery(channel) for channel in decided.channels]
                 try:
                     await self._write(entry)
+                    log.warning("database unreachable: alert %s sent from the spool", entry.key)
                 except OSError:  # the disk failed too: telling the operator comes first
                     log.exception("could not spool alert %s; sending it anyway", entry.key)
-                log.warning("database unreachable: alert %s sent from the spool", entry.key)
                 self._send_pending(entry)
             self._held[_identity(change)] = entry
 
@@ -264,8 +264,10 @@ class AlertSpool:
             await asyncio.wait(self._sending, timeout=self._config.timeout.total_seconds() + 1)
         for task in list(self._sending):
             task.cancel()
+        # Bounded: a database that hangs must not hold up shutdown; the entries stay on disk.
         with contextlib.suppress(Exception):
-            await self.settle()
+            async with asyncio.timeout(5):
+                await self.settle()
 
 
 def _settled_rows(entry: SpoolEntry) -> list[dict[str, object]]:

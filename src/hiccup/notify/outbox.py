@@ -397,6 +397,8 @@ async def record_settled(
     """Rows for deliveries already settled outside the outbox (the alert spool sent them
     while the database was away): written delivered or dead, never to be claimed. A row
     already there, or whose channel was removed meanwhile, is left alone."""
+    if not rows:
+        return 0
     keys = [row["idempotency_key"] for row in rows]
     present = set(
         (
