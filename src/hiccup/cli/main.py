@@ -165,7 +165,11 @@ def serve(
     _lock, sock = _claim(host, port, limits.backlog)
     # The page's snapshot on disk: served at the next start even if the database is gone.
     try:
-        settings = Settings(page_slug=loaded.page.slug, snapshot_dir=data_dir() / "snapshot")
+        settings = Settings(
+            page_slug=loaded.page.slug,
+            snapshot_dir=data_dir() / "snapshot",
+            alert_spool_dir=data_dir() / "alert-spool",
+        )
     except ValueError as error:  # an environment variable out of range (HICCUP_LEASE_SECONDS)
         errors.print(f"error: {error}")
         raise typer.Exit(2) from None

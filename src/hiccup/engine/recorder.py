@@ -20,6 +20,7 @@ from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.core.quorum import Report
 from hiccup.core.status import Verdict
 from hiccup.engine.quorums import Quorums, Unsaved
+from hiccup.notify.alert_spool import AlertSpool
 from hiccup.store.probe_results import Arrival
 from hiccup.store.recording import RecordedResult, TrackChange, record_batch
 
@@ -45,6 +46,7 @@ class Recorder:
         flush_seconds: float = 1.0,
         max_batch: int = 2000,
         fence: Fence | None = None,
+        spool: AlertSpool | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -57,6 +59,7 @@ class Recorder:
         self._full = asyncio.Event()
         self.quorums = Quorums()
         self._fence = fence
+        self._spool = spool
         # One flush at a time: an older batch committing after a newer one would store an
         # older detector state over the newer.
         self._flushing = asyncio.Lock()
@@ -156,13 +159,34 @@ class Recorder:
                 allowed, allowed_votes = await self._fenced(conn, changes, votes)
                 moved = await record_batch(conn, results, allowed, now)
                 await self.quorums.write(conn, allowed_votes, now)
+                # Alerts sent from the spool meanwhile are marked said in this same commit
+                # (fenced-off changes too: they were said, whoever stores the monitor now).
+                said = await self._spool.reconcile(conn, changes, now) if self._spool else []
         except Exception:
             # Put them back in order so nothing confirmed is lost while the database is away.
             self._results, self._changes = results + self._results, changes + self._changes
             self.quorums.put_back(votes)
+            await self._alert_without_database(changes)
             raise
+        if self._spool is not None:
+            self._spool.recorded(said)
         if moved:
             self._on_transitions()
+
+    async def _alert_without_database(self, changes: list[TrackChange]) -> None:
+        """Operators hear of a confirmed transition now, not when the database is back."""
+        if self._spool is None or not any(c.transition for c in changes):
+            return
+        try:
+            await self._spool.hold(changes, self._tracks, self._last_error)
+        except Exception:
+            log.exception("could not spool operator alerts; they wait for the database")
+
+    def _last_error(self, monitor_id: str) -> str | None:
+        for result in reversed(self._results):
+            if result.monitor_id == monitor_id:
+                return result.error
+        return None
 
     async def run(self) -> None:
         while True:

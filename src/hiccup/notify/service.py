@@ -9,6 +9,7 @@ import logging
 import os
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.config.model import HiccupConfig
 from hiccup.config.notifications import NotificationsConfig
 from hiccup.core.clock import Clock
+from hiccup.notify.alert_spool import AlertSpool
 from hiccup.notify.alerts import disable_channel, fire_due, next_deadline
 from hiccup.notify.channels.base import Channel, ChannelContext
 from hiccup.notify.channels.registry import build_channels
@@ -76,6 +78,7 @@ class Notifications:
         *,
         environ: Mapping[str, str] | None = None,
         base_url: str = DEFAULT_BASE_URL,
+        spool_dir: Path | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
@@ -90,6 +93,10 @@ class Notifications:
         self.channels: dict[str, Channel] = {}
         self.worker: DeliveryWorker | None = None
         self.deadlines = DeadlineScheduler(engine, clock)
+        # Operator alerts go out from local disk while the database is away (alert_spool.py).
+        self.spool = (
+            AlertSpool(spool_dir, engine, clock, self.config.delivery) if spool_dir else None
+        )
         self._stop_listening: Callable[[], None] | None = None
 
     async def sync(self, conn: AsyncConnection, now: datetime) -> list[str]:
@@ -111,11 +118,15 @@ class Notifications:
             self.engine, self.clock, self.channels, self.config.delivery, self.on_permanent
         )
         self._stop_listening = wake_on_commit(self.engine, self.wake)
+        if self.spool is not None:
+            await self.spool.open(self.channels)
 
     def wake(self) -> None:
         if self.worker is not None:
             self.worker.wake()
         self.deadlines.wake.set()
+        if self.spool is not None:
+            self.spool.alerts_changed()
 
     async def on_permanent(
         self, conn: AsyncConnection, item: Claimed, reason: str, now: datetime
@@ -139,6 +150,8 @@ class Notifications:
             self._stop_listening = None
         if self.worker is not None:
             await self.worker.stop()
+        if self.spool is not None:
+            await self.spool.close()
         for channel in self.channels.values():
             with contextlib.suppress(Exception):
                 await channel.close()

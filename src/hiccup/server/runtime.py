@@ -67,6 +67,8 @@ class Settings:
     per_host_concurrency: int = 8
     snapshot_refresh_seconds: float = 60.0
     snapshot_dir: Path | None = None  # where the snapshot survives restarts; None: memory only
+    # Where operator alerts wait when the database is away (docs/notifications.md); None: off.
+    alert_spool_dir: Path | None = None
     # Several servers on PostgreSQL: how long a lease lasts unrenewed (docs/scaling.md).
     lease_seconds: float = field(default_factory=lease_seconds_from_env)
 
@@ -114,7 +116,9 @@ class Hiccup:
         )
         self.heartbeats = HeartbeatWatcher(engine, self.clock, self._submit)
         self.pings = PingDesk(engine, self.clock, self._submit, self.heartbeats)
-        self.notifications = Notifications(engine, self.clock, config)
+        self.notifications = Notifications(
+            engine, self.clock, config, spool_dir=self.settings.alert_spool_dir
+        )
         self.admin = AdminSite(
             engine,
             self.clock,
@@ -188,10 +192,12 @@ class Hiccup:
         if report.changed:
             log.info("config synced: %s", report)
         await self.admin.announce_setup()
+        # Before the detector states are read: alerts a killed process spooled store their
+        # transitions now, so the same outage is not confirmed (and told) again.
+        await self.notifications.prepare()
         async with self.engine.connect() as conn:
             specs, tracks = await load_specs(conn), await load_tracks(conn)
         await self._sync_heartbeats(specs)
-        await self.notifications.prepare()
         self.recorder = Recorder(
             self.engine,
             self.clock,
@@ -199,6 +205,7 @@ class Hiccup:
             self.status.wake.set,
             flush_seconds=self.settings.flush_seconds,
             fence=self.replica.monitors.fence if self.replica is not None else None,
+            spool=self.notifications.spool,
         )
         async with self.engine.connect() as conn:  # probes' health survives a restart
             self.recorder.quorums.adopt(await load_votes(conn, [s.id for s in specs if s.voted]))
@@ -222,6 +229,8 @@ class Hiccup:
         self._spawn_workers({**workers, "heartbeats": self.heartbeats.run})
         self._spawn("housekeeping", self.housekeeping.run())  # idempotent: every server
         self._spawn("probe-inbox", self.probes.run())
+        if self.notifications.spool is not None:  # every server: its own disk
+            self._spawn("alert-spool", self.notifications.spool.run())
         self._spawn_workers(self.notifications.workers())
         if self.replica is not None:
             for name, work in self.replica.tasks().items():
