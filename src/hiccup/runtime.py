@@ -20,7 +20,7 @@ from starlette.types import ASGIApp
 from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet
 from hiccup.clock import Clock, SystemClock
-from hiccup.config import HiccupConfig
+from hiccup.config import HiccupConfig, HttpConfig
 from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
@@ -45,7 +45,8 @@ from hiccup.store.leases import setup_lock
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.probe_results import load_votes
 from hiccup.store.sync import SyncReport, sync_config
-from hiccup.web.app import Lifespan, create_app
+from hiccup.web.app import SECURITY_HEADERS, Lifespan, create_app
+from hiccup.web.edge import Edge, hsts_value
 from hiccup.web.forwarded import TrustedProxies
 from hiccup.web.ping import ping_router
 from hiccup.web.probe_api import probe_routes
@@ -275,7 +276,24 @@ class Hiccup:
         # In front: snapshot paths and /live answered without FastAPI's routing.
         app: ASGIApp = PublicServer(self.holder, self._fastapi(lifespan))
         proxies = networks(self.config.trusted_proxies) if self.config else ()
-        return TrustedProxies(app, proxies) if proxies else app
+        if proxies:
+            app = TrustedProxies(app, proxies)
+        return self._edge(app)
+
+    def _edge(self, app: ASGIApp) -> ASGIApp:
+        """Outermost: bodies capped before anything reads them, every answer's headers."""
+        http = self.config.http if self.config else HttpConfig()
+        headers = dict(SECURITY_HEADERS)
+        hsts = hsts_value(
+            self.config.page.url if self.config else "",
+            http.hsts_max_age,
+            include_subdomains=http.hsts_include_subdomains,
+        )
+        if hsts is not None:
+            headers["strict-transport-security"] = hsts
+        return Edge(
+            app, headers=headers, max_body=http.max_body_bytes, max_form=http.max_form_bytes
+        )
 
     def _fastapi(self, lifespan: Lifespan) -> FastAPI:
         return create_app(
