@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.monitors import MonitorSpec
+from hiccup.isotime import AwareInput
 
 PROBE_TOKEN_PREFIX = "hcp_probe_"
 MAX_RESULTS_PER_BATCH = 1000
@@ -84,7 +85,7 @@ class Assignments(_FromServer):
 
 class ProbeResult(_Wire):
     monitor_id: str = Field(min_length=1, max_length=12)
-    at: AwareDatetime  # when the check started, as measured by the probe
+    at: AwareInput  # when the check started, as measured by the probe
     ok: bool
     latency_ms: float | None = Field(default=None, ge=0)
     error: str | None = Field(default=None, max_length=500)

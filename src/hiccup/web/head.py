@@ -12,7 +12,7 @@ never ends, and the public server answers HEAD itself.
 
 from __future__ import annotations
 
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -21,6 +21,12 @@ _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 class HeadAsGet:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        """The wrapped app's, so a Mount around this still finds them (url_for, listings)."""
+        routes: list[BaseRoute] = getattr(self.app, "routes", [])
+        return routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
