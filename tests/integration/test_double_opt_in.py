@@ -189,3 +189,18 @@ async def test_it_mails_an_internationalized_domain_in_its_ascii_form(
     await notifications.worker.drain()
     [confirmation] = sink.to("ann@xn--bcher-kva.example")
     assert "Confirm your subscription" in str(confirmation["Subject"])
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9/hook", "http://[::ffff:10.0.0.1]/hook", "http://localhost/hook"]
+)
+async def test_it_refuses_a_webhook_on_a_private_address_at_sign_up(
+    sink: SmtpSink, setup: tuple[Notifications, httpx.AsyncClient], url: str
+) -> None:
+    notifications, client = setup
+    answer = await client.post("/subscribe", json={"email": "ops@example.com", "webhook": url})
+    assert answer.status_code == 422, answer.text
+    assert "private" in answer.json()["error"] or "loopback" in answer.json()["error"]
+    assert notifications.worker is not None
+    await notifications.worker.drain()
+    assert sink.count() == 0, "no confirmation is sent for a refused webhook"

@@ -162,7 +162,7 @@ async def test_an_editor_reschedules_in_the_admin_and_over_the_api(engine: Async
         editor = await add_user(engine, "olga", Role.EDITOR)
         flexo = (await component_ids(engine))["flexo"]
         headers = await bearer(engine, editor, [Scope.WRITE])
-        first = {"name": "Move flexo", "components": [flexo], "start": "2030-01-05T10:00:00"}
+        first = {"name": "Move flexo", "components": [flexo], "start": "2030-01-05T10:00:00Z"}
         made = await client.post(
             "/api/v1/maintenance", json=first | {"duration_s": 1800}, headers=headers
         )

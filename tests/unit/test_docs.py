@@ -10,7 +10,13 @@ from pydantic import BaseModel
 
 from hiccup.checks.registry import check_kinds, options_model
 from hiccup.cli.main import app
-from hiccup.config.model import ComponentConfig, MaintenanceConfig, MonitorConfig, PageConfig
+from hiccup.config.model import (
+    ComponentConfig,
+    HttpConfig,
+    MaintenanceConfig,
+    MonitorConfig,
+    PageConfig,
+)
 from hiccup.config.site import FooterLink, PrivateConfig
 from hiccup.snapshot.builder import JSON_DOCUMENTS
 
@@ -24,7 +30,15 @@ def documented_fields(page: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "model",
-    [PageConfig, ComponentConfig, MonitorConfig, MaintenanceConfig, FooterLink, PrivateConfig],
+    [
+        PageConfig,
+        ComponentConfig,
+        MonitorConfig,
+        MaintenanceConfig,
+        FooterLink,
+        PrivateConfig,
+        HttpConfig,
+    ],
 )
 def test_every_config_field_is_documented(model: type[BaseModel]) -> None:
     missing = set(model.model_fields) - documented_fields("configuration.md")

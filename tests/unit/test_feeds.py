@@ -97,3 +97,15 @@ def test_atom_declares_its_content_as_html() -> None:
     assert all(element.get("type") == "html" for element in texts)
     for entry in parse(body).entries:
         assert entry.content[0].type == "text/html"
+
+
+def test_control_characters_typed_into_an_incident_do_not_break_the_feeds() -> None:
+    incident = api_incident()
+    update = replace(incident.updates[0], body="line\x00one\x1b[31m ok")
+    odd = replace(incident, name="API\x01 down\x0b", updates=(update,))
+    state = site_state(open_incidents=(odd,), page=PAGE)
+    for body in (render_atom(state, DEFAULT_LOOK), render_rss(state, DEFAULT_LOOK)):
+        text = body.decode()
+        assert "API down" in text
+        assert "one[31m ok" in text
+        ElementTree.fromstring(body)

@@ -230,6 +230,20 @@ class HistoryConfig(_Strict):
         return value
 
 
+MIB = 1024 * 1024
+
+
+class HttpConfig(_Strict):
+    """Limits and headers of every HTTP answer (hiccup.web.edge)."""
+
+    # Request bodies over these are refused with 413 before they are read or authenticated.
+    max_body_bytes: int = Field(default=MIB, ge=1024, le=1024 * MIB)
+    max_form_bytes: int = Field(default=256 * 1024, ge=1024, le=1024 * MIB)
+    # Strict-Transport-Security when the page's url is https; 0 sends none.
+    hsts_max_age: int = Field(default=365 * 24 * 3600, ge=0, le=10 * 365 * 24 * 3600)
+    hsts_include_subdomains: bool = False
+
+
 class HiccupConfig(_Strict):
     page: PageConfig
     pages: list[PageConfig] = []
@@ -240,6 +254,7 @@ class HiccupConfig(_Strict):
     notifications: NotificationsConfig = NotificationsConfig()
     # Reverse proxies in front of Hiccup: their X-Forwarded-For names the client.
     trusted_proxies: list[Network] = []
+    http: HttpConfig = HttpConfig()
 
     def all_components(self) -> Iterator[tuple[ComponentConfig, ComponentConfig | None]]:
         """Every component with its group (None at top level), in page order."""

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from hiccup.auth.roles import Role, Scope
+from hiccup.config.isotime import AwareInput, LocalOutput, UtcOutput
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.status import ComponentStatus, IncidentImpact
 
@@ -74,11 +75,11 @@ class MonitorOut(Out):
     declared: bool
     tags: list[str]
     state: str
-    last_result_at: datetime | None
+    last_result_at: UtcOutput | None
 
 
 class ResultOut(Out):
-    at: datetime
+    at: UtcOutput
     probe: str  # "local" for the server's own checks, else the probe's name
     verdict: str
     latency_ms: float | None
@@ -141,8 +142,12 @@ class IncidentIn(In):
     message: str = Field(min_length=1, max_length=20000)
     components: list[ComponentStatusIn] = Field(default_factory=list, max_length=500)
     notify: bool = True
-    started_at: datetime | None = Field(default=None, description="back-date the start")
-    resolved_at: datetime | None = Field(default=None, description="record a past incident")
+    started_at: AwareInput | None = Field(
+        default=None, description="back-date the start: ISO 8601 with an offset"
+    )
+    resolved_at: AwareInput | None = Field(
+        default=None, description="record a past incident: ISO 8601 with an offset"
+    )
     page_id: str | None = Field(default=None, max_length=12)
 
 
@@ -170,7 +175,7 @@ class UpdateOut(Out):
     id: str
     status: IncidentStatus
     body: str
-    created_at: datetime
+    created_at: UtcOutput
 
 
 class IncidentComponentOut(Out):
@@ -186,8 +191,8 @@ class IncidentOut(Out):
     status: IncidentStatus
     impact: IncidentImpact
     automatic: bool
-    started_at: datetime
-    resolved_at: datetime | None
+    started_at: UtcOutput
+    resolved_at: UtcOutput | None
     postmortem: str | None
     components: list[IncidentComponentOut]
     updates: list[UpdateOut]
@@ -211,7 +216,10 @@ class TemplateOut(Out):
 class MaintenanceIn(In):
     name: str = Field(min_length=1, max_length=300)
     components: list[str] = Field(min_length=1, max_length=500, description="component ids")
-    start: datetime = Field(description="local time in time_zone, or with an offset")
+    start: AwareInput = Field(
+        description="ISO 8601 with an offset; the window's wall-clock time in time_zone "
+        "(which recurrences keep across daylight-saving changes) is taken from it"
+    )
     duration_s: float = Field(gt=0, le=30 * 86400)
     time_zone: str | None = Field(default=None, max_length=64, description="default: page's")
     rrule: str | None = Field(default=None, max_length=500, description="RFC 5545 RRULE")
@@ -220,11 +228,17 @@ class MaintenanceIn(In):
     page_id: str | None = Field(default=None, max_length=12)
 
 
+class MaintenanceForm(MaintenanceIn):
+    """The admin's form: its datetime-local input is a wall-clock time in time_zone."""
+
+    start: datetime = Field(description="wall-clock time in time_zone (or with an offset)")
+
+
 class WindowOut(Out):
     id: str
     status: str
-    scheduled_for: datetime
-    scheduled_until: datetime
+    scheduled_for: UtcOutput
+    scheduled_until: UtcOutput
 
 
 class MaintenanceOut(Out):
@@ -233,7 +247,7 @@ class MaintenanceOut(Out):
     key: str
     name: str
     components: list[str]
-    start_local: datetime
+    start_local: LocalOutput
     time_zone: str
     duration_s: float
     rrule: str | None
@@ -261,7 +275,7 @@ class UserOut(Out):
     role: Role
     totp_enabled: bool
     disabled: bool
-    created_at: datetime
+    created_at: UtcOutput
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -286,9 +300,9 @@ class TokenOut(Out):
     scopes: list[Scope]
     user_id: str
     user_name: str
-    created_at: datetime
-    last_used_at: datetime | None
-    expires_at: datetime | None = Field(description="null: until revoked; past: refused (401)")
+    created_at: UtcOutput
+    last_used_at: UtcOutput | None
+    expires_at: UtcOutput | None = Field(description="null: until revoked; past: refused (401)")
 
 
 class TokenCreatedOut(TokenOut):
@@ -297,7 +311,7 @@ class TokenCreatedOut(TokenOut):
 
 class AuditEntryOut(Out):
     id: int
-    at: datetime
+    at: UtcOutput
     actor: str
     action: str
     target: str

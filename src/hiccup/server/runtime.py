@@ -20,7 +20,7 @@ from starlette.types import ASGIApp
 from hiccup.auth.page_access import networks
 from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet
-from hiccup.config.model import HiccupConfig
+from hiccup.config.model import HiccupConfig, HttpConfig
 from hiccup.core.clock import Clock, SystemClock
 from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
@@ -50,7 +50,8 @@ from hiccup.store.site_pages import sync_site_pages
 from hiccup.store.sync import SyncReport, sync_config
 from hiccup.web.admin_site import AdminSite
 from hiccup.web.api.probe_intake import probe_routes
-from hiccup.web.app import Lifespan, create_app
+from hiccup.web.app import SECURITY_HEADERS, Lifespan, create_app
+from hiccup.web.edge import Edge, hsts_value
 from hiccup.web.forwarded import TrustedProxies
 from hiccup.web.public.ping import ping_router
 from hiccup.web.public.serve import PublicServer
@@ -289,7 +290,24 @@ class Hiccup:
         # In front: snapshot paths and /live answered without FastAPI's routing.
         app: ASGIApp = PublicServer(self.holder, self._fastapi(lifespan))
         proxies = networks(self.config.trusted_proxies) if self.config else ()
-        return TrustedProxies(app, proxies) if proxies else app
+        if proxies:
+            app = TrustedProxies(app, proxies)
+        return self._edge(app)
+
+    def _edge(self, app: ASGIApp) -> ASGIApp:
+        """Outermost: bodies capped before anything reads them, every answer's headers."""
+        http = self.config.http if self.config else HttpConfig()
+        headers = dict(SECURITY_HEADERS)
+        hsts = hsts_value(
+            self.config.page.url if self.config else "",
+            http.hsts_max_age,
+            include_subdomains=http.hsts_include_subdomains,
+        )
+        if hsts is not None:
+            headers["strict-transport-security"] = hsts
+        return Edge(
+            app, headers=headers, max_body=http.max_body_bytes, max_form=http.max_form_bytes
+        )
 
     def _fastapi(self, lifespan: Lifespan) -> FastAPI:
         return create_app(

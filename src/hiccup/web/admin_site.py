@@ -18,6 +18,7 @@ from hiccup.manage.context import Ops
 from hiccup.manage.login import announce_setup
 from hiccup.web.admin.app import create_admin
 from hiccup.web.api.app import create_api
+from hiccup.web.head import HeadAsGet
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,8 @@ class AdminSite:
         return [
             # "/admin" as typed in an address bar: the console lives at "/admin/".
             Route("/admin", _to_admin, methods=["GET", "HEAD"]),
-            _Mount("/api/v1", create_api(self.ops)),
-            _Mount("/admin", create_admin(self.ops, secure_cookies=secure)),
+            _Mount("/api/v1", HeadAsGet(create_api(self.ops))),
+            _Mount("/admin", HeadAsGet(create_admin(self.ops, secure_cookies=secure))),
         ]
 
     async def announce_setup(self) -> str | None:

@@ -40,7 +40,7 @@ def create_app(
         title="Hiccup", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
     def healthz() -> JSONResponse:
         ready = holder.current is not None
         return JSONResponse({"status": "ok" if ready else "starting"}, 200 if ready else 503)

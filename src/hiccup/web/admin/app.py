@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
@@ -47,6 +48,11 @@ def _install_errors(app: FastAPI) -> None:
             title="Cannot do that",
             message=error.message,
         )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, _error: RequestValidationError) -> Response:
+        # An address typed by hand (a path or query part that is not what the page takes).
+        return plain(400, "Bad request.\n")
 
     @app.exception_handler(404)
     async def not_found(_request: Request, _error: Exception) -> Response:

@@ -20,6 +20,7 @@ from hiccup.manage.components import list_components
 from hiccup.store.dashboard import MonitorQuery
 from hiccup.store.tags import all_tags
 from hiccup.web.admin.base import form_guard, guard, ops_of, redirect, render
+from hiccup.web.query import page_number
 
 router = APIRouter()
 STATUSES = ("up", "degraded", "down", "unknown", "paused")
@@ -30,13 +31,12 @@ RESULTS_SHOWN = 100
 def _query(request: Request) -> MonitorQuery:
     params = request.query_params
     status = params.get("status") or None
-    page = params.get("page", "1")
     return MonitorQuery(
         search=params.get("q", "")[:200],
         status=status if status in STATUSES else None,
         tag=(params.get("tag") or None),
         component_id=(params.get("component") or None),
-        page=int(page) if page.isdigit() and 0 < int(page) < 100000 else 1,
+        page=page_number(params.get("page")),
         per_page=PER_PAGE,
     )
 

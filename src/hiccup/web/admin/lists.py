@@ -14,6 +14,7 @@ from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission
 from hiccup.manage import accounts, components, maintenance, templates
 from hiccup.web.admin.base import guard, ops_of, render
+from hiccup.web.query import page_number
 
 router = APIRouter()
 
@@ -198,9 +199,10 @@ async def token_list(request: Request) -> Response:
 
 
 @router.get("/audit")
-async def audit_list(request: Request, page: int = 1) -> Response:
+async def audit_list(request: Request) -> Response:
     me, _ = await guard(request, Permission.ADMINISTER)
-    found = await accounts.list_audit(ops_of(request), max(page, 1), 100)
+    page = page_number(request.query_params.get("page"))
+    found = await accounts.list_audit(ops_of(request), page, 100)
     rows = [
         Row([when(e.at), e.actor, e.action, e.target, e.summary, e.address]) for e in found.items
     ]

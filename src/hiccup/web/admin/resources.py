@@ -16,7 +16,7 @@ from hiccup.manage import accounts, components, maintenance, monitors, templates
 from hiccup.manage.context import Actor, Ops
 from hiccup.manage.models import (
     ComponentIn,
-    MaintenanceIn,
+    MaintenanceForm,
     MonitorIn,
     PageIn,
     TemplateIn,
@@ -254,7 +254,7 @@ CRUDS = [
         "maintenance",
         Permission.OPERATE,
         maintenance_fields,
-        MaintenanceIn,
+        MaintenanceForm,
         maintenance.schedule,
         _maintenance_values,
         None,

@@ -52,7 +52,9 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
         code = _CODES.get(error.status_code, "error")
-        return JSONResponse(error_body(code, str(error.detail)), error.status_code, _NO_STORE)
+        # A 405's Allow (and whatever else the error carries) is part of the answer.
+        headers = {**(error.headers or {}), **_NO_STORE}
+        return JSONResponse(error_body(code, str(error.detail)), error.status_code, headers)
 
 
 def create_api(ops: Ops) -> FastAPI:

@@ -22,6 +22,7 @@ from hiccup.manage.models import (
 )
 from hiccup.store.dashboard import MonitorQuery
 from hiccup.web.api.deps import ERRORS, Administrator, Reader, ops_of
+from hiccup.web.query import Page, PerPage
 
 router = APIRouter(responses=ERRORS)
 
@@ -33,8 +34,8 @@ async def list_monitors(
     status: MonitorFilter | None = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     component_id: Annotated[str | None, Query(max_length=12)] = None,
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    page: Page = 1,
+    per_page: PerPage = 50,
     _actor: Actor = Reader,
 ) -> Paged[MonitorOut]:
     spec = MonitorQuery(q, status, tag, component_id, page, per_page)

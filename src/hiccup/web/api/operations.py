@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from hiccup.core.text import render_markdown
 from hiccup.manage import incidents, maintenance, templates
@@ -23,6 +23,7 @@ from hiccup.manage.models import (
     TemplateOut,
 )
 from hiccup.web.api.deps import ERRORS, Operator, Reader, ops_of
+from hiccup.web.query import Page, PerPage
 
 router = APIRouter(responses=ERRORS)
 
@@ -31,8 +32,8 @@ router = APIRouter(responses=ERRORS)
 async def list_incidents(
     request: Request,
     state: Literal["open", "resolved", "all"] = "all",
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    page: Page = 1,
+    per_page: PerPage = 50,
     _actor: Actor = Reader,
 ) -> Paged[IncidentOut]:
     return await incidents.list_incidents(ops_of(request), state, page, per_page)

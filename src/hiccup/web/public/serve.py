@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hiccup.auth.page_access import Admission
 from hiccup.snapshot.assets import HTML, Asset, Snapshot
 from hiccup.snapshot.render import render_not_found
-from hiccup.snapshot.wire import STRICT_CSP, RawHeaders
+from hiccup.snapshot.wire import NOT_FOUND_CSP, STRICT_CSP, RawHeaders
 from hiccup.web.public.live import LiveStream, SnapshotSource
 
 _NOT_FOUND = render_not_found(None).encode()
@@ -139,7 +139,7 @@ class PublicServer:
                 (b"content-type", HTML.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"x-content-type-options", b"nosniff"),
-                (b"content-security-policy", STRICT_CSP.encode() + b"; style-src 'unsafe-inline'"),
+                (b"content-security-policy", NOT_FOUND_CSP.encode()),
             ]
         await _send(send, status, headers, b"" if scope.get("method") == "HEAD" else body)
 
