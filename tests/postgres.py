@@ -45,23 +45,49 @@ def _run(*command: str) -> None:
     subprocess.run(_as_server_user(list(command)), check=True, capture_output=True)
 
 
+class Cluster:
+    """A fresh PostgreSQL cluster that tests can stop and start again (a database outage)."""
+
+    def __init__(self) -> None:
+        binaries = server_bin()
+        if binaries is None:
+            raise RuntimeError("PostgreSQL server not installed: scripts/test installs it")
+        self.base, self.port = _prepare_dir(), free_port()
+        self.data = self.base / "data"
+        self.pg_ctl = str(binaries / "pg_ctl")
+        _run(str(binaries / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "hiccup",
+             "-E", "UTF8", "--no-sync")  # fmt: skip
+        self.url = f"postgresql://hiccup@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        # Durability is not under test here; speed is welcome.
+        options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options += " -c synchronous_commit=off -c full_page_writes=off"
+        log = str(self.base / "log")
+        _run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        stop = [self.pg_ctl, "-D", str(self.data), "-m", mode, "-w", "stop"]
+        subprocess.run(_as_server_user(stop), capture_output=True, check=False)
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@contextmanager
+def cluster() -> Iterator[Cluster]:
+    """A started cluster, stopped and deleted afterwards."""
+    made = Cluster()
+    try:
+        made.start()
+        yield made
+    finally:
+        made.remove()
+
+
 @contextmanager
 def running_server() -> Iterator[str]:
     """Start a fresh cluster; yields its URL and stops it (and deletes it) afterwards."""
-    binaries = server_bin()
-    if binaries is None:
-        raise RuntimeError("PostgreSQL server not installed: scripts/test installs it")
-    base, port = _prepare_dir(), free_port()
-    data = base / "data"
-    initdb, pg_ctl = str(binaries / "initdb"), str(binaries / "pg_ctl")
-    _run(initdb, "-D", str(data), "-A", "trust", "-U", "hiccup", "-E", "UTF8", "--no-sync")
-    # Durability is not under test here; speed is welcome.
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-    options += " -c synchronous_commit=off -c full_page_writes=off"
-    _run(pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start")
-    try:
-        yield f"postgresql://hiccup@127.0.0.1:{port}/postgres"
-    finally:
-        stop = [pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]
-        subprocess.run(_as_server_user(stop), capture_output=True, check=False)
-        shutil.rmtree(base, ignore_errors=True)
+    with cluster() as made:
+        yield made.url

@@ -21,6 +21,7 @@ from hiccup.core.maintenance import (
     scheduled_body,
     started_body,
 )
+from hiccup.logs import Repeats
 from hiccup.status.service import refresh_component, release_held_alerts
 from hiccup.store import maintenance as store
 from hiccup.store.tables import components
@@ -52,6 +53,7 @@ class MaintenanceWorker:
         self._on_change = on_change
         self._notice = notice
         self.wake = asyncio.Event()
+        self._failing = Repeats(log, "maintenance pass failed; retrying")
 
     async def _tell(
         self,
@@ -144,8 +146,10 @@ class MaintenanceWorker:
             deadline: datetime | None = None
             try:
                 deadline = await self.run_pass()
-            except Exception:
-                log.exception("maintenance pass failed; retrying")
+            except Exception as error:
+                self._failing.failed(error)
+            else:
+                self._failing.recovered()
             now = self._clock.now()
             sleep = min(deadline - now, MAX_SLEEP) if deadline else MAX_SLEEP
             self.wake.clear()

@@ -20,6 +20,7 @@ from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.core.quorum import Report
 from hiccup.core.status import Verdict
 from hiccup.engine.quorums import Quorums, Unsaved
+from hiccup.logs import Repeats
 from hiccup.store.probe_results import Arrival
 from hiccup.store.recording import RecordedResult, TrackChange, record_batch
 
@@ -57,6 +58,7 @@ class Recorder:
         self._full = asyncio.Event()
         self.quorums = Quorums()
         self._fence = fence
+        self._failing = Repeats(log, "could not store results; keeping them for the next flush")
         # One flush at a time: an older batch committing after a newer one would store an
         # older detector state over the newer.
         self._flushing = asyncio.Lock()
@@ -180,5 +182,7 @@ class Recorder:
     async def _flush_or_log(self) -> None:
         try:
             await self.flush()
-        except Exception:
-            log.exception("could not store results; keeping them for the next flush")
+        except Exception as error:
+            self._failing.failed(error)
+        else:
+            self._failing.recovered()

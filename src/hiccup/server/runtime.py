@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp
 
+from hiccup import logs
 from hiccup.auth.page_access import networks
 from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet
@@ -44,6 +45,7 @@ from hiccup.status.service import StatusService
 from hiccup.store.database import migrate
 from hiccup.store.leases import setup_lock
 from hiccup.store.monitors import load_specs, load_tracks
+from hiccup.store.outage import unavailable
 from hiccup.store.probe_results import load_votes
 from hiccup.store.site_pages import sync_site_pages
 from hiccup.store.sync import SyncReport, sync_config
@@ -81,6 +83,8 @@ class Hiccup:
     ) -> None:
         self.engine = engine
         self.config = config
+        # The database going away is expected: its errors are logged without tracebacks.
+        logs.shared().expected = unavailable
         self.clock = clock or SystemClock()
         self.settings = settings or Settings(page_slug=config.page.slug if config else "default")
         self.holder = SnapshotHolder()
@@ -215,7 +219,6 @@ class Hiccup:
         self._spawn("recorder", self.recorder.run())
         self._spawn("status", self.status.run())
         self._spawn("snapshot", self.snapshots.run(self.settings.snapshot_refresh_seconds))
-        self._spawn("scheduler", self.scheduler.run())
         workers = {"history": self.history.run, "maintenance": self.maintenance.run}
         self._spawn_workers({**workers, "heartbeats": self.heartbeats.run})
         self._spawn("probe-inbox", self.probes.run())
@@ -223,6 +226,8 @@ class Hiccup:
         if self.replica is not None:
             for name, work in self.replica.tasks().items():
                 self._spawn(name, work)
+        # Last, once start-up is done: its grid and its lateness count from here.
+        self._spawn("scheduler", self.scheduler.run())
 
     def _spawn_workers(self, workers: dict[str, Callable[[], Coroutine[Any, Any, None]]]) -> None:
         for name, work in workers.items():

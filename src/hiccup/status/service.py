@@ -35,6 +35,7 @@ from hiccup.core.status import (
     worse_impact,
     worst,
 )
+from hiccup.logs import Repeats
 from hiccup.notify.alerts import on_transition
 from hiccup.notify.notices import component_update, enqueue_notice
 from hiccup.status.incidents import open_incident, post_update
@@ -245,6 +246,7 @@ class StatusService:
         self._clock = clock
         self._on_change = on_change
         self.wake = asyncio.Event()
+        self._failing = Repeats(log, "status service could not process events; retrying")
 
     async def _pending_ids(self) -> list[int]:
         query = (
@@ -281,9 +283,11 @@ class StatusService:
         while True:
             try:
                 await self.process_pending()
-            except Exception:
+            except Exception as error:
                 # The database may be gone for a while; events wait in it and are applied later.
-                log.exception("status service could not process events; retrying")
+                self._failing.failed(error)
+            else:
+                self._failing.recovered()
             self.wake.clear()
             try:
                 async with asyncio.timeout(poll_seconds):
