@@ -112,10 +112,11 @@ def serve(
     # The page's snapshot on disk: served at the next start even if the database is gone.
     try:
         settings = Settings(page_slug=loaded.page.slug, snapshot_dir=data_dir() / "snapshot")
+        engine = create_engine()
     except ValueError as error:  # an environment variable out of range (HICCUP_LEASE_SECONDS)
         errors.print(f"error: {error}")
         raise typer.Exit(2) from None
-    hiccup = Hiccup(create_engine(), loaded, settings=settings)
+    hiccup = Hiccup(engine, loaded, settings=settings)
     # The one-time setup link is printed with an address people can open.
     hiccup.admin.base_url = hiccup.admin.base_url or f"http://{host}:{port}"
     if server not in ("uvicorn", "granian"):
