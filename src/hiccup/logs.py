@@ -11,8 +11,11 @@ tens of thousands of lines and hundreds of tracebacks, burying the one line that
 - one line when a part recovers.
 
 A loop owns one `Repeats` and calls `failed(error)` on each failed try and `recovered()` on each
-good one. All `Repeats` of a process share one `QuietLog`, which writes the summaries, so the
-lines during an outage of T seconds stay under 2 x parts + T / every + 1 whatever the retry rates.
+good one. A part with no good tries to report (failing requests, an overloaded scheduler) is made
+with `lapses=True`: a summary interval without failures ends its episode, silently.
+
+All `Repeats` of a process share one `QuietLog`, which writes the summaries, so the lines
+during an outage of T seconds stay under 2 x parts + T / every + 1 whatever the retry rates.
 The summary is written by the next failure after it is due: no timer, nothing to start or stop.
 """
 
@@ -109,10 +112,12 @@ class Repeats:
         *,
         level: int = logging.ERROR,
         hub: QuietLog | None = None,
+        lapses: bool = False,
     ) -> None:
         self.logger, self.part, self.level = logger, part, level
-        self._hub = hub
+        self._hub, self._lapses = hub, lapses
         self.failing = False
+        self._last = 0.0  # when it last failed
         self.unsaid = 0  # failures since the last line about this part
         self._failures = 0  # in this outage
         self._since = 0.0
@@ -124,7 +129,10 @@ class Repeats:
 
     def failed(self, error: BaseException | str) -> None:
         text, now = brief(error), self.hub.clock()
+        if self.failing and self._lapses and now - self._last >= self.hub.every:
+            self._end()  # quiet for a whole interval: this is a new episode
         self._failures += 1
+        self._last = now
         if self.failing:
             self.hub.repeated(self, text, now)  # a summary due now covers the repeats before this
             self.unsaid += 1
@@ -145,5 +153,8 @@ class Repeats:
         self.logger.warning(
             "%s: recovered after %.0f s (%d failures)", self.part, took, self._failures
         )
+        self._end()
+
+    def _end(self) -> None:
         self.failing, self.unsaid, self._failures = False, 0, 0
         self.hub.ended(self)

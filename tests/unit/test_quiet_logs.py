@@ -100,6 +100,20 @@ def test_an_expected_error_is_told_without_a_traceback(
     assert caplog.records[1].exc_info is not None
 
 
+def test_a_part_without_good_tries_starts_anew_after_a_quiet_interval(
+    caplog: pytest.LogCaptureFixture, ticks: Ticks, hub: QuietLog
+) -> None:
+    caplog.set_level(logging.INFO)
+    requests = Repeats(LOG, "requests failed", hub=hub, lapses=True)
+    fail_every_second([requests], ticks, 30)
+    ticks.now += 120  # the database came back; nothing failed for two intervals
+    fail_every_second([requests], ticks, 1)
+    assert (
+        lines(caplog)
+        == ["requests failed: ConnectionRefusedError: [Errno 111] Connection refused"] * 2
+    )
+
+
 def test_a_part_that_recovered_is_left_out_of_the_summary(
     caplog: pytest.LogCaptureFixture, ticks: Ticks, hub: QuietLog
 ) -> None:

@@ -122,8 +122,10 @@ class Scheduler:
         self._unreliable = RecentCount()
         self._behind = RecentCount()  # slots skipped because the previous run never got a slot
         # Overload marks thousands of runs at once: one line when it starts, then the summary.
-        self._overloaded = Repeats(log, "Hiccup is overloaded", level=logging.WARNING)
-        self._behind_warning = Repeats(log, "Hiccup cannot keep up", level=logging.WARNING)
+        self._overloaded = Repeats(log, "Hiccup is overloaded", level=logging.WARNING, lapses=True)
+        self._behind_warning = Repeats(
+            log, "Hiccup cannot keep up", level=logging.WARNING, lapses=True
+        )
         self._entries: dict[str, _Entry] = {}
         self._heap: list[tuple[float, int, str]] = []
         self._seq = itertools.count()

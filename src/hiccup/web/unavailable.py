@@ -28,7 +28,9 @@ Answer = Callable[[Request], Response]
 
 # One for every app of the process: requests failing on the admin, the API and the public
 # forms are one failing part.
-_failing = Repeats(log, "requests failed: the database is unavailable", level=logging.WARNING)
+_failing = Repeats(
+    log, "requests failed: the database is unavailable", level=logging.WARNING, lapses=True
+)
 
 
 def answer_unavailable(app: Starlette, answer: Answer) -> None:
