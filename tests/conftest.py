@@ -16,6 +16,10 @@ from hiccup.store.database import create_engine, migrate
 from tests.integration.notify_helpers import SmtpSink
 from tests.postgres import running_server
 
+# Durability is not under test here (tests/integration/test_sqlite_durability.py aside), as
+# with PostgreSQL's fsync=off in tests/postgres.py; an fsync per commit would slow the suite.
+os.environ.setdefault("HICCUP_SQLITE_SYNCHRONOUS", "normal")
+
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:

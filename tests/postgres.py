@@ -102,3 +102,7 @@ def running_server() -> Iterator[str]:
     """Start a fresh cluster; yields its URL and stops (and deletes) it afterwards."""
     with own_server() as cluster:
         yield cluster.url
+
+
+# The name the outage tests use: a cluster they stop and start.
+cluster = own_server

@@ -170,10 +170,11 @@ def serve(
             snapshot_dir=data_dir() / "snapshot",
             alert_spool_dir=data_dir() / "alert-spool",
         )
+        engine = create_engine()
     except ValueError as error:  # an environment variable out of range (HICCUP_LEASE_SECONDS)
         errors.print(f"error: {error}")
         raise typer.Exit(2) from None
-    hiccup = Hiccup(create_engine(), loaded, settings=settings)
+    hiccup = Hiccup(engine, loaded, settings=settings)
     # The one-time setup link is printed with an address people can open.
     hiccup.admin.base_url = hiccup.admin.base_url or f"http://{host}:{port}"
     run_server(hiccup, host, port, server, limits, sock)

@@ -24,6 +24,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.backoff import RetryPolicy
+from hiccup.core.logs import Repeats
 from hiccup.store import leases as store
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class ChangeFeed:
         self._outgoing: set[str] = set()
         self._send = asyncio.Event()
         self.listening = asyncio.Event()  # set while the listener is connected
+        self._unsent = Repeats(log, "could not notify the other servers", level=logging.WARNING)
+        self._unheard = Repeats(log, "change listener lost", level=logging.WARNING)
 
     def on(self, channel: str, handler: Handler) -> None:
         self._handlers.setdefault(channel, []).append(handler)
@@ -81,8 +84,9 @@ class ChangeFeed:
                     for channel in sorted(channels):
                         await store.notify(conn, channel, self.sender)
                 attempt = 0
+                self._unsent.recovered()
             except Exception as error:
-                log.warning("could not notify the other servers (%s); retrying", error)
+                self._unsent.failed(error)
                 self._outgoing |= channels
                 self._send.set()
                 await asyncio.sleep(self._policy.delay(attempt).total_seconds())
@@ -98,13 +102,14 @@ class ChangeFeed:
                     server_settings={"application_name": APPLICATION_NAME},
                 )
             except Exception as error:
-                log.warning("could not open the change listener (%s); retrying", error)
+                self._unheard.failed(error)
             else:
                 attempt = 0
+                self._unheard.recovered()
                 try:
                     await self._listen(conn, catch_up=connected_before)
                 except Exception as error:
-                    log.warning("change listener lost (%s); reconnecting", error)
+                    self._unheard.failed(error)
                 finally:
                     self.listening.clear()
                     await _close(conn)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.core.clock import Clock
+from hiccup.core.logs import Repeats
 from hiccup.core.maintenance import (
     MaintenanceStatus,
     completed_body,
@@ -63,6 +64,7 @@ class MaintenanceWorker:
         self._notice = notice
         self.wake = asyncio.Event()
         self._failed: set[Step] = set()
+        self._pass_failing = Repeats(log, "maintenance pass failed; retrying")
 
     async def _tell(
         self,
@@ -194,8 +196,10 @@ class MaintenanceWorker:
             deadline: datetime | None = None
             try:
                 deadline = await self.run_pass()
-            except Exception:
-                log.exception("maintenance pass failed; retrying")
+            except Exception as error:
+                self._pass_failing.failed(error)
+            else:
+                self._pass_failing.recovered()
             now = self._clock.now()
             sleep = min(deadline - now, MAX_SLEEP) if deadline else MAX_SLEEP
             self.wake.clear()

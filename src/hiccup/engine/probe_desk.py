@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult, TimedResult
 from hiccup.core.clock import Clock
+from hiccup.core.logs import Repeats
 from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.engine.recorder import Recorder
 from hiccup.store.monitors import load_specs
@@ -55,6 +56,7 @@ class ProbeDesk:
         self._specs: dict[str, MonitorSpec] = {}
         self._specs_read = -SPECS_TTL_SECONDS
         self._handoff: list[Arrival] = []
+        self._failing = Repeats(log, "could not exchange probe results; trying again")
 
     async def assignments(self, token: str, region: str) -> Assigned | None:
         async with self._engine.begin() as conn:
@@ -124,6 +126,8 @@ class ProbeDesk:
         while True:
             try:
                 await self.exchange()
-            except Exception:
-                log.exception("could not exchange probe results; trying again")
+            except Exception as error:
+                self._failing.failed(error)
+            else:
+                self._failing.recovered()
             await asyncio.sleep(every_seconds)

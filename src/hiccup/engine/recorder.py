@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.checks.base import CheckResult
 from hiccup.core.clock import Clock
 from hiccup.core.detection import Track, classify, step
+from hiccup.core.logs import Repeats
 from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.core.quorum import Report
 from hiccup.core.status import Verdict
@@ -60,6 +61,7 @@ class Recorder:
         self.quorums = Quorums()
         self._fence = fence
         self._spool = spool
+        self._failing = Repeats(log, "could not store results; keeping them for the next flush")
         # One flush at a time: an older batch committing after a newer one would store an
         # older detector state over the newer.
         self._flushing = asyncio.Lock()
@@ -204,5 +206,7 @@ class Recorder:
     async def _flush_or_log(self) -> None:
         try:
             await self.flush()
-        except Exception:
-            log.exception("could not store results; keeping them for the next flush")
+        except Exception as error:
+            self._failing.failed(error)
+        else:
+            self._failing.recovered()

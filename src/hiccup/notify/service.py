@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.config.model import HiccupConfig
 from hiccup.config.notifications import NotificationsConfig
 from hiccup.core.clock import Clock
+from hiccup.core.logs import Repeats
 from hiccup.notify.alert_spool import AlertSpool
 from hiccup.notify.alerts import disable_channel, fire_due, next_deadline
 from hiccup.notify.channels.base import Channel, ChannelContext
@@ -42,6 +43,7 @@ class DeadlineScheduler:
         self._engine = engine
         self._clock = clock
         self.wake = asyncio.Event()
+        self._failing = Repeats(log, "could not fire alert deadlines; retrying")
 
     async def run_once(self) -> int:
         now = self._clock.now()
@@ -61,9 +63,11 @@ class DeadlineScheduler:
             try:
                 await self.run_once()
                 timeout = await self._wait_seconds(poll_seconds)
-            except Exception:
-                log.exception("could not fire alert deadlines; retrying")
+            except Exception as error:
+                self._failing.failed(error)
                 timeout = poll_seconds
+            else:
+                self._failing.recovered()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(timeout):
                     await self.wake.wait()

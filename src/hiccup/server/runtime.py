@@ -21,6 +21,7 @@ from hiccup.auth.page_access import networks
 from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet
 from hiccup.config.model import HiccupConfig, HttpConfig
+from hiccup.core import logs
 from hiccup.core.clock import Clock, SystemClock
 from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
@@ -45,6 +46,7 @@ from hiccup.status.service import StatusService
 from hiccup.store.database import migrate
 from hiccup.store.leases import setup_lock
 from hiccup.store.monitors import load_specs, load_tracks
+from hiccup.store.outage import unavailable
 from hiccup.store.probe_results import load_votes
 from hiccup.store.site_pages import sync_site_pages
 from hiccup.store.sync import SyncReport, sync_config
@@ -85,6 +87,8 @@ class Hiccup:
     ) -> None:
         self.engine = engine
         self.config = config
+        # The database going away is expected: its errors are logged without tracebacks.
+        logs.shared().expected = unavailable
         self.clock = clock or SystemClock()
         self.settings = settings or Settings(page_slug=config.page.slug if config else "default")
         self.holder = SnapshotHolder()
@@ -225,7 +229,6 @@ class Hiccup:
         self._spawn("recorder", self.recorder.run())
         self._spawn("status", self.status.run())
         self._spawn("snapshot", self.snapshots.run(self.settings.snapshot_refresh_seconds))
-        self._spawn("scheduler", self.scheduler.run())
         workers = {"history": self.history.run, "maintenance": self.maintenance.run}
         self._spawn_workers({**workers, "heartbeats": self.heartbeats.run})
         self._spawn("housekeeping", self.housekeeping.run())  # idempotent: every server
@@ -236,6 +239,8 @@ class Hiccup:
         if self.replica is not None:
             for name, work in self.replica.tasks().items():
                 self._spawn(name, work)
+        # Last, once start-up is done: its grid and its lateness count from here.
+        self._spawn("scheduler", self.scheduler.run())
 
     def _spawn_workers(self, workers: dict[str, Callable[[], Coroutine[Any, Any, None]]]) -> None:
         for name, work in workers.items():

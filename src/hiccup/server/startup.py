@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import DBAPIError
 
+from hiccup.core.logs import Repeats
+
 log = logging.getLogger(__name__)
 
 # What "the database is not there" looks like: refused or reset connections, timeouts, a
@@ -31,12 +33,14 @@ def retry_delay(attempt: int, rng: Callable[[], float] = random.random) -> float
 
 async def keep_starting(start: Callable[[], Awaitable[None]]) -> None:
     attempt = 0
+    failing = Repeats(log, "start-up failed; retrying", level=logging.WARNING)
     while True:
         try:
             await start()
         except Exception as error:  # start-up is retried whatever went wrong; the page stays up
-            log.warning("start-up attempt %d failed (%s); retrying", attempt + 1, error)
+            failing.failed(error)
         else:
+            failing.recovered()
             log.info("started; live status resumed")
             return
         await asyncio.sleep(retry_delay(attempt))

@@ -39,6 +39,8 @@ __all__ = [
     "render_snapshot",
 ]
 
+from hiccup.core.logs import Repeats
+
 log = logging.getLogger(__name__)
 
 
@@ -100,6 +102,7 @@ class SnapshotBuilder:
         self._dirty = asyncio.Event()
         self.last_success: datetime | None = None
         self._bars = BarsCache()  # the closed days' uptime bars, checked on every read
+        self._failing = Repeats(log, "could not rebuild the public snapshot; serving the last one")
 
     def request(self) -> None:
         self._dirty.set()
@@ -159,11 +162,13 @@ class SnapshotBuilder:
                 self._dirty.clear()
                 try:
                     await self.rebuild()
-                except Exception:
-                    log.exception("could not rebuild the public snapshot; serving the last one")
+                except Exception as error:
+                    self._failing.failed(error)
                     self.mark_failure(self._clock.now())
                     if retry is None or retry.done():
                         retry = asyncio.create_task(self._retry_soon())
+                else:
+                    self._failing.recovered()
         finally:
             if retry is not None:
                 retry.cancel()

@@ -27,6 +27,7 @@ from hiccup.core.incidents import (
     opening_body,
     resolution_body,
 )
+from hiccup.core.logs import Repeats
 from hiccup.core.public import AffectedComponent
 from hiccup.core.status import (
     ComponentStatus,
@@ -245,6 +246,7 @@ class StatusService:
         self._clock = clock
         self._on_change = on_change
         self.wake = asyncio.Event()
+        self._failing = Repeats(log, "status service could not process events; retrying")
 
     async def _pending_ids(self) -> list[int]:
         query = (
@@ -281,9 +283,11 @@ class StatusService:
         while True:
             try:
                 await self.process_pending()
-            except Exception:
+            except Exception as error:
                 # The database may be gone for a while; events wait in it and are applied later.
-                log.exception("status service could not process events; retrying")
+                self._failing.failed(error)
+            else:
+                self._failing.recovered()
             self.wake.clear()
             try:
                 async with asyncio.timeout(poll_seconds):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
@@ -13,6 +14,23 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+Synchronous = Literal["normal", "full"]
+SYNCHRONOUS_ENV = "HICCUP_SQLITE_SYNCHRONOUS"
+# FULL: every commit is on disk before it is acknowledged, power loss included; it costs one
+# fsync of the WAL per commit (see docs/install.md for what that costs and what NORMAL risks).
+DEFAULT_SYNCHRONOUS: Synchronous = "full"
+
+
+def sqlite_synchronous() -> Synchronous:
+    """HICCUP_SQLITE_SYNCHRONOUS: `full` (the default) or `normal`."""
+    raw = os.environ.get(SYNCHRONOUS_ENV, "").strip().lower() or DEFAULT_SYNCHRONOUS
+    if raw == "full":
+        return "full"
+    if raw == "normal":
+        return "normal"
+    raise ValueError(f"{SYNCHRONOUS_ENV} must be `normal` or `full`, not {raw!r}")
 
 
 def data_dir() -> Path:
@@ -40,24 +58,27 @@ def async_url(url: str) -> URL:
     )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the page snapshot builder read while the recorder writes; NORMAL sync is
-    # durable across application crashes, which is the guarantee we promise.
+def _sqlite_pragmas(synchronous: Synchronous, dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the page snapshot builder read while the recorder writes. Under WAL, NORMAL
+    # survives a crash of Hiccup but a power loss can take the last commits; FULL does not.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
-def create_engine(url: str | None = None) -> AsyncEngine:
+def create_engine(url: str | None = None, *, synchronous: Synchronous | None = None) -> AsyncEngine:
+    """An engine for `url` (default: HICCUP_DATABASE_URL); SQLite's `synchronous` level
+    defaults to HICCUP_SQLITE_SYNCHRONOUS."""
     target = async_url(url or database_url())
     if target.get_backend_name() == "sqlite":
+        level = synchronous or sqlite_synchronous()
         if target.database and target.database != ":memory:":
             Path(target.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(target)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", partial(_sqlite_pragmas, level))
         return engine
     return create_async_engine(target, pool_size=10, max_overflow=10, pool_pre_ping=True)
 

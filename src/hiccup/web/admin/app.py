@@ -17,6 +17,7 @@ from hiccup.web.admin import account, dashboard, incidents, lists, login, probes
 from hiccup.web.admin.base import PREFIX, Forbidden, LoginRequired, plain, redirect, render
 from hiccup.web.admin.crud import register
 from hiccup.web.admin.resources import CRUDS
+from hiccup.web.unavailable import HEADERS, MESSAGE, answer_unavailable
 
 STATIC = Path(__file__).parents[1] / "static"
 
@@ -59,11 +60,18 @@ def _install_errors(app: FastAPI) -> None:
         return plain(404, "Not found.\n")
 
 
+def _unavailable(request: Request) -> Response:
+    page = render(request, "message.html", None, 503, title="Try again", message=MESSAGE)
+    page.headers.update(HEADERS)
+    return page
+
+
 def create_admin(ops: Ops, secure_cookies: bool = False) -> FastAPI:
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     app.state.ops = ops
     app.state.secure_cookies = secure_cookies
     _install_errors(app)
+    answer_unavailable(app, _unavailable)
     for module in (login, dashboard, incidents, lists, probes, account):
         app.include_router(module.router, include_in_schema=False)
     for crud in CRUDS:
