@@ -12,11 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-
-import hiccup
 from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
+import hiccup
 from tests.integration.serve_helpers import wait_ready
 from tests.integration.targets import reserve_port
 
@@ -72,7 +71,7 @@ def scrape_until_checked(base: str) -> dict[str, Metric]:
         assert response.status_code == 200
         found = families(response.text)
         checks = [s.value for s in found["hiccup_checks"].samples if s.name.endswith("_total")]
-        if len(checks) == 2 and min(checks) >= 2 or time.monotonic() > deadline:
+        if (len(checks) == 2 and min(checks) >= 2) or time.monotonic() > deadline:
             return found
         time.sleep(0.5)
 
