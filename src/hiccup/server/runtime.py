@@ -294,6 +294,12 @@ class Hiccup:
         proxies = networks(self.config.trusted_proxies) if self.config else ()
         return TrustedProxies(app, proxies) if proxies else app
 
+    def _judged_here(self) -> list[MonitorSpec]:
+        """The monitors this server judges (several servers: those whose lease it holds)."""
+        if self.held is None:
+            return []
+        return [spec for spec in self.held.specs if self.ownership.holds(spec.id)]
+
     def _metrics_route(self) -> BaseRoute:
         config = self.config.metrics if self.config else MetricsConfig()
         sources = Sources(
@@ -302,9 +308,7 @@ class Hiccup:
             self.holder,
             self.check_stats,
             self.db_errors,
-            monitors=lambda: (
-                [s for s in self.held.specs if self.ownership.holds(s.id)] if self.held else []
-            ),
+            monitors=self._judged_here,
             tracks=lambda i: self.recorder.state_of(i) if self.recorder else None,
             scheduler=lambda: self.scheduler,
         )
