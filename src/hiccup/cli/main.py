@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import make_url
 
+from hiccup import __version__
 from hiccup.cli.accounts import config_app, user_app
 from hiccup.cli.backup import backup_command, restore_command
 from hiccup.cli.export import export
@@ -34,6 +35,22 @@ errors = Console(stderr=True)
 
 EXAMPLE = Path(__file__).parents[1] / "resources" / "hiccup.example.yaml"
 DEFAULT_CONFIG = Path("hiccup.yaml")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"hiccup {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Hiccup: uptime monitor and status page."""
+
 
 ConfigOption = typer.Option(
     None, "--config", "-c", help="Config file (default: ./hiccup.yaml if present)."

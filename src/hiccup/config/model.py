@@ -21,6 +21,7 @@ from pydantic import (
 from hiccup.checks.registry import (
     default_failure_threshold,
 )
+from hiccup.config.metrics import MetricsConfig
 from hiccup.config.notifications import (
     NotificationsConfig,
 )
@@ -255,6 +256,8 @@ class HiccupConfig(_Strict):
     # Reverse proxies in front of Hiccup: their X-Forwarded-For names the client.
     trusted_proxies: list[Network] = []
     http: HttpConfig = HttpConfig()
+    # Who may scrape /metrics (Prometheus); closed by default.
+    metrics: MetricsConfig = MetricsConfig()
 
     def all_components(self) -> Iterator[tuple[ComponentConfig, ComponentConfig | None]]:
         """Every component with its group (None at top level), in page order."""

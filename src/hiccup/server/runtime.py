@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -15,17 +16,20 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from hiccup.auth.page_access import networks
 from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet
+from hiccup.config.metrics import MetricsConfig
 from hiccup.config.model import HiccupConfig, HttpConfig
 from hiccup.core import logs
 from hiccup.core.clock import Clock, SystemClock
 from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
+from hiccup.engine.check_stats import CheckStats
 from hiccup.engine.cluster import AcquiredHook, HeldMonitors, lease_seconds_from_env
 from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, sync_heartbeats
 from hiccup.engine.housekeeping import Housekeeping
@@ -38,12 +42,14 @@ from hiccup.engine.rollups import HistoryWorker, settings_from
 from hiccup.engine.scheduler import Scheduler
 from hiccup.notify.maintenance_notices import maintenance_notice
 from hiccup.notify.service import Notifications
+from hiccup.server.metrics import Sources, access_from, scrape
 from hiccup.server.startup import start_or_retry
 from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
 from hiccup.snapshot.disk import SnapshotDisk, mark_stale
 from hiccup.snapshot.site import site_from_config, site_page_specs
 from hiccup.status.service import StatusService
 from hiccup.store.database import migrate
+from hiccup.store.errors import DatabaseErrors
 from hiccup.store.leases import setup_lock
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.outage import unavailable
@@ -55,6 +61,7 @@ from hiccup.web.api.probe_intake import probe_routes
 from hiccup.web.app import SECURITY_HEADERS, Lifespan, create_app
 from hiccup.web.edge import Edge, hsts_value
 from hiccup.web.forwarded import TrustedProxies
+from hiccup.web.metrics import metrics_route
 from hiccup.web.public.ping import ping_router
 from hiccup.web.public.serve import PublicServer
 from hiccup.web.public.subscribe import SubscribeRoutes
@@ -134,6 +141,9 @@ class Hiccup:
             wake_maintenance=self._everywhere(MAINTENANCE, self.maintenance.wake.set),
             engine_health=self._engine_health,
         )
+        # Read by /metrics at scrape time (hiccup.server.metrics).
+        self.check_stats = CheckStats()
+        self.db_errors = DatabaseErrors(engine)
         self._tasks: list[asyncio.Task[None]] = []
 
     def _engine_health(self) -> EngineHealth | None:
@@ -181,6 +191,7 @@ class Hiccup:
         if self.recorder is None:
             raise RuntimeError("Hiccup is not started")
         if self.ownership.holds(spec.id):
+            self.check_stats.count(spec.id, result)
             self.recorder.submit(spec, result, at)
         else:  # behind a load balancer, the ping reached a server that does not own it
             self.probes.hand_off(spec, result, at)
@@ -216,7 +227,7 @@ class Hiccup:
             self.recorder.quorums.adopt(await load_votes(conn, [s.id for s in specs if s.voted]))
         self.scheduler = Scheduler(
             self.checks.run,
-            self.recorder.submit,
+            self.check_stats.tap(self.recorder.submit),
             concurrency=self.settings.concurrency,
             per_host=self.settings.per_host_concurrency,
         )
@@ -271,6 +282,7 @@ class Hiccup:
             await self.status.process_pending()
         await self.notifications.close()
         await self.checks.close()
+        self.db_errors.close()
         log.info("hiccup stopped: workers ended, results flushed")
 
     async def begin(self) -> None:
@@ -314,6 +326,26 @@ class Hiccup:
             app, headers=headers, max_body=http.max_body_bytes, max_form=http.max_form_bytes
         )
 
+    def _judged_here(self) -> list[MonitorSpec]:
+        """The monitors this server judges (several servers: those whose lease it holds)."""
+        if self.held is None:
+            return []
+        return [spec for spec in self.held.specs if self.ownership.holds(spec.id)]
+
+    def _metrics_route(self) -> BaseRoute:
+        config = self.config.metrics if self.config else MetricsConfig()
+        sources = Sources(
+            self.engine,
+            self.clock,
+            self.holder,
+            self.check_stats,
+            self.db_errors,
+            monitors=self._judged_here,
+            tracks=lambda i: self.recorder.state_of(i) if self.recorder else None,
+            scheduler=lambda: self.scheduler,
+        )
+        return metrics_route(access_from(config, os.environ), lambda: scrape(sources))
+
     def _fastapi(self, lifespan: Lifespan) -> FastAPI:
         return create_app(
             self.holder,
@@ -322,6 +354,7 @@ class Hiccup:
             extra_routes=[
                 *SubscribeRoutes(self.notifications, self.site).routes(),
                 *probe_routes(self.probes),  # before the admin's /api/v1 mount
+                self._metrics_route(),
                 *self.admin.routes(),
             ],
         )
