@@ -45,6 +45,7 @@ class Recorder:
         flush_seconds: float = 1.0,
         max_batch: int = 2000,
         fence: Fence | None = None,
+        on_unwritten: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -60,6 +61,10 @@ class Recorder:
         # One flush at a time: an older batch committing after a newer one would store an
         # older detector state over the newer.
         self._flushing = asyncio.Lock()
+        # When results first could not be written (None: they are being written). While set,
+        # the page shows the states decided here; `on_unwritten` tells it when they change.
+        self.unwritten_since: datetime | None = None
+        self._on_unwritten = on_unwritten or (lambda: None)
 
     def state_of(self, monitor_id: str) -> Track:
         return self._tracks.get(monitor_id, Track())
@@ -119,6 +124,8 @@ class Recorder:
             # A confirmed change is written now, not at the next tick: operators are alerted
             # from it, and the flush interval would otherwise add up to a second.
             self._full.set()
+            if self.unwritten_since is not None:
+                self._on_unwritten()  # the page shows states decided here: one just changed
 
     def adopt(self, tracks: Mapping[str, Track]) -> None:
         """Continue these monitors from the given (stored) states: another server judged them
@@ -160,9 +167,15 @@ class Recorder:
             # Put them back in order so nothing confirmed is lost while the database is away.
             self._results, self._changes = results + self._results, changes + self._changes
             self.quorums.put_back(votes)
+            if self.unwritten_since is None:
+                self.unwritten_since = self._clock.now()
+                self._on_unwritten()
             raise
+        caught_up, self.unwritten_since = self.unwritten_since is not None, None
         if moved:
-            self._on_transitions()
+            self._on_transitions()  # the page follows once the status service applied them
+        elif caught_up:
+            self._on_unwritten()
 
     async def run(self) -> None:
         while True:

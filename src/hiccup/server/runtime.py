@@ -22,6 +22,7 @@ from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet
 from hiccup.config.model import HiccupConfig
 from hiccup.core.clock import Clock, SystemClock
+from hiccup.core.delayed import MemoryStatus
 from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
@@ -36,6 +37,7 @@ from hiccup.engine.rollups import HistoryWorker, settings_from
 from hiccup.engine.scheduler import Scheduler
 from hiccup.notify.maintenance_notices import maintenance_notice
 from hiccup.notify.service import Notifications
+from hiccup.server.memory import memory_status
 from hiccup.server.startup import start_or_retry
 from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
 from hiccup.snapshot.disk import SnapshotDisk, mark_stale
@@ -93,6 +95,7 @@ class Hiccup:
             self.settings.page_slug,
             site=self.site,
             disk=self.disk,
+            memory=self._memory_status,
         )
         # Several servers on PostgreSQL: leases decide what runs here (docs/scaling.md).
         self.replica = Replica.for_engine(engine, self.clock, self.settings.lease_seconds)
@@ -124,6 +127,10 @@ class Hiccup:
             engine_health=self._engine_health,
         )
         self._tasks: list[asyncio.Task[None]] = []
+
+    def _memory_status(self) -> MemoryStatus | None:
+        specs = self.held.specs if self.held is not None else ()
+        return memory_status(self.recorder, specs, self.ownership.holds)
 
     def _engine_health(self) -> EngineHealth | None:
         if self.scheduler is None:
@@ -197,6 +204,7 @@ class Hiccup:
             self.status.wake.set,
             flush_seconds=self.settings.flush_seconds,
             fence=self.replica.monitors.fence if self.replica is not None else None,
+            on_unwritten=self.snapshots.request,
         )
         async with self.engine.connect() as conn:  # probes' health survives a restart
             self.recorder.quorums.adopt(await load_votes(conn, [s.id for s in specs if s.voted]))

@@ -1,0 +1,91 @@
+"""A database connection that tests cut and restore, while the database itself keeps running:
+the engine given to the part under test loses its database; the test's own engine does not."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hiccup.store.database import create_engine
+from tests.integration.targets import reserve_port
+
+
+@dataclass
+class Relay:
+    """A TCP relay to PostgreSQL; cutting it closes the connections it carries."""
+
+    host: str
+    port: int
+    listen: int = field(default_factory=reserve_port)
+    server: asyncio.Server | None = None
+    carried: set[asyncio.StreamWriter] = field(default_factory=set)
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", self.listen)
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            for writer in list(self.carried):
+                writer.close()
+            await self.server.wait_closed()
+            self.server = None
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(self.host, self.port)
+        self.carried |= {writer, up_writer}
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(OSError, RuntimeError):
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        writer.close()
+        self.carried.discard(writer)
+
+
+@dataclass
+class Link:
+    engine: AsyncEngine  # the engine of the part under test
+    home: Path | None = None  # SQLite: the database's directory
+    parked: Path | None = None
+    relay: Relay | None = None
+
+    @classmethod
+    async def to(cls, engine: AsyncEngine, parking: Path) -> Link:
+        url = engine.url
+        if url.get_backend_name() == "sqlite":
+            away = create_engine(url.render_as_string(hide_password=False))
+            return cls(away, Path(str(url.database)).parent, parking / "db")
+        relay = Relay(url.host or "127.0.0.1", url.port or 5432)
+        await relay.start()
+        relayed = url.set(port=relay.listen).render_as_string(hide_password=False)
+        return cls(create_engine(relayed), relay=relay)
+
+    async def cut(self) -> None:
+        if self.relay is not None:
+            await self.relay.stop()
+            return
+        assert self.home is not None
+        assert self.parked is not None
+        # Open SQLite connections would keep reading the moved file: new ones find nothing.
+        await self.engine.dispose()
+        self.home.rename(self.parked)
+
+    async def restore(self) -> None:
+        if self.relay is not None:
+            await self.relay.start()
+            return
+        assert self.home is not None
+        assert self.parked is not None
+        self.parked.rename(self.home)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+        if self.relay is not None:
+            await self.relay.stop()
