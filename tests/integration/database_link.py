@@ -1,5 +1,5 @@
-"""A database connection that tests cut and restore, while the database itself keeps running:
-the engine given to the part under test loses its database; the test's own engine does not."""
+"""A database connection that tests cut and restore, or that cannot write, while the database
+itself keeps running: the part under test loses its database; the test's own engine does not."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from hiccup.store.database import create_engine
+from hiccup.store.database import async_url, create_engine
 from tests.integration.targets import reserve_port
 
 
@@ -89,3 +91,20 @@ class Link:
         await self.engine.dispose()
         if self.relay is not None:
             await self.relay.stop()
+
+
+def read_only(engine: AsyncEngine) -> AsyncEngine:
+    """Another engine on the same database that reads but cannot write: a full disk."""
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.url.get_backend_name() != "sqlite":
+        refused = {"default_transaction_read_only": "on"}
+        return create_async_engine(async_url(url), connect_args={"server_settings": refused})
+    made = create_engine(url)
+
+    def refuse_writes(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA query_only = ON")
+        cursor.close()
+
+    event.listen(made.sync_engine, "connect", refuse_writes)
+    return made

@@ -20,7 +20,7 @@ from hiccup.engine.recorder import Recorder
 from hiccup.server.memory import memory_status
 from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
 from hiccup.store.monitors import load_tracks
-from tests.integration.database_link import Link
+from tests.integration.database_link import Link, read_only
 from tests.integration.page_helpers import until
 from tests.integration.store_helpers import Pipeline, pipeline
 
@@ -38,13 +38,14 @@ async def link(
 
 
 class Server:
-    """Recorder and snapshot builder on the link, wired as server/runtime.py wires them."""
+    """Recorder and snapshot builder on their own engine, wired as server/runtime.py wires
+    them; the status service of the pipeline applies what they wrote."""
 
-    def __init__(self, p: Pipeline, link: Link, tracks: dict[str, Track]) -> None:
+    def __init__(self, p: Pipeline, own: AsyncEngine, tracks: dict[str, Track]) -> None:
         self.p, self.holder = p, SnapshotHolder()
-        self.recorder = Recorder(link.engine, p.clock, tracks, lambda: None)
+        self.recorder = Recorder(own, p.clock, tracks, lambda: None)
         self.builder = SnapshotBuilder(
-            link.engine,
+            own,
             p.clock,
             self.holder,
             "default",
@@ -82,12 +83,12 @@ class Server:
         return PageIndicator(status["indicator"])
 
 
-async def server(engine: AsyncEngine, link: Link) -> Server:
+async def server(engine: AsyncEngine, own: AsyncEngine, *, written: bool = True) -> Server:
     p = await pipeline(engine)
     async with engine.connect() as conn:
         tracks = dict(await load_tracks(conn))
-    made = Server(p, link, tracks)
-    await made.check_flexo(True)
+    made = Server(p, own, tracks)
+    await made.check_flexo(True, written=written)
     await p.status.process_pending()
     assert await made.builder.attempt()
     return made
@@ -96,7 +97,7 @@ async def server(engine: AsyncEngine, link: Link) -> Server:
 async def test_the_page_shows_an_outage_confirmed_while_the_database_is_away(
     engine: AsyncEngine, link: Link
 ) -> None:
-    s = await server(engine, link)
+    s = await server(engine, link.engine)
     assert s.flexo() is ComponentStatus.OPERATIONAL
     lost_at = s.p.clock.now()
     await link.cut()
@@ -130,7 +131,7 @@ async def test_the_page_shows_an_outage_confirmed_while_the_database_is_away(
 async def test_a_running_builder_notices_the_loss_without_waiting_for_its_refresh(
     engine: AsyncEngine, link: Link
 ) -> None:
-    s = await server(engine, link)
+    s = await server(engine, link.engine)
     s.p.clock.advance(timedelta(seconds=31))  # the last good read is past `stale_after`
     running = asyncio.create_task(
         s.builder.run(refresh_seconds=3600, debounce_seconds=0, check_seconds=0.05)
@@ -151,6 +152,24 @@ async def test_a_running_builder_notices_the_loss_without_waiting_for_its_refres
 async def test_a_retry_after_a_failure_comes_no_later_than_the_stale_notice_is_due(
     engine: AsyncEngine, link: Link
 ) -> None:
-    s = await server(engine, link)
+    s = await server(engine, link.engine)
     seen = s.p.clock.now() + timedelta(seconds=29)
     assert s.builder.retry_delay(seen) <= 1.0
+
+
+async def test_a_full_disk_shows_the_outage_and_the_delay_while_reads_still_work(
+    engine: AsyncEngine,
+) -> None:
+    full = read_only(engine)
+    try:
+        s = await server(engine, full, written=False)
+        assert s.flexo() is ComponentStatus.OPERATIONAL
+        for _ in range(3):
+            s.p.clock.advance(timedelta(seconds=30))
+            await s.check_flexo(False, written=False)
+            assert await s.builder.attempt()  # reads work: the page is fresh, not stale
+        assert s.flexo() is ComponentStatus.MAJOR_OUTAGE
+        assert DELAYED in s.page()
+        assert STALE not in s.page()
+    finally:
+        await full.dispose()
