@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hiccup.store.database import async_url, create_engine
@@ -30,17 +30,31 @@ class Relay:
         self.server = await asyncio.start_server(self._relay, "127.0.0.1", self.listen)
 
     async def stop(self) -> None:
-        if self.server is not None:
-            self.server.close()
+        server, self.server = self.server, None
+        if server is not None:
+            server.close()
             for writer in list(self.carried):
                 writer.close()
-            await self.server.wait_closed()
-            self.server = None
+            await server.wait_closed()
 
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(self.host, self.port)
-        self.carried |= {writer, up_writer}
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        try:
+            up_reader, up_writer = await asyncio.open_connection(self.host, self.port)
+        except OSError:
+            writer.close()
+            return
+        pair = {writer, up_writer}
+        if self.server is None:  # cut while this connection was being made
+            for end in pair:
+                end.close()
+            return
+        self.carried |= pair
+        try:
+            await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        finally:
+            for end in pair:  # every transport closed here, or the loop warns of it at exit
+                end.close()
+            self.carried -= pair
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(OSError, RuntimeError):
@@ -48,7 +62,6 @@ class Relay:
                 writer.write(data)
                 await writer.drain()
         writer.close()
-        self.carried.discard(writer)
 
 
 @dataclass
@@ -57,13 +70,16 @@ class Link:
     home: Path | None = None  # SQLite: the database's directory
     parked: Path | None = None
     relay: Relay | None = None
+    cut_off: bool = False
 
     @classmethod
     async def to(cls, engine: AsyncEngine, parking: Path) -> Link:
         url = engine.url
         if url.get_backend_name() == "sqlite":
             away = create_engine(url.render_as_string(hide_password=False))
-            return cls(away, Path(str(url.database)).parent, parking / "db")
+            link = cls(away, Path(str(url.database)).parent, parking / "db")
+            event.listen(away.sync_engine.pool, "checkout", link._refuse)
+            return link
         relay = Relay(url.host or "127.0.0.1", url.port or 5432)
         await relay.start()
         relayed = url.set(port=relay.listen).render_as_string(hide_password=False)
@@ -75,8 +91,10 @@ class Link:
             return
         assert self.home is not None
         assert self.parked is not None
-        # Open SQLite connections would keep reading the moved file: new ones find nothing.
-        await self.engine.dispose()
+        # Open SQLite connections would keep reading the moved file: each is dropped when next
+        # taken from the pool (disposing the pool under a running server would leak those in
+        # use), and new ones find nothing.
+        self.cut_off = True
         self.home.rename(self.parked)
 
     async def restore(self) -> None:
@@ -86,6 +104,11 @@ class Link:
         assert self.home is not None
         assert self.parked is not None
         self.parked.rename(self.home)
+        self.cut_off = False
+
+    def _refuse(self, _dbapi: Any, _record: Any, _proxy: Any) -> None:
+        if self.cut_off:
+            raise exc.DisconnectionError("the database is cut off")
 
     async def close(self) -> None:
         await self.engine.dispose()
