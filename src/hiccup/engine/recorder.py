@@ -48,6 +48,7 @@ class Recorder:
         max_batch: int = 2000,
         fence: Fence | None = None,
         spool: AlertSpool | None = None,
+        on_unwritten: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -65,6 +66,10 @@ class Recorder:
         # One flush at a time: an older batch committing after a newer one would store an
         # older detector state over the newer.
         self._flushing = asyncio.Lock()
+        # When results first could not be written (None: they are being written). While set,
+        # the page shows the states decided here; `on_unwritten` tells it when they change.
+        self.unwritten_since: datetime | None = None
+        self._on_unwritten = on_unwritten or (lambda: None)
 
     def state_of(self, monitor_id: str) -> Track:
         return self._tracks.get(monitor_id, Track())
@@ -124,6 +129,8 @@ class Recorder:
             # A confirmed change is written now, not at the next tick: operators are alerted
             # from it, and the flush interval would otherwise add up to a second.
             self._full.set()
+            if self.unwritten_since is not None:
+                self._on_unwritten()  # the page shows states decided here: one just changed
 
     def adopt(self, tracks: Mapping[str, Track]) -> None:
         """Continue these monitors from the given (stored) states: another server judged them
@@ -169,11 +176,17 @@ class Recorder:
             self._results, self._changes = results + self._results, changes + self._changes
             self.quorums.put_back(votes)
             await self._alert_without_database(changes)
+            if self.unwritten_since is None:
+                self.unwritten_since = self._clock.now()
+                self._on_unwritten()
             raise
+        caught_up, self.unwritten_since = self.unwritten_since is not None, None
         if self._spool is not None:
             self._spool.recorded(said)
         if moved:
-            self._on_transitions()
+            self._on_transitions()  # the page follows once the status service applied them
+        elif caught_up:
+            self._on_unwritten()
 
     async def _alert_without_database(self, changes: list[TrackChange]) -> None:
         """Operators hear of a confirmed transition now, not when the database is back."""

@@ -26,6 +26,7 @@ from hiccup.config.metrics import MetricsConfig
 from hiccup.config.model import HiccupConfig, HttpConfig
 from hiccup.core import logs
 from hiccup.core.clock import Clock, SystemClock
+from hiccup.core.delayed import MemoryStatus
 from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
@@ -42,6 +43,7 @@ from hiccup.engine.rollups import HistoryWorker, settings_from
 from hiccup.engine.scheduler import Scheduler
 from hiccup.notify.maintenance_notices import maintenance_notice
 from hiccup.notify.service import Notifications
+from hiccup.server.memory import memory_status
 from hiccup.server.metrics import Sources, access_from, scrape
 from hiccup.server.startup import start_or_retry
 from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
@@ -108,6 +110,7 @@ class Hiccup:
             self.settings.page_slug,
             site=self.site,
             disk=self.disk,
+            memory=self._memory_status,
         )
         # Several servers on PostgreSQL: leases decide what runs here (docs/scaling.md).
         self.replica = Replica.for_engine(engine, self.clock, self.settings.lease_seconds)
@@ -145,6 +148,10 @@ class Hiccup:
         self.check_stats = CheckStats()
         self.db_errors = DatabaseErrors(engine)
         self._tasks: list[asyncio.Task[None]] = []
+
+    def _memory_status(self) -> MemoryStatus | None:
+        specs = self.held.specs if self.held is not None else ()
+        return memory_status(self.recorder, specs, self.ownership.holds)
 
     def _engine_health(self) -> EngineHealth | None:
         if self.scheduler is None:
@@ -222,6 +229,7 @@ class Hiccup:
             flush_seconds=self.settings.flush_seconds,
             fence=self.replica.monitors.fence if self.replica is not None else None,
             spool=self.notifications.spool,
+            on_unwritten=self.snapshots.request,
         )
         async with self.engine.connect() as conn:  # probes' health survives a restart
             self.recorder.quorums.adopt(await load_votes(conn, [s.id for s in specs if s.voted]))

@@ -24,8 +24,10 @@ from hiccup.core.incidents import (
     auto_incident_action,
     auto_title,
     escalation_body,
+    is_trouble,
     opening_body,
     resolution_body,
+    trouble_over_later,
 )
 from hiccup.core.logs import Repeats
 from hiccup.core.public import AffectedComponent
@@ -39,6 +41,7 @@ from hiccup.core.status import (
 from hiccup.notify.alerts import on_transition
 from hiccup.notify.notices import component_update, enqueue_notice
 from hiccup.status.incidents import open_incident, post_update
+from hiccup.store.applied import applied_states, later_transitions, mark_applied
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident
 from hiccup.store.leases import serialize_status_changes
 from hiccup.store.maintenance import components_under_maintenance
@@ -56,16 +59,27 @@ class ComponentChange:
     previous: ComponentStatus
     current: ComponentStatus
     started_at: datetime
+    # False when transitions still waiting already end this trouble: it is recorded, and
+    # subscribers hear of it once, from its resolution.
+    told: bool = True
 
 
 async def _component_status(conn: AsyncConnection, component_id: str) -> ComponentStatus:
-    query = (
-        select(monitor_states.c.state)
-        .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
-        .where(monitors.c.component_id == component_id, monitors.c.enabled)
-    )
-    states = [MonitorState(s) for s in (await conn.execute(query)).scalars()]
-    return status_from_monitors(states)
+    # As applied so far, not the newest state: events applied late each count from their moment.
+    states = await applied_states(conn, component_id)
+    return status_from_monitors(list(states.values()))
+
+
+async def _over_later(
+    conn: AsyncConnection, component_id: str, current: ComponentStatus, after_event: int | None
+) -> bool:
+    """Whether this trouble, applied late, is already ended by a transition still waiting."""
+    if after_event is None or not is_trouble(current):
+        return False
+    states = await applied_states(conn, component_id)
+    if status_from_monitors(list(states.values())) is not current:
+        return False  # maintenance or an operator decides this status, not the monitors
+    return trouble_over_later(states, await later_transitions(conn, states, after_event))
 
 
 async def _set_status(
@@ -108,20 +122,27 @@ async def _current_status(conn: AsyncConnection, component_id: str) -> Component
 
 
 async def _change_for(
-    conn: AsyncConnection, component_id: str, started_at: datetime, now: datetime
+    conn: AsyncConnection,
+    component_id: str,
+    started_at: datetime,
+    now: datetime,
+    after_event: int | None,
 ) -> ComponentChange | None:
     row = await _component_row(conn, component_id)
     if row is None:
         return None
     current = await _current_status(conn, component_id)
     previous = ComponentStatus(row["status"])
+    told = True
     if current is not previous:
+        told = not await _over_later(conn, component_id, current, after_event)
         await _set_status(conn, row["id"], current, now)
         if row["group_id"]:
             await _refresh_group(conn, row["group_id"], now)
-        notice = component_update(row["page_id"], row["id"], row["name"], previous, current)
-        await enqueue_notice(conn, notice, now)
-    return ComponentChange(row, row["time_zone"], previous, current, started_at)
+        if told:
+            notice = component_update(row["page_id"], row["id"], row["name"], previous, current)
+            await enqueue_notice(conn, notice, now)
+    return ComponentChange(row, row["time_zone"], previous, current, started_at, told)
 
 
 async def _open(
@@ -139,6 +160,7 @@ async def _open(
         component_ids=[row["id"]],
         affected=[affected],
         auto_component_id=row["id"],
+        notify=change.told,
     )
 
 
@@ -166,17 +188,30 @@ async def _follow_up(
     impact = worse_impact(incident.impact, impact_for_status(change.current))
     body = escalation_body(name, change.current)
     await post_update(
-        conn, incident.id, IncidentStatus.INVESTIGATING, body, now, [affected], impact=impact
+        conn,
+        incident.id,
+        IncidentStatus.INVESTIGATING,
+        body,
+        now,
+        [affected],
+        impact=impact,
+        notify=change.told,
     )
 
 
 async def refresh_component(
-    conn: AsyncConnection, component_id: str, started_at: datetime, now: datetime
+    conn: AsyncConnection,
+    component_id: str,
+    started_at: datetime,
+    now: datetime,
+    *,
+    after_event: int | None = None,
 ) -> bool:
     """Re-derive a component's status and act on its automatic incident; True if anything
-    changed. `started_at` is when the condition that prompted this began."""
+    changed. `started_at` is when the condition that prompted this began; `after_event`, the
+    transition event being applied (later ones may already end the trouble)."""
     await serialize_status_changes(conn)  # several servers: one at a time (held till commit)
-    change = await _change_for(conn, component_id, started_at, now)
+    change = await _change_for(conn, component_id, started_at, now, after_event)
     if change is None:
         return False
     row = change.component
@@ -194,8 +229,12 @@ async def refresh_component(
     return change.previous is not change.current or action is not IncidentAction.NONE
 
 
-async def apply_transition(conn: AsyncConnection, payload: dict[str, Any], now: datetime) -> bool:
-    """Update the monitor's component and its automatic incident; True if anything changed."""
+async def apply_transition(
+    conn: AsyncConnection, payload: dict[str, Any], now: datetime, event_id: int | None = None
+) -> bool:
+    """Update the monitor's component and its automatic incident from this transition's own
+    states and times; True if anything changed."""
+    await mark_applied(conn, payload["monitor_id"], MonitorState(payload["current"]))
     query = select(monitors.c.component_id).where(monitors.c.id == payload["monitor_id"])
     component_id = (await conn.execute(query)).scalar()
     held = component_id is not None and bool(
@@ -207,7 +246,7 @@ async def apply_transition(conn: AsyncConnection, payload: dict[str, Any], now: 
     if component_id is None:
         return False
     started_at = datetime.fromisoformat(payload["started_at"])
-    return await refresh_component(conn, component_id, started_at, now)
+    return await refresh_component(conn, component_id, started_at, now, after_event=event_id)
 
 
 async def release_held_alerts(
@@ -268,7 +307,7 @@ class StatusService:
             payload = (
                 await conn.execute(select(events.c.payload).where(events.c.id == event_id))
             ).scalar_one()
-            return await apply_transition(conn, payload, now)
+            return await apply_transition(conn, payload, now, event_id)
 
     async def process_pending(self) -> int:
         """Apply every unprocessed transition in order; returns how many changed something."""

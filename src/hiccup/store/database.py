@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, make_url
+from sqlalchemy import Connection, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -100,3 +100,13 @@ async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision; safe to run on every start."""
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+async def answers(engine: AsyncEngine) -> bool:
+    """Whether the database answers a trivial query now (callers bound the wait)."""
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:  # any driver's way of saying it is gone
+        return False
+    return True

@@ -117,6 +117,11 @@ monitor_states = Table(
     Column("track", JSON, nullable=False),
     Column("state", String(16), nullable=False),
     Column("last_result_at", UtcDateTime),
+    # The state as the status service last applied it (0017): behind `state` while transition
+    # events wait, so each event is applied from its own moment, not from the newest state.
+    Column(
+        "applied_state", String(16), nullable=False, default="unknown", server_default="unknown"
+    ),
 )
 
 results = Table(
