@@ -48,6 +48,8 @@ class Check(Protocol):
     options_model: ClassVar[type[CheckOptions]]
     # False for kinds that wait to be called (heartbeats): the scheduler never runs them.
     scheduled: ClassVar[bool] = True
+    # Optional `public_by_default: ClassVar[bool]` (True if absent): whether its monitors show
+    # on the page when the config does not say (see registry.default_public).
 
     async def run(self, spec: MonitorSpec) -> CheckResult:
         """Run once, never raising: every failure is a CheckResult with ok=False and a reason,

@@ -81,6 +81,8 @@ class HeartbeatCheck:
     scheduled: ClassVar[bool] = False
     # One missed run is news: a job that did not call in is not a network blip to confirm.
     default_failure_threshold: ClassVar[int] = 1
+    # A missed cron job (a backup, a report) is the operator's to fix; customers notice nothing.
+    public_by_default: ClassVar[bool] = False
 
     async def run(self, spec: MonitorSpec) -> CheckResult:
         """Not called by the engine; says so if something calls it anyway."""

@@ -75,6 +75,14 @@ def default_failure_threshold(kind: str) -> int:
         return 3
 
 
+def default_public(kind: str) -> bool:
+    """Whether a monitor of this kind shows on the page when the config does not say."""
+    try:
+        return bool(getattr(check_class(kind), "public_by_default", True))
+    except UnknownCheckKind:
+        return True
+
+
 def is_scheduled(kind: str) -> bool:
     """Whether the scheduler runs this kind; an unknown kind is, so its error is reported."""
     try:

@@ -145,6 +145,8 @@ class TlsCheck:
     kind: ClassVar[str] = "tls"
     options_model: ClassVar[type[CheckOptions]] = TlsOptions
     scheduled: ClassVar[bool] = True
+    # A certificate weeks from expiry is a chore for the operator, not an outage for customers.
+    public_by_default: ClassVar[bool] = False
 
     def __init__(self, clock: Clock | None = None) -> None:
         self._clock = clock or SystemClock()

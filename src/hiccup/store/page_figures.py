@@ -103,7 +103,7 @@ async def read_figures(
     owner: dict[str, str] = {}
     since: dict[str, datetime] = {}
     query = select(monitors.c.id, monitors.c.component_id, monitors.c.created_at).where(
-        monitors.c.component_id.in_([r.id for r in rows])
+        monitors.c.component_id.in_([r.id for r in rows]), monitors.c.public
     )
     for monitor_id, component_id, created_at in await conn.execute(query):
         owner[monitor_id] = component_id

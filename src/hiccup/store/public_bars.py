@@ -94,7 +94,8 @@ async def _read_catalog(conn: AsyncConnection, page_id: str, key: Hashable) -> _
     query = (
         select(m.id, m.component_id, epoch_seconds(m.created_at, conn.dialect.name))
         .join(components, components.c.id == m.component_id)
-        .where(components.c.page_id == page_id)
+        # Operator-only monitors (public: false) never reach the bars.
+        .where(components.c.page_id == page_id, m.public)
         .order_by(m.id)
     )
     rows = tuple((i, c, at) for i, c, at in await conn.execute(query))
@@ -159,7 +160,7 @@ async def _summary(conn: AsyncConnection, page_id: str, days: PageDays) -> tuple
             )
         )
         .join(components, components.c.id == m.component_id)
-        .where(components.c.page_id == page_id)
+        .where(components.c.page_id == page_id, m.public)
         .scalar_subquery()
     )
     revision = select(r.revision).where(r.subject == CLOSED_OUTAGES).scalar_subquery()
