@@ -158,6 +158,12 @@ class PostmortemIn(In):
     body: str = Field(min_length=1, max_length=100000)
 
 
+class FalseIn(In):
+    """Why an automatic incident was no real outage (kept in the audit log)."""
+
+    reason: str = Field(default="", max_length=500)
+
+
 class PreviewIn(In):
     body: str = Field(max_length=100000)
 
@@ -191,6 +197,8 @@ class IncidentOut(Out):
     postmortem: str | None
     components: list[IncidentComponentOut]
     updates: list[UpdateOut]
+    # Marked false by an operator: off the public page, its history and uptime.
+    false_at: datetime | None = None
 
 
 class TemplateIn(In):

@@ -72,6 +72,7 @@ async def _monitor_sums(
     down = select(outages.c.monitor_id, outages.c.started_at, outages.c.ended_at).where(
         outages.c.monitor_id.in_(ids),
         outages.c.state == "down",
+        outages.c.false_at.is_(None),
         or_(outages.c.ended_at.is_(None), outages.c.ended_at > now - LONGEST_WINDOW),
     )
     for monitor_id, started, ended in await conn.execute(down):

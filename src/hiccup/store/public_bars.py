@@ -122,7 +122,7 @@ def _outage_rows(dialect: str, *where: ColumnElement[bool]) -> Select[Any]:
         c.state,
         epoch_seconds(c.started_at, dialect),
         epoch_seconds(c.ended_at, dialect),
-    ).where(*where)
+    ).where(c.false_at.is_(None), *where)  # marked false by an operator: not downtime
 
 
 def _by_component(

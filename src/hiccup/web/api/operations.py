@@ -10,6 +10,7 @@ from hiccup.core.text import render_markdown
 from hiccup.manage import incidents, maintenance, templates
 from hiccup.manage.context import Actor
 from hiccup.manage.models import (
+    FalseIn,
     IncidentIn,
     IncidentOut,
     IncidentUpdateIn,
@@ -60,6 +61,15 @@ async def write_postmortem(
     request: Request, incident_id: str, body: PostmortemIn, actor: Actor = Operator
 ) -> IncidentOut:
     return await incidents.write_postmortem(ops_of(request), actor, incident_id, body)
+
+
+@router.post("/incidents/{incident_id}/false", tags=["incidents"])
+async def mark_false(
+    request: Request, incident_id: str, body: FalseIn, actor: Actor = Operator
+) -> IncidentOut:
+    """Mark an automatic incident false (a misconfigured monitor, a probe fault): it and the
+    outages behind it leave the public page, history and uptime; the audit log keeps it."""
+    return await incidents.mark_false(ops_of(request), actor, incident_id, body)
 
 
 @router.post("/markdown/preview", tags=["incidents"])
