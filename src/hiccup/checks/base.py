@@ -49,7 +49,8 @@ class Check(Protocol):
     # False for kinds that wait to be called (heartbeats): the scheduler never runs them.
     scheduled: ClassVar[bool] = True
     # Optional `public_by_default: ClassVar[bool]` (True if absent): whether its monitors show
-    # on the page when the config does not say (see registry.default_public).
+    # on the page when the config does not say (see registry.default_public); optional
+    # `trouble: ClassVar[TroubleKind]` (OUTAGE if absent): which words tell of its trouble.
 
     async def run(self, spec: MonitorSpec) -> CheckResult:
         """Run once, never raising: every failure is a CheckResult with ok=False and a reason,

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from hiccup.checks.base import Check, CheckOptions, CheckResult
 from hiccup.core.monitors import MonitorSpec
+from hiccup.core.wording import TroubleKind
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,14 @@ def default_failure_threshold(kind: str) -> int:
         return int(getattr(check_class(kind), "default_failure_threshold", 3))
     except UnknownCheckKind:
         return 3
+
+
+def trouble_kind(kind: str) -> TroubleKind:
+    """Which words fit this kind's trouble (hiccup.core.wording); an outage's if it does not say."""
+    try:
+        return TroubleKind(getattr(check_class(kind), "trouble", TroubleKind.OUTAGE))
+    except UnknownCheckKind:
+        return TroubleKind.OUTAGE
 
 
 def default_public(kind: str) -> bool:

@@ -7,8 +7,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.checks.registry import trouble_kind
 from hiccup.core.publication import IncidentPlan, plan_auto_incident
 from hiccup.core.status import ComponentStatus
+from hiccup.core.wording import incident_words
 from hiccup.store import publication as stored
 
 
@@ -43,3 +45,15 @@ async def due_components(conn: AsyncConnection, now: datetime) -> list[str]:
 
 async def still_due(conn: AsyncConnection, component_id: str, now: datetime) -> datetime | None:
     return await stored.still_due(conn, component_id, now)
+
+
+async def incident_wording(
+    conn: AsyncConnection, component_id: str, component: str
+) -> tuple[str, str] | None:
+    """(title, sentence) in the words of the monitors' kinds (a missed run, an expiring
+    certificate); None when the generic outage words fit."""
+    causes = [
+        (trouble_kind(kind), name, error)
+        for kind, name, error in await stored.trouble_causes(conn, component_id)
+    ]
+    return incident_words(component, causes)

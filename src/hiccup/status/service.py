@@ -37,7 +37,12 @@ from hiccup.core.status import (
 from hiccup.notify.alerts import on_transition
 from hiccup.notify.notices import component_update, enqueue_notice
 from hiccup.status.incidents import open_incident, post_update
-from hiccup.status.publication import due_components, plan_and_remember, still_due
+from hiccup.status.publication import (
+    due_components,
+    incident_wording,
+    plan_and_remember,
+    still_due,
+)
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident
 from hiccup.store.leases import serialize_status_changes
 from hiccup.store.maintenance import components_under_maintenance
@@ -132,12 +137,18 @@ async def _open(
     since: datetime,
 ) -> None:
     row = change.component
+    name = auto_title(row["name"], change.current)
+    body = opening_body(row["name"], change.current, since, change.time_zone)
+    # A missed job run or an expiring certificate is told as such, not as "not answering".
+    words = await incident_wording(conn, row["id"], row["name"])
+    if words is not None:
+        name, body = words[0], f"We are investigating. {words[1]}"
     await open_incident(
         conn,
         page_id=row["page_id"],
-        name=auto_title(row["name"], change.current),
+        name=name,
         impact=impact_for_status(change.current),
-        body=opening_body(row["name"], change.current, since, change.time_zone),
+        body=body,
         started_at=since,
         now=now,
         component_ids=[row["id"]],

@@ -12,8 +12,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.publication import IncidentMode, PublishPolicy, resolve_policy
+from hiccup.core.status import MonitorState
 from hiccup.store.codec import utc_or_none
-from hiccup.store.tables import components, pages
+from hiccup.store.tables import components, monitor_states, monitors, pages, results
 
 
 async def publication_of(
@@ -67,3 +68,25 @@ async def still_due(conn: AsyncConnection, component_id: str, now: datetime) -> 
         c.id == component_id, c.publish_due_at.is_not(None), c.publish_due_at <= now
     )
     return utc_or_none((await conn.execute(query)).scalar())
+
+
+async def trouble_causes(
+    conn: AsyncConnection, component_id: str
+) -> list[tuple[str, str, str | None]]:
+    """(kind, name, latest error) of the component's public monitors now down or degraded."""
+    m, r = monitors.c, results.c
+    latest = (
+        select(r.error).where(r.monitor_id == m.id).order_by(r.at.desc()).limit(1).scalar_subquery()
+    )
+    query = (
+        select(m.kind, m.name, latest)
+        .join(monitor_states, monitor_states.c.monitor_id == m.id)
+        .where(
+            m.component_id == component_id,
+            m.enabled,
+            m.public,
+            monitor_states.c.state.in_([MonitorState.DOWN.value, MonitorState.DEGRADED.value]),
+        )
+        .order_by(m.name)
+    )
+    return [(kind, name, error) for kind, name, error in await conn.execute(query)]
