@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.core.incidents import IncidentStatus
+from hiccup.core.publication import DEFAULT_PUBLISH_AFTER, IncidentMode
 from hiccup.core.status import ComponentStatus, IncidentImpact
 
 KEY = r"^[a-z0-9][a-z0-9_-]{0,99}$"
@@ -16,6 +17,9 @@ Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,49}$")]
 OpenStatus = Literal["investigating", "identified", "monitoring"]
 UpdateStatus = Literal["investigating", "identified", "monitoring", "resolved"]
 MonitorFilter = Literal["up", "degraded", "down", "unknown", "paused"]
+
+
+MAX_PUBLISH_AFTER_S = 7 * 86400  # a week: past that, `manual` says it better
 
 
 class In(BaseModel):
@@ -53,6 +57,11 @@ class MonitorIn(In):
     component_id: str | None = Field(default=None, max_length=12)
     enabled: bool = True
     tags: list[Tag] = Field(default_factory=list, max_length=20)
+    public: bool | None = Field(
+        default=None,
+        description="false: operator-only (alerts, never the page); default: the kind's "
+        "(false for tls and heartbeat)",
+    )
 
 
 class MonitorOut(Out):
@@ -75,6 +84,7 @@ class MonitorOut(Out):
     tags: list[str]
     state: str
     last_result_at: datetime | None
+    public: bool
 
 
 class ResultOut(Out):
@@ -94,6 +104,15 @@ class PageIn(In):
     url: str = Field(default="", max_length=500)
     time_zone: str = Field(default="UTC", max_length=64)
     history_days: int = Field(default=90, ge=1, le=365)
+    incidents: IncidentMode = Field(
+        default=IncidentMode.AUTO, description="components' default: auto or manual incidents"
+    )
+    publish_after_s: float = Field(
+        default=DEFAULT_PUBLISH_AFTER.total_seconds(),
+        ge=0,
+        le=MAX_PUBLISH_AFTER_S,
+        description="components' default: seconds of trouble before an incident goes public",
+    )
 
 
 class PageOut(Out):
@@ -104,6 +123,8 @@ class PageOut(Out):
     time_zone: str
     history_days: int
     declared: bool
+    incidents: IncidentMode
+    publish_after_s: float
 
 
 class ComponentIn(In):
@@ -114,6 +135,10 @@ class ComponentIn(In):
     is_group: bool = False
     position: int = Field(default=0, ge=0, le=100000)
     page_id: str | None = Field(default=None, max_length=12, description="default: main page")
+    incidents: IncidentMode | None = Field(default=None, description="default: the page's")
+    publish_after_s: float | None = Field(
+        default=None, ge=0, le=MAX_PUBLISH_AFTER_S, description="default: the page's"
+    )
 
 
 class ComponentOut(Out):
@@ -127,6 +152,8 @@ class ComponentOut(Out):
     position: int
     status: ComponentStatus
     declared: bool
+    incidents: IncidentMode | None = None
+    publish_after_s: float | None = None
 
 
 class ComponentStatusIn(In):

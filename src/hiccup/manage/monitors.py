@@ -8,7 +8,12 @@ from pydantic import ValidationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hiccup.checks.registry import UnknownCheckKind, is_scheduled, options_model
+from hiccup.checks.registry import (
+    UnknownCheckKind,
+    default_public,
+    is_scheduled,
+    options_model,
+)
 from hiccup.config.model import slugify
 from hiccup.core.changes import NOTHING_CHANGED, describe_changes
 from hiccup.core.ids import new_id
@@ -44,6 +49,7 @@ def _out(row: Any, tags: list[str]) -> MonitorOut:
         tags=tags,
         state=state if row["enabled"] else "paused",
         last_result_at=row["last_result_at"],
+        public=row["public"],
     )
 
 
@@ -125,6 +131,7 @@ def _values(data: MonitorIn) -> dict[str, Any]:
         "degraded_latency_ms": data.degraded_latency_ms,
         "component_id": data.component_id,
         "enabled": data.enabled,
+        "public": default_public(data.kind) if data.public is None else data.public,
     }
 
 
