@@ -13,7 +13,14 @@ from hiccup.core.public import PublicState
 from hiccup.store.public_read import read_public_state
 from hiccup.store.tables import incidents
 from hiccup.store.tables_notify import notify_messages
-from tests.integration.admin_helpers import add_token, add_user, client_for, prepared
+from tests.integration.admin_helpers import (
+    add_token,
+    add_user,
+    client_for,
+    log_in,
+    prepared,
+    session_csrf,
+)
 from tests.integration.store_helpers import START, Pipeline, config, pipeline
 
 
@@ -112,3 +119,25 @@ async def test_only_automatic_incidents_can_be_marked_false(engine: AsyncEngine)
         assert refused.status_code == 409
         missing = await client.post("/api/v1/incidents/nope/false", headers=headers, json={})
         assert missing.status_code == 404
+
+
+async def test_an_editor_marks_it_false_from_the_admin(engine: AsyncEngine) -> None:
+    flow = await pipeline(engine)
+    for _ in range(4):
+        await flow.minute(flexo=False)
+    incident_id = await _incident_id(engine)
+    async with prepared(engine, config()) as hiccup, client_for(hiccup) as client:
+        await add_user(engine, "olga", Role.OWNER)
+        await add_user(engine, "ed", Role.EDITOR)
+        assert (await log_in(client, "ed")).status_code == 303
+        page = (await client.get(f"/admin/incidents/{incident_id}")).text
+        assert "Not a real outage?" in page
+        answer = await client.post(
+            f"/admin/incidents/{incident_id}/false",
+            data={"reason": "typo in the target", "csrf_token": session_csrf(page)},
+        )
+        assert answer.status_code == 303
+        shown = (await client.get(f"/admin/incidents/{incident_id}")).text
+        assert "Marked false" in shown
+        assert "Not a real outage?" not in shown
+    assert (await _state(flow)).open_incidents == ()
