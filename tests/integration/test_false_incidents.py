@@ -21,7 +21,7 @@ from tests.integration.admin_helpers import (
     prepared,
     session_csrf,
 )
-from tests.integration.store_helpers import START, Pipeline, config, pipeline
+from tests.integration.store_helpers import CONFIG, START, Pipeline, config, pipeline
 
 
 async def _state(flow: Pipeline) -> PublicState:
@@ -141,3 +141,29 @@ async def test_an_editor_marks_it_false_from_the_admin(engine: AsyncEngine) -> N
         assert "Marked false" in shown
         assert "Not a real outage?" not in shown
     assert (await _state(flow)).open_incidents == ()
+
+
+async def test_a_blip_that_was_no_outage_leaves_the_uptime_bars(engine: AsyncEngine) -> None:
+    flow = await pipeline(engine, CONFIG.replace("publish_after: 0s", "publish_after: 1h"))
+    for _ in range(3):
+        await flow.minute(flexo=False)
+    for _ in range(2):
+        await flow.minute(flexo=True)
+    assert _flexo_down_seconds(await _state(flow)) == 180
+    async with prepared(engine, config()) as hiccup, client_for(hiccup) as client:
+        headers = await _headers(engine)
+        flexo = next(s.id for s in flow.specs.values() if s.name == "flexo http")
+        listed = await client.get(f"/api/v1/monitors/{flexo}/outages", headers=headers)
+        [outage] = listed.json()
+        assert (outage["state"], outage["false_at"]) == ("down", None)
+        marked = await client.post(
+            f"/api/v1/outages/{outage['id']}/false", headers=headers, json={"reason": "probe"}
+        )
+        assert marked.status_code == 204, marked.text
+        listed = await client.get(f"/api/v1/monitors/{flexo}/outages", headers=headers)
+        assert listed.json()[0]["false_at"] is not None
+        missing = await client.post("/api/v1/outages/999999/false", headers=headers, json={})
+        assert missing.status_code == 404
+        audit = (await client.get("/api/v1/audit", headers=headers)).json()["items"]
+        assert audit[0]["action"] == "outage.false"
+    assert _flexo_down_seconds(await _state(flow)) == 0

@@ -185,6 +185,14 @@ class PostmortemIn(In):
     body: str = Field(min_length=1, max_length=100000)
 
 
+class OutageOut(Out):
+    id: int
+    state: str  # down or degraded
+    started_at: datetime
+    ended_at: datetime | None  # None: still going on
+    false_at: datetime | None  # marked false: not in public uptime, history or SLA
+
+
 class FalseIn(In):
     """Why an automatic incident was no real outage (kept in the audit log)."""
 

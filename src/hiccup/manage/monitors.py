@@ -19,10 +19,12 @@ from hiccup.core.changes import NOTHING_CHANGED, describe_changes
 from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
-from hiccup.manage.models import MonitorIn, MonitorOut, Paged, ResultOut
+from hiccup.manage.models import FalseIn, MonitorIn, MonitorOut, OutageOut, Paged, ResultOut
 from hiccup.manage.validation import field_messages
 from hiccup.store.codec import utc
 from hiccup.store.dashboard import MonitorQuery, monitor_page
+from hiccup.store.false_alarms import mark_outage_false as store_mark_outage_false
+from hiccup.store.false_alarms import monitor_outages
 from hiccup.store.tables import components, monitor_states, monitors, results
 from hiccup.store.tags import set_tags, tags_of
 
@@ -226,3 +228,25 @@ async def recent_results(ops: Ops, monitor_id: str, limit: int) -> list[ResultOu
         ResultOut.model_validate({**row, "at": utc(row["at"]), "phases": row["phases"] or {}})
         for row in rows
     ]
+
+
+async def outages_of(ops: Ops, monitor_id: str, limit: int) -> list[OutageOut]:
+    """The monitor's confirmed outages, newest first, with those marked false."""
+    async with ops.engine.connect() as conn:
+        await _read(conn, monitor_id)  # NotFound for an unknown monitor
+        found = await monitor_outages(conn, monitor_id, limit)
+    return [OutageOut.model_validate(row, from_attributes=True) for row in found]
+
+
+async def mark_outage_false(ops: Ops, actor: Actor, outage_id: str, data: FalseIn) -> None:
+    """A confirmed outage that was none (a probe fault, a typo since fixed): out of public
+    uptime, history and SLA; kept here and in the audit log. Marking it again changes nothing."""
+    if not outage_id.isdigit() or len(outage_id) > 18:
+        raise NotFound("outage")
+    async with change(ops, actor) as c:
+        marked = await store_mark_outage_false(c.conn, int(outage_id), c.now)
+        if marked is None:
+            raise NotFound("outage")
+        if marked:
+            await c.audit("outage.false", f"outage {outage_id}", data.reason[:200])
+    ops.refresh_public()

@@ -58,3 +58,40 @@ async def _mark_outages(
         touching.append(c.started_at < ended)
     marked = await conn.execute(update(outages).where(*touching).values(false_at=now))
     return int(marked.rowcount)
+
+
+@dataclass(frozen=True, slots=True)
+class OutageRow:
+    id: int
+    state: str
+    started_at: datetime
+    ended_at: datetime | None
+    false_at: datetime | None
+
+
+async def monitor_outages(conn: AsyncConnection, monitor_id: str, limit: int) -> list[OutageRow]:
+    """The monitor's confirmed outages and degradations, newest first."""
+    c = outages.c
+    query = (
+        select(c.id, c.state, c.started_at, c.ended_at, c.false_at)
+        .where(c.monitor_id == monitor_id)
+        .order_by(c.started_at.desc(), c.id.desc())
+        .limit(limit)
+    )
+    return [
+        OutageRow(int(i), s, utc(start), utc_or_none(end), utc_or_none(false))
+        for i, s, start, end, false in await conn.execute(query)
+    ]
+
+
+async def mark_outage_false(conn: AsyncConnection, outage_id: int, now: datetime) -> bool | None:
+    """Mark one outage false (a blip that never became an incident, say); None if there is no
+    such outage, False if it was marked already."""
+    c = outages.c
+    found = (await conn.execute(select(c.false_at).where(c.id == outage_id))).first()
+    if found is None:
+        return None
+    if found[0] is not None:
+        return False
+    await conn.execute(update(outages).where(c.id == outage_id).values(false_at=now))
+    return True
