@@ -3,12 +3,14 @@ at that deadline even when no result arrives; a blip opens none; `manual` opens 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.public import PublicState
 from hiccup.core.status import ComponentStatus
+from hiccup.status.service import StatusService
 from hiccup.store.public_read import read_public_state
 from tests.integration.store_helpers import CONFIG, START, Pipeline, pipeline
 
@@ -107,3 +109,14 @@ async def test_a_component_publish_after_overrides_the_page(engine: AsyncEngine)
     for _ in range(30):
         await flow.minute(flexo=False)
     assert (await _state(flow)).open_incidents == ()
+
+
+async def test_two_servers_at_the_deadline_open_one_incident(engine: AsyncEngine) -> None:
+    flow = await pipeline(engine, FIVE_MINUTES)
+    for _ in range(3):
+        await flow.minute(flexo=False)
+    other = StatusService(engine, flow.clock, lambda: None)
+    flow.clock.advance(timedelta(minutes=2))
+    opened = await asyncio.gather(flow.status.process_pending(), other.process_pending())
+    assert sorted(opened) == [0, 1]
+    assert len((await _state(flow)).open_incidents) == 1

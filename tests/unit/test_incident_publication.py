@@ -144,3 +144,63 @@ def test_an_open_incident_is_followed_whatever_the_policy(
     assert plan.publish_due_at is None
     if not is_trouble(current):
         assert plan.action is IncidentAction.RESOLVE
+
+
+steps = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=900), statuses), min_size=1, max_size=30
+)
+
+
+@given(steps, st.integers(min_value=0, max_value=1200))
+def test_an_incident_opens_exactly_for_trouble_that_lasted_publish_after(
+    changes: list[tuple[int, ComponentStatus]], wait: int
+) -> None:
+    """Replays status changes as the service sees them, with the stored deadline firing when
+    no change comes first: each stretch of trouble gets an incident, dated from its start,
+    if and only if it lasted `publish_after`."""
+    policy = PublishPolicy(IncidentMode.AUTO, timedelta(seconds=wait))
+    now, current, opened_at = T0, UP, None
+    since: datetime | None = None
+    due: datetime | None = None
+    stretches: list[tuple[datetime, datetime | None]] = []
+    published: list[datetime] = []
+    for gap, status in changes:
+        now += timedelta(seconds=gap)
+        if due is not None and due <= now:  # the deadline passes before this change arrives
+            plan = plan_auto_incident(
+                policy,
+                has_open=False,
+                previous=current,
+                current=current,
+                started_at=due,
+                remembered_since=since,
+                now=due,
+            )
+            assert plan.action is IncidentAction.OPEN
+            opened_at, due = due, None
+            published.append(opened_at)
+        plan = plan_auto_incident(
+            policy,
+            has_open=opened_at is not None,
+            previous=current,
+            current=status,
+            started_at=now,
+            remembered_since=since,
+            now=now,
+        )
+        if since is None and plan.trouble_since is not None:
+            stretches.append((now, None))
+        if since is not None and plan.trouble_since is None:
+            stretches[-1] = (stretches[-1][0], now)
+        if plan.action is IncidentAction.OPEN:
+            opened_at = now
+            published.append(now)
+        if plan.action is IncidentAction.RESOLVE:
+            opened_at = None
+        current, since, due = status, plan.trouble_since, plan.publish_due_at
+    lasted = [
+        start + policy.publish_after
+        for start, end in stretches
+        if (end or now) - start >= policy.publish_after and (end is not None or due is None)
+    ]
+    assert published == lasted

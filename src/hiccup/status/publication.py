@@ -43,8 +43,8 @@ async def due_components(conn: AsyncConnection, now: datetime) -> list[str]:
     return await stored.due_components(conn, now)
 
 
-async def still_due(conn: AsyncConnection, component_id: str, now: datetime) -> datetime | None:
-    return await stored.still_due(conn, component_id, now)
+async def claim_due(conn: AsyncConnection, component_id: str, now: datetime) -> datetime | None:
+    return await stored.claim_due(conn, component_id, now)
 
 
 async def incident_wording(

@@ -38,10 +38,10 @@ from hiccup.notify.alerts import on_transition
 from hiccup.notify.notices import component_update, enqueue_notice
 from hiccup.status.incidents import open_incident, post_update
 from hiccup.status.publication import (
+    claim_due,
     due_components,
     incident_wording,
     plan_and_remember,
-    still_due,
 )
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident
 from hiccup.store.leases import serialize_status_changes
@@ -297,7 +297,7 @@ class StatusService:
     async def _publish_one(self, component_id: str, now: datetime) -> bool:
         async with self._engine.begin() as conn:
             await serialize_status_changes(conn)
-            since = await still_due(conn, component_id, now)
+            since = await claim_due(conn, component_id, now)
             return since is not None and await refresh_component(conn, component_id, since, now)
 
     async def _publish_due(self) -> int:

@@ -60,13 +60,19 @@ async def due_components(conn: AsyncConnection, now: datetime) -> list[str]:
     return list((await conn.execute(query)).scalars())
 
 
-async def still_due(conn: AsyncConnection, component_id: str, now: datetime) -> datetime | None:
-    """The trouble's start if the component's deadline is still passed (another server or a
-    recovery may have cleared it meanwhile), else None."""
+async def claim_due(conn: AsyncConnection, component_id: str, now: datetime) -> datetime | None:
+    """Take the component's passed deadline (another server or a recovery may have cleared it
+    meanwhile); the trouble's start if taken, else None. A write first, like the claim of an
+    event: of two takers only one changes the row, whatever the engine's locking."""
     c = components.c
-    query = select(c.trouble_since).where(
-        c.id == component_id, c.publish_due_at.is_not(None), c.publish_due_at <= now
+    claimed = await conn.execute(
+        update(components)
+        .where(c.id == component_id, c.publish_due_at.is_not(None), c.publish_due_at <= now)
+        .values(publish_due_at=None)
     )
+    if claimed.rowcount != 1:
+        return None
+    query = select(c.trouble_since).where(c.id == component_id)
     return utc_or_none((await conn.execute(query)).scalar())
 
 
