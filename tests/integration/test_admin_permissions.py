@@ -40,7 +40,11 @@ CLASSES: list[tuple[str, str, str | Permission]] = [
     ("GET", r"^/admin/(incidents|templates|maintenance)/new$", Permission.OPERATE),
     ("GET", r"^/admin/(templates|maintenance)/\{item_id\}/edit$", Permission.OPERATE),
     ("GET", r".*", Permission.READ),
-    (".*", r"^/(api/v1|admin)/(incidents|templates|maintenance|markdown)", Permission.OPERATE),
+    (
+        ".*",
+        r"^/(api/v1|admin)/(incidents|templates|maintenance|markdown|outages)",
+        Permission.OPERATE,
+    ),
     (".*", r"^/(api/v1|admin)/(monitors|components|pages)", Permission.ADMINISTER),
     (".*", r"^/(api/v1|admin)/probes", Permission.ADMINISTER),
 ]

@@ -33,7 +33,7 @@ from tests.integration.targets import HttpTarget
 SUBSCRIBERS = 1000
 POOL = 4
 CONFIG = """\
-page: {{name: Flexo Hosting, url: "http://status.flexo.example"}}
+page: {{name: Flexo Hosting, url: "http://status.flexo.example", publish_after: 0s}}
 components: [{{name: flexo}}]
 monitors:
   - {{name: flexo, kind: http, target: "{target}", component: flexo, interval: 1s,

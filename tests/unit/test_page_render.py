@@ -9,8 +9,10 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
+from hiccup.core.headline import HeadlineStyle
 from hiccup.core.public import DayUptime, Figures, PublicUpdate
 from hiccup.core.status import ComponentStatus
+from hiccup.snapshot.look import PageLook
 from hiccup.snapshot.render import render_not_found, render_page, style_csp_source
 from tests.unit.public_fixtures import (
     NOW,
@@ -62,13 +64,19 @@ def hostile_state() -> str:
 def test_page_shows_the_page_name_as_the_main_heading() -> None:
     html = render_page(make_state())
     assert '<h1 class="masthead__title">Acme Hosting</h1>' in html
-    assert "<title>Acme Hosting: Major System Outage</title>" in html
+    assert "<title>Acme Hosting: API is down</title>" in html
 
 
-def test_banner_shows_the_indicator_description_in_words_and_colour() -> None:
+def test_banner_shows_the_indicator_in_colour_and_names_what_is_down() -> None:
     html = render_page(make_state())
     banner = between(html, '<div class="banner', "</div>")
     assert "banner--critical" in banner
+    assert "API is down" in banner
+
+
+def test_banner_says_it_in_statuspage_words_when_the_page_asks() -> None:
+    html = render_page(make_state(), look=PageLook(headline=HeadlineStyle.STATUSPAGE))
+    banner = between(html, '<div class="banner', "</div>")
     assert "Major System Outage" in banner
 
 

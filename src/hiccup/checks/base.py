@@ -48,6 +48,9 @@ class Check(Protocol):
     options_model: ClassVar[type[CheckOptions]]
     # False for kinds that wait to be called (heartbeats): the scheduler never runs them.
     scheduled: ClassVar[bool] = True
+    # Optional `public_by_default: ClassVar[bool]` (True if absent): whether its monitors show
+    # on the page when the config does not say (see registry.default_public); optional
+    # `trouble: ClassVar[TroubleKind]` (OUTAGE if absent): which words tell of its trouble.
 
     @staticmethod
     def target_problem(target: str) -> str | None:

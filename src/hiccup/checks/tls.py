@@ -24,6 +24,7 @@ from hiccup.checks.registry import invalid_options, register
 from hiccup.checks.tcp import describe_os_error, timed_out
 from hiccup.core.clock import Clock, SystemClock
 from hiccup.core.monitors import MonitorSpec
+from hiccup.core.wording import TroubleKind
 
 DEFAULT_PORT = 443
 _CERT_HAS_EXPIRED = 10  # X509_V_ERR_CERT_HAS_EXPIRED
@@ -153,6 +154,9 @@ class TlsCheck:
     kind: ClassVar[str] = "tls"
     options_model: ClassVar[type[CheckOptions]] = TlsOptions
     scheduled: ClassVar[bool] = True
+    # A certificate weeks from expiry is a chore for the operator, not an outage for customers.
+    public_by_default: ClassVar[bool] = False
+    trouble: ClassVar[TroubleKind] = TroubleKind.EXPIRY  # "certificate expires in 9 days"
 
     def __init__(self, clock: Clock | None = None) -> None:
         self._clock = clock or SystemClock()

@@ -117,7 +117,7 @@ class HeartbeatWatcher:
             following, error = None, schedule
         else:
             following = schedule.due_after_miss(seen, now)
-            error = lateness_message(heartbeat.last_ping_at, now, schedule)
+            error = lateness_message(heartbeat.last_ping_at, now, schedule, seen)
         async with self._engine.begin() as conn:
             if not await store.move_due(conn, heartbeat.spec.id, seen, following):
                 return

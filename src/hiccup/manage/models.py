@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from hiccup.auth.roles import Role, Scope
 from hiccup.config.isotime import AwareInput, LocalOutput, UtcOutput
 from hiccup.core.incidents import IncidentStatus
+from hiccup.core.publication import DEFAULT_PUBLISH_AFTER, IncidentMode
 from hiccup.core.status import ComponentStatus, IncidentImpact
 
 KEY = r"^[a-z0-9][a-z0-9_-]{0,99}$"
@@ -17,6 +18,9 @@ Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,49}$")]
 OpenStatus = Literal["investigating", "identified", "monitoring"]
 UpdateStatus = Literal["investigating", "identified", "monitoring", "resolved"]
 MonitorFilter = Literal["up", "degraded", "down", "unknown", "paused"]
+
+
+MAX_PUBLISH_AFTER_S = 7 * 86400  # a week: past that, `manual` says it better
 
 
 class In(BaseModel):
@@ -54,6 +58,11 @@ class MonitorIn(In):
     component_id: str | None = Field(default=None, max_length=12)
     enabled: bool = True
     tags: list[Tag] = Field(default_factory=list, max_length=20)
+    public: bool | None = Field(
+        default=None,
+        description="false: operator-only (alerts, never the page); default: the kind's "
+        "(false for tls and heartbeat)",
+    )
 
 
 class MonitorOut(Out):
@@ -76,6 +85,7 @@ class MonitorOut(Out):
     tags: list[str]
     state: str
     last_result_at: UtcOutput | None
+    public: bool
 
 
 class ResultOut(Out):
@@ -95,6 +105,15 @@ class PageIn(In):
     url: str = Field(default="", max_length=500)
     time_zone: str = Field(default="UTC", max_length=64)
     history_days: int = Field(default=90, ge=1, le=365)
+    incidents: IncidentMode = Field(
+        default=IncidentMode.AUTO, description="components' default: auto or manual incidents"
+    )
+    publish_after_s: float = Field(
+        default=DEFAULT_PUBLISH_AFTER.total_seconds(),
+        ge=0,
+        le=MAX_PUBLISH_AFTER_S,
+        description="components' default: seconds of trouble before an incident goes public",
+    )
 
 
 class PageOut(Out):
@@ -105,6 +124,8 @@ class PageOut(Out):
     time_zone: str
     history_days: int
     declared: bool
+    incidents: IncidentMode
+    publish_after_s: float
 
 
 class ComponentIn(In):
@@ -115,6 +136,10 @@ class ComponentIn(In):
     is_group: bool = False
     position: int = Field(default=0, ge=0, le=100000)
     page_id: str | None = Field(default=None, max_length=12, description="default: main page")
+    incidents: IncidentMode | None = Field(default=None, description="default: the page's")
+    publish_after_s: float | None = Field(
+        default=None, ge=0, le=MAX_PUBLISH_AFTER_S, description="default: the page's"
+    )
 
 
 class ComponentOut(Out):
@@ -128,6 +153,8 @@ class ComponentOut(Out):
     position: int
     status: ComponentStatus
     declared: bool
+    incidents: IncidentMode | None = None
+    publish_after_s: float | None = None
 
 
 class ComponentStatusIn(In):
@@ -163,6 +190,20 @@ class PostmortemIn(In):
     body: str = Field(min_length=1, max_length=100000)
 
 
+class OutageOut(Out):
+    id: int
+    state: str  # down or degraded
+    started_at: datetime
+    ended_at: datetime | None  # None: still going on
+    false_at: datetime | None  # marked false: not in public uptime, history or SLA
+
+
+class FalseIn(In):
+    """Why an automatic incident was no real outage (kept in the audit log)."""
+
+    reason: str = Field(default="", max_length=500)
+
+
 class PreviewIn(In):
     body: str = Field(max_length=100000)
 
@@ -196,6 +237,8 @@ class IncidentOut(Out):
     postmortem: str | None
     components: list[IncidentComponentOut]
     updates: list[UpdateOut]
+    # Marked false by an operator: off the public page, its history and uptime.
+    false_at: datetime | None = None
 
 
 class TemplateIn(In):

@@ -21,7 +21,6 @@ from hiccup.core.components import group_status, status_from_monitors
 from hiccup.core.incidents import (
     IncidentAction,
     IncidentStatus,
-    auto_incident_action,
     auto_title,
     escalation_body,
     is_trouble,
@@ -41,6 +40,12 @@ from hiccup.core.status import (
 from hiccup.notify.alerts import on_transition
 from hiccup.notify.notices import component_update, enqueue_notice
 from hiccup.status.incidents import open_incident, post_update
+from hiccup.status.publication import (
+    claim_due,
+    due_components,
+    incident_wording,
+    plan_and_remember,
+)
 from hiccup.store.applied import applied_states, later_transitions, mark_applied
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident
 from hiccup.store.leases import serialize_status_changes
@@ -146,16 +151,26 @@ async def _change_for(
 
 
 async def _open(
-    conn: AsyncConnection, change: ComponentChange, now: datetime, affected: AffectedComponent
+    conn: AsyncConnection,
+    change: ComponentChange,
+    now: datetime,
+    affected: AffectedComponent,
+    since: datetime,
 ) -> None:
     row = change.component
+    name = auto_title(row["name"], change.current)
+    body = opening_body(row["name"], change.current, since, change.time_zone)
+    # A missed job run or an expiring certificate is told as such, not as "not answering".
+    words = await incident_wording(conn, row["id"], row["name"])
+    if words is not None:
+        name, body = words[0], f"We are investigating. {words[1]}"
     await open_incident(
         conn,
         page_id=row["page_id"],
-        name=auto_title(row["name"], change.current),
+        name=name,
         impact=impact_for_status(change.current),
-        body=opening_body(row["name"], change.current, change.started_at, change.time_zone),
-        started_at=change.started_at,
+        body=body,
+        started_at=since,
         now=now,
         component_ids=[row["id"]],
         affected=[affected],
@@ -216,14 +231,24 @@ async def refresh_component(
         return False
     row = change.component
     incident = await find_open_auto_incident(conn, row["id"])
-    action = auto_incident_action(incident is not None, change.previous, change.current)
+    # Opens only once the trouble lasted the component's publish_after (a stored deadline).
+    plan = await plan_and_remember(
+        conn,
+        row["id"],
+        has_open=incident is not None,
+        previous=change.previous,
+        current=change.current,
+        started_at=started_at,
+        now=now,
+    )
+    action = plan.action
     if change.current is ComponentStatus.UNDER_MAINTENANCE:
         action = IncidentAction.NONE  # outages inside a maintenance window open no incident
     if action is IncidentAction.OPEN and await in_operator_incident(conn, row["id"]):
         action = IncidentAction.NONE  # the operator is already telling customers about it
     affected = AffectedComponent(row["id"], row["name"], change.previous, change.current)
     if action is IncidentAction.OPEN:
-        await _open(conn, change, now, affected)
+        await _open(conn, change, now, affected, plan.trouble_since or started_at)
     elif action is not IncidentAction.NONE and incident is not None:
         await _follow_up(conn, change, incident, action, now, affected)
     return change.previous is not change.current or action is not IncidentAction.NONE
@@ -309,11 +334,26 @@ class StatusService:
             ).scalar_one()
             return await apply_transition(conn, payload, now, event_id)
 
+    async def _publish_one(self, component_id: str, now: datetime) -> bool:
+        async with self._engine.begin() as conn:
+            await serialize_status_changes(conn)
+            since = await claim_due(conn, component_id, now)
+            return since is not None and await refresh_component(conn, component_id, since, now)
+
+    async def _publish_due(self) -> int:
+        """Open the incidents whose outage reached publish_after with no event since."""
+        now = self._clock.now()
+        async with self._engine.connect() as conn:
+            due = await due_components(conn, now)
+        return sum([await self._publish_one(component_id, now) for component_id in due])
+
     async def process_pending(self) -> int:
-        """Apply every unprocessed transition in order; returns how many changed something."""
+        """Apply every unprocessed transition in order, then the publication deadlines that
+        passed; returns how many changed something."""
         changed = 0
         for event_id in await self._pending_ids():
             changed += await self._apply_one(event_id)
+        changed += await self._publish_due()
         if changed:
             self._on_change()
         return changed

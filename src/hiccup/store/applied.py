@@ -29,11 +29,12 @@ async def mark_applied(conn: AsyncConnection, monitor_id: str, state: MonitorSta
 
 
 async def applied_states(conn: AsyncConnection, component_id: str) -> dict[str, MonitorState]:
-    """Each enabled monitor of the component -> its applied state."""
+    """Each enabled public monitor of the component -> its applied state (operator-only
+    monitors, `public: false`, alert but never move the page)."""
     query = (
         select(monitor_states.c.monitor_id, monitor_states.c.applied_state)
         .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
-        .where(monitors.c.component_id == component_id, monitors.c.enabled)
+        .where(monitors.c.component_id == component_id, monitors.c.enabled, monitors.c.public)
     )
     return {m: MonitorState(s) for m, s in await conn.execute(query)}
 

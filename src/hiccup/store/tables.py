@@ -46,6 +46,9 @@ pages = Table(
     Column("declared", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Its components' publication policy unless they set their own (0018, core.publication).
+    Column("incidents", String(8), nullable=False, default="auto", server_default="auto"),
+    Column("publish_after_s", Float, nullable=False, default=300.0, server_default="300"),
 )
 
 components = Table(
@@ -64,6 +67,19 @@ components = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("page_id", "key"),
+    # None: the page's policy (0018).
+    Column("incidents", String(8)),
+    Column("publish_after_s", Float),
+    # When its current trouble began, and when that trouble's incident goes public unless it
+    # ends first: the status service opens it then even if no event arrives (core.publication).
+    Column("trouble_since", UtcDateTime),
+    Column("publish_due_at", UtcDateTime),
+    Index(
+        "ix_components_publish_due_at",
+        "publish_due_at",
+        sqlite_where=text("publish_due_at IS NOT NULL"),
+        postgresql_where=text("publish_due_at IS NOT NULL"),
+    ),
 )
 
 # The pages of the public site (config `page:` and `pages:`), each a view of the instance's page
@@ -105,6 +121,8 @@ monitors = Table(
     Column("probes", JSON, nullable=False, default=lambda: ["local"]),
     Column("quorum", String(16), nullable=False, default="majority"),
     Column("retry_interval_s", Float),  # None: always `interval_s`
+    # False: operator-only; it alerts but never changes the page (0018).
+    Column("public", Boolean, nullable=False, default=True, server_default=true()),
 )
 
 # The detector's memory of each monitor, so a restart neither re-fires nor forgets.
@@ -150,6 +168,8 @@ outages = Table(
     Column("state", String(16), nullable=False),
     Column("started_at", UtcDateTime, nullable=False),
     Column("ended_at", UtcDateTime),
+    # Marked false by an operator (misconfigured monitor, probe fault): not public uptime (0018).
+    Column("false_at", UtcDateTime),
     Index(None, "monitor_id", "started_at"),
 )
 
@@ -168,6 +188,8 @@ incidents = Table(
     Column("postmortem", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Marked false by an operator: off the page and its history, kept for the audit log (0018).
+    Column("false_at", UtcDateTime),
     Index(None, "page_id", "resolved_at"),
 )
 

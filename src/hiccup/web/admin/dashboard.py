@@ -17,6 +17,8 @@ from starlette.responses import Response
 from hiccup.auth.roles import Permission
 from hiccup.manage import monitors
 from hiccup.manage.components import list_components
+from hiccup.manage.models import FalseIn
+from hiccup.manage.validation import parse
 from hiccup.store.dashboard import MonitorQuery
 from hiccup.store.tags import all_tags
 from hiccup.web.admin.base import form_guard, guard, ops_of, redirect, render
@@ -94,9 +96,25 @@ async def monitor_results(request: Request, monitor_id: str) -> Response:
     ops = ops_of(request)
     monitor = await monitors.get_monitor(ops, monitor_id)
     found = await monitors.recent_results(ops, monitor_id, RESULTS_SHOWN)
+    spans = await monitors.outages_of(ops, monitor_id, RESULTS_SHOWN)
     return render(
-        request, "monitor_results.html", me, title=monitor.name, monitor=monitor, results=found
+        request,
+        "monitor_results.html",
+        me,
+        title=monitor.name,
+        monitor=monitor,
+        results=found,
+        outages=spans,
     )
+
+
+@router.post("/outages/{outage_id}/false")
+async def mark_outage_false(request: Request, outage_id: str) -> Response:
+    _, actor, form = await form_guard(request, Permission.OPERATE)
+    data = parse(FalseIn, {"reason": form.get("reason", "")})
+    await monitors.mark_outage_false(ops_of(request), actor, outage_id, data)
+    back = str(form.get("monitor_id", ""))
+    return redirect(f"/monitors/{back}/results" if back.isalnum() else "/")
 
 
 @router.get("/monitors/table")

@@ -78,6 +78,8 @@ def shown_value(spec: Field, value: Any) -> Any:
     """A value as the form shows it back."""
     if value is None:
         return "" if spec.kind not in ("multi", "bool") else ([] if spec.kind == "multi" else False)
+    if spec.kind == "select" and isinstance(value, bool):
+        return "true" if value else "false"  # the spelling of the choices, as the form posts it
     if spec.kind == "json" and not isinstance(value, str):
         return json.dumps(value, indent=2)
     if spec.kind == "tags" and isinstance(value, list):

@@ -15,6 +15,7 @@ from hiccup.manage.models import (
     MonitorFilter,
     MonitorIn,
     MonitorOut,
+    OutageOut,
     Paged,
     PageIn,
     PageOut,
@@ -62,6 +63,16 @@ async def monitor_results(
     _actor: Actor = Reader,
 ) -> list[ResultOut]:
     return await mons.recent_results(ops_of(request), monitor_id, limit)
+
+
+@router.get("/monitors/{monitor_id}/outages", tags=["monitors"])
+async def monitor_outages(
+    request: Request,
+    monitor_id: str,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    _actor: Actor = Reader,
+) -> list[OutageOut]:
+    return await mons.outages_of(ops_of(request), monitor_id, limit)
 
 
 @router.put("/monitors/{monitor_id}", tags=["monitors"])
