@@ -96,16 +96,23 @@ async def test_a_declared_start_is_read_in_the_pages_zone(engine: AsyncEngine) -
         await published_at_the_right_instant(hiccup, client)
 
 
-async def test_the_api_reads_a_zone_less_start_in_the_pages_zone(engine: AsyncEngine) -> None:
+async def test_the_api_takes_the_pages_local_time_with_its_offset(engine: AsyncEngine) -> None:
     async with zoned(engine) as (hiccup, client):
         editor = await add_user(engine, "olga", Role.EDITOR)
         headers = await bearer(engine, editor, [Scope.WRITE])
         flexo = (await component_ids(engine))["flexo"]
         plan = {"name": "Swap flexo disks", "components": [flexo], "duration_s": 120}
+        # The API takes times with an offset only: a zone-less one is refused, never guessed.
+        vague = plan | {"start": "2026-12-04T15:49:18"}
+        refused = await client.post("/api/v1/maintenance", json=vague, headers=headers)
+        assert refused.status_code == 422
+        assert "start" in refused.text
         made = await client.post(
-            "/api/v1/maintenance", json=plan | {"start": "2026-12-04T15:49:18"}, headers=headers
+            "/api/v1/maintenance",
+            json=plan | {"start": "2026-12-04T15:49:18-08:00"},
+            headers=headers,
         )
-        assert made.status_code == 201
+        assert made.status_code == 201, made.text
         assert made.json()["time_zone"] == LA
         await published_at_the_right_instant(hiccup, client)
         found = await client.get(f"/api/v1/maintenance/{made.json()['id']}", headers=headers)
