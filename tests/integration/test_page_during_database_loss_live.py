@@ -19,7 +19,7 @@ from tests.integration.page_helpers import serving, until
 from tests.integration.targets import HttpTarget
 
 CONFIG = """\
-page: {{name: Flexo Hosting, time_zone: UTC}}
+page: {{name: Flexo Hosting, time_zone: UTC, publish_after: 0s}}
 components: [{{name: flexo, key: flexo}}]
 monitors:
   - {{name: flexo, kind: http, target: "{url}", component: flexo, interval: 1s, timeout: 1s,
