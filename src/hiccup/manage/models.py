@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.config.isotime import AwareInput, LocalOutput, UtcOutput
@@ -330,9 +330,8 @@ class TokenIn(In):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(min_length=1, max_length=3)
     user_id: str | None = Field(default=None, max_length=12, description="default: yourself")
-    expires_at: Annotated[datetime, AfterValidator(_as_utc)] | None = Field(
-        default=None,
-        description="when the token stops working (UTC when no offset is given); default: never",
+    expires_at: AwareInput | None = Field(
+        default=None, description="when the token stops working; default: never"
     )
 
 

@@ -205,7 +205,12 @@ async def token_fields(ops: Ops) -> Sequence[Field]:
         Field("scopes", "Scopes", "multi", [(s.value, s.value) for s in Scope]),
         Field("user_id", "Acts as user", "select", [("", "— me —"), *users], optional=True),
         Field(
-            "expires_at", "Expires (UTC)", "datetime", optional=True, help="empty: until revoked"
+            "expires_at",
+            "Expires (UTC)",
+            "datetime",
+            optional=True,
+            help="empty: until revoked",
+            zone="UTC",
         ),
     ]
 
