@@ -18,6 +18,8 @@ from hiccup.checks.registry import (
     is_scheduled,
     options_model,
 )
+from hiccup.config.channels import UnknownChannelKind
+from hiccup.config.channels import options_model as channel_options_model
 from hiccup.config.model import (
     HiccupConfig,
 )
@@ -57,14 +59,18 @@ def _field_name(location: Sequence[int | str]) -> str:
 
 
 def _issues_from(
-    error: ValidationError, data: Any, path: Path, prefix: tuple[Any, ...] = ()
+    error: ValidationError,
+    data: Any,
+    path: Path,
+    prefix: tuple[Any, ...] = (),
+    unknown: str = "unknown field",
 ) -> list[ConfigIssue]:
     issues = []
     for item in error.errors():
         location = prefix + tuple(p for p in item["loc"] if not str(p).startswith("function-"))
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown field"
+            message = unknown
         issues.append(ConfigIssue(path, line_of(data, location), _field_name(location), message))
     return issues
 
@@ -85,6 +91,24 @@ def _kind_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssu
             issues.append(
                 ConfigIssue(path, line_of(data, where), _field_name(loc), "Field required")
             )
+    return issues
+
+
+def _channel_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+    """Each channel's own fields, checked by its kind's options model (config/channels.py)."""
+    issues: list[ConfigIssue] = []
+    for index, channel in enumerate(config.notifications.channels):
+        where: tuple[Any, ...] = ("notifications", "channels", index)
+        try:
+            model = channel_options_model(channel.kind)
+            model.model_validate(channel.options)
+        except UnknownChannelKind as error:
+            loc = (*where, "kind")
+            issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), str(error)))
+        except ValidationError as error:
+            fields = ", ".join(model.model_fields)
+            unknown = f"unknown field for a {channel.kind} channel (its fields: {fields})"
+            issues += _issues_from(error, data, path, where, unknown)
     return issues
 
 
@@ -176,7 +200,7 @@ def parse_config(text: str, path: Path) -> HiccupConfig:
     except ValidationError as error:
         raise ConfigError(_issues_from(error, data, path)) from None
     issues = _kind_issues(config, data, path) + _reference_issues(config, data, path)
-    issues += _maintenance_issues(config, data, path)
+    issues += _maintenance_issues(config, data, path) + _channel_issues(config, data, path)
     issues += _notification_issues(config, data, path)
     config, problems = read_css_files(config, path.parent)
     problems += page_problems(config)
