@@ -58,6 +58,6 @@ def on_virtual_time(
             runner.run(test(*args, **kwargs))
 
     # pytest must see a plain function (pytest-asyncio leaves it alone) with the test's fixtures.
-    del run.__wrapped__  # type: ignore[attr-defined]
-    run.__signature__ = inspect.signature(test)
+    del run.__wrapped__
+    run.__signature__ = inspect.signature(test)  # type: ignore[attr-defined]
     return run
