@@ -17,7 +17,6 @@ from hiccup.store.database import create_engine, migrate
 from tests.integration.notify_helpers import SmtpSink
 from tests.postgres import running_server
 
-
 TESTS = pathlib.Path(__file__).parent
 # Folders whose tests cannot share the machine with each other: the cluster tests give fixed
 # addresses to network namespaces, and two headless Chromiums at once starve the 2-core runners.
