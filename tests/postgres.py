@@ -73,22 +73,36 @@ class Cluster:
         )
 
 
+def _started(pg_ctl: str, base: Path, data: Path) -> Cluster:
+    """Start on a free port; the port can be taken between choosing and binding it (another
+    xdist worker starts its own server at the same moment), so a failed start tries another."""
+    for attempt in range(5):
+        port = free_port()
+        # Durability is not under test here; speed is welcome.
+        options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options += " -c synchronous_commit=off -c full_page_writes=off"
+        url = f"postgresql://hiccup@127.0.0.1:{port}/postgres"
+        cluster = Cluster(url, pg_ctl, data, options, base / "log")
+        try:
+            cluster.start()
+            return cluster
+        except subprocess.CalledProcessError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def own_server() -> Iterator[Cluster]:
     """Start a fresh cluster; yields it, and stops (and deletes) it afterwards."""
     binaries = server_bin()
     if binaries is None:
         raise RuntimeError("PostgreSQL server not installed: scripts/test installs it")
-    base, port = _prepare_dir(), free_port()
+    base = _prepare_dir()
     data = base / "data"
     initdb, pg_ctl = str(binaries / "initdb"), str(binaries / "pg_ctl")
     _run(initdb, "-D", str(data), "-A", "trust", "-U", "hiccup", "-E", "UTF8", "--no-sync")
-    # Durability is not under test here; speed is welcome.
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-    options += " -c synchronous_commit=off -c full_page_writes=off"
-    url = f"postgresql://hiccup@127.0.0.1:{port}/postgres"
-    cluster = Cluster(url, pg_ctl, data, options, base / "log")
-    cluster.start()
+    cluster = _started(pg_ctl, base, data)
     try:
         yield cluster
     finally:

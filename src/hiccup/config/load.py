@@ -19,6 +19,8 @@ from hiccup.checks.registry import (
     options_model,
     target_problem,
 )
+from hiccup.config.channels import UnknownChannelKind
+from hiccup.config.channels import options_model as channel_options_model
 from hiccup.config.messages import fields_at, plain_message
 from hiccup.config.model import (
     HiccupConfig,
@@ -66,6 +68,7 @@ def _issues_from(
     prefix: tuple[Any, ...] = (),
     model: type[BaseModel] = HiccupConfig,
     beside: Sequence[str] = (),
+    unknown: str | None = None,
 ) -> list[ConfigIssue]:
     """Each error of `error` (validating `model` at `prefix`), in plain words; `beside`: more
     field names a typo may have meant."""
@@ -73,8 +76,10 @@ def _issues_from(
     for item in error.errors():
         inner = tuple(p for p in item["loc"] if not str(p).startswith("function-"))
         location = prefix + inner
-        known = [*fields_at(model, inner), *beside]
-        message = plain_message(item, known)
+        if item["type"] == "extra_forbidden" and unknown is not None:
+            message = unknown  # the caller knows better what fits there (a channel's fields)
+        else:
+            message = plain_message(item, [*fields_at(model, inner), *beside])
         issues.append(ConfigIssue(path, line_of(data, location), _field_name(location), message))
     return issues
 
@@ -97,6 +102,24 @@ def _kind_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssu
             loc = (*where, "target")
             line = line_of(data, loc) if monitor.target.strip() else line_of(data, where)
             issues.append(ConfigIssue(path, line, _field_name(loc), problem))
+    return issues
+
+
+def _channel_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+    """Each channel's own fields, checked by its kind's options model (config/channels.py)."""
+    issues: list[ConfigIssue] = []
+    for index, channel in enumerate(config.notifications.channels):
+        where: tuple[Any, ...] = ("notifications", "channels", index)
+        try:
+            model = channel_options_model(channel.kind)
+            model.model_validate(channel.options)
+        except UnknownChannelKind as error:
+            loc = (*where, "kind")
+            issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), str(error)))
+        except ValidationError as error:
+            fields = ", ".join(model.model_fields)
+            unknown = f"unknown field for a {channel.kind} channel (its fields: {fields})"
+            issues += _issues_from(error, data, path, where, model, unknown=unknown)
     return issues
 
 
@@ -188,7 +211,7 @@ def parse_config(text: str, path: Path) -> HiccupConfig:
     except ValidationError as error:
         raise ConfigError(_issues_from(error, data, path)) from None
     issues = _kind_issues(config, data, path) + _reference_issues(config, data, path)
-    issues += _maintenance_issues(config, data, path)
+    issues += _maintenance_issues(config, data, path) + _channel_issues(config, data, path)
     issues += _notification_issues(config, data, path)
     config, problems = read_css_files(config, path.parent)
     problems += page_problems(config)

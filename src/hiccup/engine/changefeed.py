@@ -23,7 +23,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.core.backoff import RetryPolicy
+from hiccup.core.backoff import Backoff, RetryPolicy
 from hiccup.core.logs import Repeats
 from hiccup.store import leases as store
 
@@ -74,7 +74,7 @@ class ChangeFeed:
         await asyncio.gather(self._sending(), self._listening())
 
     async def _sending(self) -> None:
-        attempt = 0
+        backoff = Backoff(self._policy)
         while True:
             await self._send.wait()
             self._send.clear()
@@ -83,17 +83,16 @@ class ChangeFeed:
                 async with self._engine.begin() as conn:
                     for channel in sorted(channels):
                         await store.notify(conn, channel, self.sender)
-                attempt = 0
+                backoff.succeeded()
                 self._unsent.recovered()
             except Exception as error:
                 self._unsent.failed(error)
                 self._outgoing |= channels
                 self._send.set()
-                await asyncio.sleep(self._policy.delay(attempt).total_seconds())
-                attempt += 1
+                await asyncio.sleep(backoff.failed())
 
     async def _listening(self) -> None:
-        attempt, connected_before = 0, False
+        backoff, connected_before = Backoff(self._policy), False
         while True:
             try:
                 conn = await asyncpg.connect(
@@ -104,7 +103,7 @@ class ChangeFeed:
             except Exception as error:
                 self._unheard.failed(error)
             else:
-                attempt = 0
+                backoff.succeeded()
                 self._unheard.recovered()
                 try:
                     await self._listen(conn, catch_up=connected_before)
@@ -114,8 +113,7 @@ class ChangeFeed:
                     self.listening.clear()
                     await _close(conn)
                 connected_before = True
-            await asyncio.sleep(self._policy.delay(attempt).total_seconds())
-            attempt += 1
+            await asyncio.sleep(backoff.failed())
 
     async def _listen(self, conn: Any, *, catch_up: bool) -> None:
         closed = asyncio.Event()

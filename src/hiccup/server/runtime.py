@@ -31,7 +31,7 @@ from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
 from hiccup.engine.check_stats import CheckStats
-from hiccup.engine.cluster import AcquiredHook, HeldMonitors, lease_seconds_from_env
+from hiccup.engine.cluster import HeldMonitors, lease_seconds_from_env
 from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, sync_heartbeats
 from hiccup.engine.housekeeping import Housekeeping
 from hiccup.engine.maintenance import MaintenanceWorker
@@ -169,13 +169,6 @@ class Hiccup:
         if self.replica is None:
             return self.reload_monitors
         return self.replica.everywhere_async(MONITORS, self.reload_monitors)
-
-    def on_acquired(self, hook: AcquiredHook) -> None:
-        """Call `hook` with the ids of monitors this server just took over from another (or
-        that were free). Several servers on PostgreSQL only; on SQLite this server owns every
-        monitor from the start and the hook is never called."""
-        if self.replica is not None:
-            self.replica.monitors.acquired_hooks.append(hook)
 
     async def prepare(self) -> SyncReport:
         """Migrate and sync the config; run before anything else touches the database."""
