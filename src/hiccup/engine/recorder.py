@@ -82,7 +82,8 @@ class Recorder:
         # A bad verdict while Hiccup itself was late or stalled is stored but not believed: a
         # timeout then measures our lag, not the target. A good one is evidence all the same.
         if result.reliable or verdict is Verdict.OK:
-            self._judge(spec, LOCAL, LOCAL, verdict, started_at, result.latency_ms)
+            weight = spec.timeout_weight() if result.timed_out else 1
+            self._judge(spec, LOCAL, LOCAL, verdict, started_at, result.latency_ms, weight)
         if len(self._results) >= self._max_batch:
             self._full.set()
         if len(self._results) > MAX_PENDING:
@@ -103,16 +104,19 @@ class Recorder:
         verdict: Verdict,
         at: datetime,
         latency_ms: float | None,
+        weight: int = 1,
     ) -> None:
         if not spec.voted:
-            self._step(spec, verdict, at)
+            self._step(spec, verdict, at, weight)
             return
         report = Report(probe, verdict, at, latency_ms)
         for decided, when in self.quorums.report(spec, report, region):
             self._step(spec, decided, when)
 
-    def _step(self, spec: MonitorSpec, verdict: Verdict, started_at: datetime) -> None:
-        track, transition = step(self.state_of(spec.id), verdict, started_at, spec.policy)
+    def _step(
+        self, spec: MonitorSpec, verdict: Verdict, started_at: datetime, weight: int = 1
+    ) -> None:
+        track, transition = step(self.state_of(spec.id), verdict, started_at, spec.policy, weight)
         self._tracks[spec.id] = track
         self._changes.append(TrackChange(spec.id, track, started_at, transition))
         if transition is not None:

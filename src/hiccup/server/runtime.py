@@ -68,6 +68,12 @@ class Settings:
     snapshot_dir: Path | None = None  # where the snapshot survives restarts; None: memory only
     # Several servers on PostgreSQL: how long a lease lasts unrenewed (docs/scaling.md).
     lease_seconds: float = field(default_factory=lease_seconds_from_env)
+    # How often the status service, the deliveries and the probe inbox look for work nobody
+    # woke them for. Alone, this server wakes them itself on every change (the recorder, the
+    # outbox's commit hook), so the look is only a safety net; with several servers, work
+    # written by another one is found this way.
+    poll_alone_seconds: float = 30.0
+    poll_shared_seconds: float = 1.0
 
 
 class Hiccup:
@@ -212,17 +218,23 @@ class Hiccup:
             await self.replica.start(self.held)  # claims a first share of the monitors
         await self.status.process_pending()
         await self.snapshots.rebuild()
+        poll = self._poll_seconds()
+        self.notifications.poll_seconds = max(poll, 2.0)
         self._spawn("recorder", self.recorder.run())
-        self._spawn("status", self.status.run())
+        self._spawn("status", self.status.run(max(poll, 2.0)))
         self._spawn("snapshot", self.snapshots.run(self.settings.snapshot_refresh_seconds))
         self._spawn("scheduler", self.scheduler.run())
         workers = {"history": self.history.run, "maintenance": self.maintenance.run}
         self._spawn_workers({**workers, "heartbeats": self.heartbeats.run})
-        self._spawn("probe-inbox", self.probes.run())
+        self._spawn("probe-inbox", self.probes.run(poll))
         self._spawn_workers(self.notifications.workers())
         if self.replica is not None:
             for name, work in self.replica.tasks().items():
                 self._spawn(name, work)
+
+    def _poll_seconds(self) -> float:
+        alone = self.replica is None
+        return self.settings.poll_alone_seconds if alone else self.settings.poll_shared_seconds
 
     def _spawn_workers(self, workers: dict[str, Callable[[], Coroutine[Any, Any, None]]]) -> None:
         for name, work in workers.items():
