@@ -256,9 +256,9 @@ def run_hiccup(args: argparse.Namespace, tmp: Path, base: str) -> Figures:
 # --- the baseline: a bare aiohttp loop in its own process -------------------------------------
 
 
-def run_bare(args: argparse.Namespace, tmp: Path, base: str) -> Figures:
-    progress = tmp / "bare.count"
-    command = [sys.executable, __file__, "--role", "bare", str(args.n)]
+def run_bare(args: argparse.Namespace, tmp: Path, base: str, client: str) -> Figures:
+    progress = tmp / f"bare-{client}.count"
+    command = [sys.executable, __file__, "--role", f"bare-{client}", str(args.n)]
     command += ["--interval", str(args.interval), "--base", base, "--progress", str(progress)]
     process = subprocess.Popen(command)
     try:
@@ -268,7 +268,7 @@ def run_bare(args: argparse.Namespace, tmp: Path, base: str) -> Figures:
             return int(progress.read_text() or 0), 0
 
         windows = measure(process.pid, _counting(read), args.duration, args.windows)
-        return Figures("bare loop", windows, rss_mb(process.pid))
+        return Figures(f"bare {client}", windows, rss_mb(process.pid))
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -305,6 +305,84 @@ async def bare_loop(count: int, interval: float, base: str, progress: Path) -> N
             progress.write_text(str(done[0]))  # noqa: ASYNC240 -- a few bytes, once a second
 
 
+class CurlMulti:
+    """libcurl's multi interface driven by the asyncio loop (socket and timer callbacks): the
+    lightest client to compare aiohttp with; one easy handle per request, fresh connection."""
+
+    def __init__(self) -> None:
+        import pycurl  # type: ignore[import-untyped,import-not-found,unused-ignore]  # bench only
+
+        self.pycurl = pycurl
+        self.loop = asyncio.get_running_loop()
+        self.multi = pycurl.CurlMulti()
+        self.multi.setopt(pycurl.M_SOCKETFUNCTION, self._socket)
+        self.multi.setopt(pycurl.M_TIMERFUNCTION, self._timer)
+        self.timer: asyncio.TimerHandle | None = None
+        self.waiting: dict[object, asyncio.Future[int]] = {}
+
+    def _socket(self, what: int, fd: int, _multi: object, _data: object) -> None:
+        pc, loop = self.pycurl, self.loop
+        loop.remove_reader(fd)
+        loop.remove_writer(fd)
+        if what in (pc.POLL_IN, pc.POLL_INOUT):
+            loop.add_reader(fd, self._act, fd, pc.CSELECT_IN)
+        if what in (pc.POLL_OUT, pc.POLL_INOUT):
+            loop.add_writer(fd, self._act, fd, pc.CSELECT_OUT)
+
+    def _timer(self, ms: int) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if ms >= 0:
+            self.timer = self.loop.call_later(ms / 1000, self._act, self.pycurl.SOCKET_TIMEOUT, 0)
+
+    def _act(self, fd: int, events: int) -> None:
+        self.multi.socket_action(fd, events)
+        _, done, failed = self.multi.info_read()
+        for handle in done:
+            self._finish(handle, int(handle.getinfo(self.pycurl.RESPONSE_CODE)))
+        for handle, _code, _message in failed:
+            self._finish(handle, 0)
+
+    def _finish(self, handle: object, status: int) -> None:
+        self.multi.remove_handle(handle)
+        self.waiting.pop(handle).set_result(status)
+
+    async def get(self, url: str, seconds: float) -> int:
+        pc = self.pycurl
+        handle = pc.Curl()
+        handle.setopt(pc.URL, url)
+        handle.setopt(pc.WRITEFUNCTION, len)  # the body is read and dropped
+        handle.setopt(pc.FRESH_CONNECT, 1)
+        handle.setopt(pc.FORBID_REUSE, 1)
+        handle.setopt(pc.TIMEOUT_MS, int(seconds * 1000))
+        future = self.waiting[handle] = self.loop.create_future()
+        self.multi.add_handle(handle)
+        return int(await future)
+
+
+async def bare_curl_loop(count: int, interval: float, base: str, progress: Path) -> None:
+    """The same loop as bare_loop with libcurl's multi interface instead of aiohttp."""
+    from hiccup.engine.scheduler import jitter_offset
+
+    curl, done = CurlMulti(), [0]
+
+    async def monitor(url: str, slot: float) -> None:
+        while True:
+            await asyncio.sleep(max(0.0, slot - time.monotonic()))
+            await curl.get(url, 10)
+            done[0] += 1
+            slot += interval
+
+    start = time.monotonic()
+    tasks = [
+        asyncio.create_task(monitor(f"{base}/m{n}", start + jitter_offset(f"m{n}", interval)))
+        for n in range(count)
+    ]
+    while tasks:
+        await asyncio.sleep(1)
+        progress.write_text(str(done[0]))  # noqa: ASYNC240 -- a few bytes, once a second
+
+
 # --- report ----------------------------------------------------------------------------------
 
 
@@ -324,9 +402,9 @@ def report(args: argparse.Namespace, target: str, runs: list[Figures]) -> None:
             f"{f.median('ms_per_check'):9.3f} {f.rss_mb:7.0f} "
             f"{f.median('bytes_per_check') if f.name == 'hiccup' else 0:8.0f}"
         )
-    if len(runs) == 2 and args.n:
-        ratio = runs[0].median("ms_per_check") / runs[1].median("ms_per_check")
-        print(f"ratio: hiccup CPU per check = {ratio:.2f} x the bare loop (target <= 0.8)")
+    for bare in runs[1:]:
+        ratio = runs[0].median("ms_per_check") / bare.median("ms_per_check")
+        print(f"ratio: hiccup CPU per check = {ratio:.2f} x the {bare.name} loop (target <= 0.8)")
 
 
 def throughput(args: argparse.Namespace) -> None:
@@ -338,7 +416,9 @@ def throughput(args: argparse.Namespace) -> None:
             base = f"http://127.0.0.1:{port}"
             runs = [run_hiccup(args, tmp, base)]
             if args.n and not args.no_bare:
-                runs.append(run_bare(args, tmp, base))
+                runs.append(run_bare(args, tmp, base, "aiohttp"))
+                if args.curl:
+                    runs.append(run_bare(args, tmp, base, "curl"))
     report(args, target, runs)
 
 
@@ -410,20 +490,23 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="measured seconds")
     parser.add_argument("--windows", type=int, default=3, help="windows the median is over")
     parser.add_argument("--aiohttp-target", action="store_true", help="even with nginx there")
-    parser.add_argument("--no-bare", action="store_true", help="skip the bare loop")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare loops")
+    parser.add_argument("--curl", action="store_true", help="also a bare libcurl (pycurl) loop")
     parser.add_argument("--detect", action="store_true", help="time to down instead")
     parser.add_argument("--trials", type=int, default=3)
-    parser.add_argument("--role", choices=["target", "bare"], help=argparse.SUPPRESS)
+    roles = ["target", "bare-aiohttp", "bare-curl"]
+    parser.add_argument("--role", choices=roles, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     parser.add_argument("--progress", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.role == "target":
         serve_target(args.port)
-    elif args.role == "bare":
+    elif args.role is not None:
         import uvloop
 
-        uvloop.run(bare_loop(args.n, args.interval, args.base, args.progress))
+        loop = bare_loop if args.role == "bare-aiohttp" else bare_curl_loop
+        uvloop.run(loop(args.n, args.interval, args.base, args.progress))
     elif args.detect:
         detect(args)
     else:
