@@ -20,7 +20,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.backoff import RetryPolicy
@@ -92,11 +91,7 @@ class ChangeFeed:
         attempt, connected_before = 0, False
         while True:
             try:
-                conn = await asyncpg.connect(
-                    listen_dsn(self._engine),
-                    timeout=10,
-                    server_settings={"application_name": APPLICATION_NAME},
-                )
+                conn = await _connect(self._engine)
             except Exception as error:
                 log.warning("could not open the change listener (%s); retrying", error)
             else:
@@ -152,3 +147,14 @@ async def _close(conn: Any) -> None:
             await conn.close()
     except Exception:
         conn.terminate()
+
+
+async def _connect(engine: AsyncEngine) -> Any:
+    # Imported here: a server on SQLite never listens, and never pays asyncpg's memory.
+    import asyncpg
+
+    return await asyncpg.connect(
+        listen_dsn(engine),
+        timeout=10,
+        server_settings={"application_name": APPLICATION_NAME},
+    )

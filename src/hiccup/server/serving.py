@@ -9,38 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from types import FrameType
 
-import uvicorn
 from starlette.types import ASGIApp
 
 from hiccup.web.public.serve import PublicServer
 
 
-def _close_streams(app: object) -> None:
+def close_streams(app: object) -> None:
     if isinstance(app, PublicServer):
         app.live.close()
 
 
-class GracefulServer(uvicorn.Server):
-    """uvicorn that ends the pages' live streams as soon as it is told to stop."""
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        _close_streams(self.config.app)
-        super().handle_exit(sig, frame)
-
-
 def run_uvicorn(app: ASGIApp, host: str, port: int) -> None:
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=False,
-        # A stream that still hangs on (a reader mid-reconnect) is cut after this.
-        timeout_graceful_shutdown=5,
-    )
-    GracefulServer(config).run()
+    # Imported only when chosen: uvicorn brings its reloader (multiprocessing, watchfiles),
+    # megabytes of memory a server under granian never uses.
+    from hiccup.server.uvicorn_server import run_uvicorn as run
+
+    run(app, host, port)
 
 
 async def _granian(app: ASGIApp, host: str, port: int) -> None:
@@ -50,7 +35,7 @@ async def _granian(app: ASGIApp, host: str, port: int) -> None:
     server = Server(app, address=host, port=port, interface=Interfaces.ASGI, log_access=False)
 
     def stop() -> None:
-        _close_streams(app)
+        close_streams(app)
         server.stop()  # type: ignore[no-untyped-call]  # granian's own code is untyped
 
     loop = asyncio.get_running_loop()
