@@ -153,7 +153,8 @@ def serve_target(port: int) -> None:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    # Hung requests must not hold up the exit.
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None, shutdown_timeout=0.5)
 
 
 # --- Hiccup, as users run it -----------------------------------------------------------------
