@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.core.clock import Clock
-from hiccup.core.components import group_status, status_from_monitors
+from hiccup.core.components import group_status, status_from_counts
 from hiccup.core.incidents import (
     IncidentAction,
     IncidentStatus,
@@ -58,13 +58,16 @@ class ComponentChange:
 
 
 async def _component_status(conn: AsyncConnection, component_id: str) -> ComponentStatus:
+    # Counted by the database: a component with thousands of monitors took a Python pass over
+    # every one of them per transition, quadratic when they all come up at start.
     query = (
-        select(monitor_states.c.state)
+        select(monitor_states.c.state, func.count())
         .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
         .where(monitors.c.component_id == component_id, monitors.c.enabled)
+        .group_by(monitor_states.c.state)
     )
-    states = [MonitorState(s) for s in (await conn.execute(query)).scalars()]
-    return status_from_monitors(states)
+    counts = {MonitorState(state): n for state, n in await conn.execute(query)}
+    return status_from_counts(counts)
 
 
 async def _set_status(
