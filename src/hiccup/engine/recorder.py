@@ -143,12 +143,15 @@ class Recorder:
         allowed = await self._fence(conn, wanted)
         return [c for c in changes if c.monitor_id in allowed], votes.only(allowed)
 
+    def _pending(self) -> bool:
+        return bool(self._results or self._changes) or self.quorums.has_unsaved()
+
     async def flush(self) -> None:
         async with self._flushing:
             await self._flush()
 
     async def _flush(self) -> None:
-        if not self._results and not self._changes and not self.quorums.has_unsaved():
+        if not self._pending():
             return
         results, changes = self._results, self._changes
         self._results, self._changes = [], []
@@ -176,6 +179,8 @@ class Recorder:
             except TimeoutError:
                 pass
             self._full.clear()
+            if not self._pending():
+                continue  # an idle server wakes here every second: nothing to start
             # Shielded: cancelling the recorder (shutdown) mid-commit would otherwise lose the
             # batch it holds, confirmed transitions included. The flush goes on; the final
             # flush() waits for it on the lock, then stores what came after.
