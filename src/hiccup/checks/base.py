@@ -25,6 +25,8 @@ class CheckResult:
     # False when Hiccup itself ran late or its loop stalled during the run (the scheduler sets
     # it): such a failure says more about Hiccup than about the target.
     reliable: bool = True
+    # The target gave no answer within the monitor's timeout (the run watched it that long).
+    timed_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,7 +92,7 @@ class IcmpCheck:
             async with asyncio.timeout(seconds):
                 return await self._ping(host, options, seconds)
         except TimeoutError:
-            return CheckResult(ok=False, error=timed_out(seconds))
+            return CheckResult(ok=False, error=timed_out(seconds), timed_out=True)
         except icmplib.NameLookupError:
             return CheckResult(ok=False, error=f"DNS lookup failed: {host!r} cannot be resolved")
         except icmplib.SocketPermissionError:

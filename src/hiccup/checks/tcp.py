@@ -95,7 +95,7 @@ async def _connect(host: str, port: int, seconds: float) -> CheckResult:
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
     except TimeoutError:
-        return CheckResult(ok=False, error=timed_out(seconds))
+        return CheckResult(ok=False, error=timed_out(seconds), timed_out=True)
     except OSError as exc:
         return CheckResult(ok=False, error=describe_os_error(exc))
     # No phase split: open_connection resolves and connects in one call (with fallback across

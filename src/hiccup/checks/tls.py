@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from cryptography import x509
 from pydantic import Field, ValidationError, model_validator
 
 from hiccup.checks.base import CheckOptions, CheckResult
@@ -205,7 +204,7 @@ class TlsCheck:
                     der = await _leaf_certificate(peer, self._context(False, None), _Timing())
         except Exception as exc:
             return _failed(_describe(exc, seconds, timing), timing)
-        not_after = x509.load_der_x509_certificate(der).not_valid_after_utc
+        not_after = _not_after(der)
         verdict = judge_expiry(not_after, now, options)
         if chain_expired and verdict.ok:
             # The leaf is fine, so the expired certificate is an intermediate.
@@ -232,3 +231,11 @@ def _with_timing(verdict: CheckResult, timing: _Timing) -> CheckResult:
         phases=phases,
         degraded=verdict.degraded,
     )
+
+
+def _not_after(der: bytes) -> datetime:
+    # Imported on the first TLS check: cryptography's bindings weigh about 7 MB of memory in
+    # every server, most of which never check a certificate.
+    from cryptography import x509
+
+    return x509.load_der_x509_certificate(der).not_valid_after_utc

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.backoff import Backoff, RetryPolicy
@@ -95,11 +94,7 @@ class ChangeFeed:
         backoff, connected_before = Backoff(self._policy), False
         while True:
             try:
-                conn = await asyncpg.connect(
-                    listen_dsn(self._engine),
-                    timeout=10,
-                    server_settings={"application_name": APPLICATION_NAME},
-                )
+                conn = await _connect(self._engine)
             except Exception as error:
                 self._unheard.failed(error)
             else:
@@ -155,3 +150,14 @@ async def _close(conn: Any) -> None:
             await conn.close()
     except Exception:
         conn.terminate()
+
+
+async def _connect(engine: AsyncEngine) -> Any:
+    # Imported here: a server on SQLite never listens, and never pays asyncpg's memory.
+    import asyncpg
+
+    return await asyncpg.connect(
+        listen_dsn(engine),
+        timeout=10,
+        server_settings={"application_name": APPLICATION_NAME},
+    )

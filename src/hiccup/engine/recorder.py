@@ -92,7 +92,8 @@ class Recorder:
         # A bad verdict while Hiccup itself was late or stalled is stored but not believed: a
         # timeout then measures our lag, not the target. A good one is evidence all the same.
         if result.reliable or verdict is Verdict.OK:
-            self._judge(spec, LOCAL, LOCAL, verdict, started_at, result.latency_ms)
+            weight = spec.timeout_weight() if result.timed_out else 1
+            self._judge(spec, LOCAL, LOCAL, verdict, started_at, result.latency_ms, weight)
         if len(self._results) >= self._max_batch:
             self._full.set()
         if len(self._results) > MAX_PENDING:
@@ -113,16 +114,19 @@ class Recorder:
         verdict: Verdict,
         at: datetime,
         latency_ms: float | None,
+        weight: int = 1,
     ) -> None:
         if not spec.voted:
-            self._step(spec, verdict, at)
+            self._step(spec, verdict, at, weight)
             return
         report = Report(probe, verdict, at, latency_ms)
         for decided, when in self.quorums.report(spec, report, region):
             self._step(spec, decided, when)
 
-    def _step(self, spec: MonitorSpec, verdict: Verdict, started_at: datetime) -> None:
-        track, transition = step(self.state_of(spec.id), verdict, started_at, spec.policy)
+    def _step(
+        self, spec: MonitorSpec, verdict: Verdict, started_at: datetime, weight: int = 1
+    ) -> None:
+        track, transition = step(self.state_of(spec.id), verdict, started_at, spec.policy, weight)
         self._tracks[spec.id] = track
         self._changes.append(TrackChange(spec.id, track, started_at, transition))
         if transition is not None:
@@ -151,12 +155,15 @@ class Recorder:
         allowed = await self._fence(conn, wanted)
         return [c for c in changes if c.monitor_id in allowed], votes.only(allowed)
 
+    def _pending(self) -> bool:
+        return bool(self._results or self._changes) or self.quorums.has_unsaved()
+
     async def flush(self) -> None:
         async with self._flushing:
             await self._flush()
 
     async def _flush(self) -> None:
-        if not self._results and not self._changes and not self.quorums.has_unsaved():
+        if not self._pending():
             return
         results, changes = self._results, self._changes
         self._results, self._changes = [], []
@@ -211,6 +218,8 @@ class Recorder:
             except TimeoutError:
                 pass
             self._full.clear()
+            if not self._pending():
+                continue  # an idle server wakes here every second: nothing to start
             # Shielded: cancelling the recorder (shutdown) mid-commit would otherwise lose the
             # batch it holds, confirmed transitions included. The flush goes on; the final
             # flush() waits for it on the lock, then stores what came after.

@@ -226,7 +226,7 @@ class Scheduler:
 
         An unreliable result says nothing about the target, so it changes nothing.
         """
-        if entry.spec.retry_interval is None or not result.reliable:
+        if entry.spec.retry_pace is None or not result.reliable:
             return
         entry.failing = not result.ok
         sooner = self._mono() + _pace(entry)
@@ -325,7 +325,7 @@ def _seconds(spec: MonitorSpec) -> float:
 
 def _pace(entry: _Entry) -> float:
     """Seconds between this monitor's runs now: its retry interval while it fails."""
-    retry = entry.spec.retry_interval
+    retry = entry.spec.retry_pace
     if entry.failing and retry is not None:
         return retry.total_seconds()
     return _seconds(entry.spec)

@@ -9,6 +9,7 @@ import logging
 import os
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,8 @@ class Notifications:
         self.spool = (
             AlertSpool(spool_dir, engine, clock, self.config.delivery) if spool_dir else None
         )
+        # Deliveries look for due rows nobody woke them for this often (the server sets it).
+        self.poll_seconds = 2.0
         self._stop_listening: Callable[[], None] | None = None
 
     async def sync(self, conn: AsyncConnection, now: datetime) -> list[str]:
@@ -143,7 +146,8 @@ class Notifications:
     def workers(self) -> dict[str, Callable[[], Coroutine[Any, Any, None]]]:
         """Each worker as a function that starts it (a duty may start it again elsewhere)."""
         assert self.worker is not None, "prepare() first"
-        return {"deliveries": self.worker.run, "alert-deadlines": self.deadlines.run}
+        deliveries = partial(self.worker.run, self.poll_seconds)
+        return {"deliveries": deliveries, "alert-deadlines": self.deadlines.run}
 
     def tasks(self) -> dict[str, Coroutine[Any, Any, None]]:
         return {name: start() for name, start in self.workers().items()}

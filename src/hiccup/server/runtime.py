@@ -83,6 +83,12 @@ class Settings:
     alert_spool_dir: Path | None = None
     # Several servers on PostgreSQL: how long a lease lasts unrenewed (docs/scaling.md).
     lease_seconds: float = field(default_factory=lease_seconds_from_env)
+    # How often the status service, the deliveries and the probe inbox look for work nobody
+    # woke them for. Alone, this server wakes them itself on every change (the recorder, the
+    # outbox's commit hook), so the look is only a safety net; with several servers, work
+    # written by another one is found this way.
+    poll_alone_seconds: float = 30.0
+    poll_shared_seconds: float = 1.0
 
 
 class Hiccup:
@@ -238,13 +244,15 @@ class Hiccup:
             await self.replica.start(self.held)  # claims a first share of the monitors
         await self.status.process_pending()
         await self.snapshots.rebuild()
+        poll = self._poll_seconds()
+        self.notifications.poll_seconds = max(poll, 2.0)
         self._spawn("recorder", self.recorder.run())
-        self._spawn("status", self.status.run())
+        self._spawn("status", self.status.run(max(poll, 2.0)))
         self._spawn("snapshot", self.snapshots.run(self.settings.snapshot_refresh_seconds))
         workers = {"history": self.history.run, "maintenance": self.maintenance.run}
         self._spawn_workers({**workers, "heartbeats": self.heartbeats.run})
         self._spawn("housekeeping", self.housekeeping.run())  # idempotent: every server
-        self._spawn("probe-inbox", self.probes.run())
+        self._spawn("probe-inbox", self.probes.run(poll))
         if self.notifications.spool is not None:  # every server: its own disk
             self._spawn("alert-spool", self.notifications.spool.run())
         self._spawn_workers(self.notifications.workers())
@@ -253,6 +261,10 @@ class Hiccup:
                 self._spawn(name, work)
         # Last, once start-up is done: its grid and its lateness count from here.
         self._spawn("scheduler", self.scheduler.run())
+
+    def _poll_seconds(self) -> float:
+        alone = self.replica is None
+        return self.settings.poll_alone_seconds if alone else self.settings.poll_shared_seconds
 
     def _spawn_workers(self, workers: dict[str, Callable[[], Coroutine[Any, Any, None]]]) -> None:
         for name, work in workers.items():

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, event, make_url, text
+from sqlalchemy import Connection, event, inspect, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -84,12 +86,48 @@ def create_engine(url: str | None = None, *, synchronous: Synchronous | None = N
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
+def _assigned(tree: ast.Module, name: str) -> Any:
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets) and node.value:
+                return ast.literal_eval(node.value)
+    return None
+
+
+def newest_revisions() -> set[str]:
+    """The revisions no other revision builds on, read from the migration files' text."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        revisions.add(_assigned(tree, "revision"))
+        down = _assigned(tree, "down_revision")
+        parents.update([down] if isinstance(down, str) else (down or ()))
+    return revisions - parents
+
+
+def _current(connection: Connection) -> bool:
+    if not inspect(connection).has_table("alembic_version"):
+        return False
+    stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+    return set(stored) == newest_revisions()
+
+
 def _upgrade(connection: Connection) -> None:
+    # Alembic and its templates weigh about 10 MB of memory in a server that runs for months:
+    # when the database is already at the newest revisions, it is not even imported.
+    if _current(connection):
+        return
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     # "heads": parallel branches off one revision all apply; a merge revision can join them.
