@@ -193,9 +193,9 @@ class PostmortemIn(In):
 class OutageOut(Out):
     id: int
     state: str  # down or degraded
-    started_at: datetime
-    ended_at: datetime | None  # None: still going on
-    false_at: datetime | None  # marked false: not in public uptime, history or SLA
+    started_at: UtcOutput
+    ended_at: UtcOutput | None  # None: still going on
+    false_at: UtcOutput | None  # marked false: not in public uptime, history or SLA
 
 
 class FalseIn(In):
@@ -238,7 +238,7 @@ class IncidentOut(Out):
     components: list[IncidentComponentOut]
     updates: list[UpdateOut]
     # Marked false by an operator: off the public page, its history and uptime.
-    false_at: datetime | None = None
+    false_at: UtcOutput | None = None
 
 
 class TemplateIn(In):

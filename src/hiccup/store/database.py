@@ -109,8 +109,10 @@ def newest_revisions() -> set[str]:
     for path in (MIGRATIONS / "versions").glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         revisions.add(_assigned(tree, "revision"))
-        down = _assigned(tree, "down_revision")
-        parents.update([down] if isinstance(down, str) else (down or ()))
+        # A revision another one builds on, or depends on across branches, is no head.
+        for name in ("down_revision", "depends_on"):
+            above = _assigned(tree, name)
+            parents.update([above] if isinstance(above, str) else (above or ()))
     return revisions - parents
 
 
