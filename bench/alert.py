@@ -7,7 +7,10 @@ outbox row (same transaction) → delivery worker woken on commit → signed POS
 failure_threshold 1 goes down and up again, `--rounds` times. Baseline, same run: a bare
 aiohttp POST to the same receiver.
 
-    .venv/bin/python bench/alert.py [--rounds 100]
+With `--database-down` every flush of the recorder fails as if the database refused it, so
+each alert goes out from the alert spool (decided in memory, fsynced to disk, then sent).
+
+    .venv/bin/python bench/alert.py [--rounds 100] [--database-down]
 """
 
 from __future__ import annotations
@@ -15,14 +18,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import statistics
 import tempfile
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.base import CheckResult
 from hiccup.config.load import parse_config
@@ -69,25 +75,36 @@ def summary(name: str, values: list[float]) -> str:
     )
 
 
-async def hiccup_latencies(url: str, port: int, receiver: Receiver, rounds: int) -> list[float]:
+async def refused(_conn: AsyncConnection, _wanted: Collection[str]) -> set[str]:
+    raise ConnectionRefusedError("the database is away (bench --database-down)")
+
+
+async def hiccup_latencies(
+    url: str, port: int, receiver: Receiver, rounds: int, spool: Path | None
+) -> list[float]:
     engine = create_engine(url)
     await migrate(engine)
     clock = SystemClock()
     config = parse_config(CONFIG.format(port=port), Path("bench.yaml"))
     async with engine.begin() as conn:
         await sync_config(conn, config, clock.now())
-    notifications = Notifications(engine, clock, config)
+    notifications = Notifications(engine, clock, config, spool_dir=spool)
     async with engine.begin() as conn:
         await notifications.sync(conn, clock.now())
     await notifications.prepare()
     async with engine.connect() as conn:
         [spec], tracks = await load_specs(conn), await load_tracks(conn)
     status = StatusService(engine, clock, lambda: None)
-    recorder = Recorder(engine, clock, tracks, status.wake.set, flush_seconds=1.0)
+    recorder = Recorder(
+        engine, clock, tracks, status.wake.set, flush_seconds=1.0, spool=notifications.spool
+    )
     tasks = [asyncio.create_task(w) for w in (recorder.run(), status.run())]
     tasks += [asyncio.create_task(w) for w in notifications.tasks().values()]
     recorder.submit(spec, CheckResult(ok=True, latency_ms=5), clock.now())  # UNKNOWN → UP
     await asyncio.sleep(1.5)
+    if spool is not None:
+        recorder._fence = refused
+        logging.getLogger("hiccup").setLevel(logging.CRITICAL)  # one traceback per flush
     latencies: list[float] = []
     for index in range(rounds * 2):
         ok = index % 2 == 1  # down, then up again
@@ -122,6 +139,7 @@ async def baseline_latencies(port: int, receiver: Receiver, rounds: int) -> list
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--database-down", action="store_true")
     args = parser.parse_args()
     receiver = Receiver()
     app = web.Application()
@@ -133,10 +151,12 @@ async def main() -> None:
     port = runner.addresses[0][1]
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("HICCUP_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
-        hiccup = await hiccup_latencies(url, port, receiver, args.rounds)
+        spool = Path(folder) / "alert-spool" if args.database_down else None
+        hiccup = await hiccup_latencies(url, port, receiver, args.rounds, spool)
     bare = await baseline_latencies(port, receiver, args.rounds)
     await runner.cleanup()
-    print(f"database: {url.split(':')[0]}; confirmed outage or recovery → webhook received")
+    state = "down (alerts from the spool)" if args.database_down else url.split(":")[0]
+    print(f"database: {state}; confirmed outage or recovery → webhook received")
     print(summary("hiccup  ", hiccup))
     print(summary("baseline", bare) + "  (bare aiohttp POST)")
     ratio = percentile(hiccup, 99) / percentile(bare, 99)

@@ -1,12 +1,17 @@
 """Checks at scale: N HTTP monitors every 30 s against a loopback target, beside a bare loop.
 
     .venv/bin/python bench/checks.py 10000 [--duration 90] [--interval 30] [--hosts 16]
+                                           [--synchronous normal|full|both]
 
 Three processes: a loopback HTTP target (raw asyncio on uvloop, listening on 127.0.0.1..H so
 the per-host limit sees H hosts); Hiccup's scheduler, checks, recorder and history worker on a
 real SQLite database (measured); then a bare aiohttp loop making the same requests at the
 same rate (the baseline). Each measured process first runs one interval to warm up (every
 monitor has started once), then is measured for `--duration` seconds.
+
+`--synchronous both` measures Hiccup twice, with SQLite's `synchronous=NORMAL` then `FULL`
+(HICCUP_SQLITE_SYNCHRONOUS), beside one bare loop: what durable commits cost the results path.
+The database goes in the system's temporary directory: put that on a real disk.
 
 Targets (DESIGN.md): N = 10,000 within half a core, lateness p99 < 250 ms, RSS < 400 MB, CPU
 per check within 2x of the bare loop.
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -250,11 +256,12 @@ async def run_bare(count: int, interval: float, duration: float, hosts: int, por
 # --- orchestration ---------------------------------------------------------------------------
 
 
-def _child(role: str, args: argparse.Namespace) -> Figures:
+def _child(role: str, args: argparse.Namespace, synchronous: str = "normal") -> Figures:
     command = [sys.executable, __file__, "--role", role, str(args.n)]
     command += ["--interval", str(args.interval), "--duration", str(args.duration)]
     command += ["--hosts", str(args.hosts), "--port", str(args.port)]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    env = {**os.environ, "HICCUP_SQLITE_SYNCHRONOUS": synchronous}
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
     data = json.loads(done.stdout.strip().splitlines()[-1])
     data["lateness_ms"] = tuple(data["lateness_ms"])
     return Figures(**data)
@@ -266,6 +273,24 @@ def _row(name: str, f: Figures) -> str:
         f"{name:10s} {f.per_second:9.1f} {f.cores:7.3f} {f.cpu_us_per_check:9.0f} "
         f"{p50:8.1f} {p99:8.1f} {worst:8.1f} {f.rss_peak_mb:8.1f} {f.failed:7d}"
     )
+
+
+def report_levels(args: argparse.Namespace, levels: dict[str, Figures], bare: Figures) -> None:
+    print(f"\nSQLite synchronous levels, {args.n} monitors every {args.interval:g} s")
+    print(f"{'':14s} {'checks/s':>9s} {'cores':>7s} {'µs/check':>9s} {'stored':>8s}")
+    for level, f in levels.items():
+        print(
+            f"hiccup {level:7s} {f.per_second:9.1f} {f.cores:7.3f} "
+            f"{f.cpu_us_per_check:9.0f} {f.stored:8d}"
+        )
+    print(
+        f"{'bare loop':14s} {bare.per_second:9.1f} {bare.cores:7.3f} {bare.cpu_us_per_check:9.0f}"
+    )
+    for level, f in levels.items():
+        print(
+            f"{level}: CPU per check {f.cpu_us_per_check / bare.cpu_us_per_check:.2f}x "
+            "the bare loop"
+        )
 
 
 def report(args: argparse.Namespace, hiccup: Figures, bare: Figures) -> None:
@@ -322,17 +347,23 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=16)
     parser.add_argument("--port", type=int, default=18_080)
     parser.add_argument("--role", choices=["target", "hiccup", "bare"], default=None)
+    parser.add_argument("--synchronous", choices=["normal", "full", "both"], default="normal")
     args = parser.parse_args()
     if args.role is not None:
         _role(args)
         return
+    levels = ["normal", "full"] if args.synchronous == "both" else [args.synchronous]
     target = _target(args)
     try:
-        hiccup, bare = _child("hiccup", args), _child("bare", args)
+        measured = {level: _child("hiccup", args, level) for level in levels}
+        bare = _child("bare", args)
     finally:
         target.terminate()
         target.wait()
-    report(args, hiccup, bare)
+    for hiccup in measured.values():
+        report(args, hiccup, bare)
+    if len(measured) > 1:
+        report_levels(args, measured, bare)
 
 
 if __name__ == "__main__":

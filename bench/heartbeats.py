@@ -80,7 +80,7 @@ async def scan_pass(engine: AsyncEngine) -> list[str]:
     """The baseline: what a watcher without a stored, indexed deadline would do."""
     async with engine.connect() as conn:
         rows = (await conn.execute(select(heartbeats))).mappings().all()
-    return [r["monitor_id"] for r in rows if r["due_at"] <= NOW.replace(tzinfo=None)]
+    return [r["monitor_id"] for r in rows if r["due_at"] <= NOW]
 
 
 def summary(name: str, samples: list[float]) -> float:

@@ -1,4 +1,5 @@
-"""Shared fixtures: real databases (SQLite file and a PostgreSQL server on loopback)."""
+"""Shared fixtures: real databases (SQLite file and a PostgreSQL server on loopback), and the
+rule for running the suite on several pytest-xdist workers."""
 
 from __future__ import annotations
 
@@ -16,9 +17,29 @@ from hiccup.store.database import create_engine, migrate
 from tests.integration.notify_helpers import SmtpSink
 from tests.postgres import running_server
 
+# Durability is not under test here (tests/integration/test_sqlite_durability.py aside), as
+# with PostgreSQL's fsync=off in tests/postgres.py; an fsync per commit would slow the suite.
+os.environ.setdefault("HICCUP_SQLITE_SYNCHRONOUS", "normal")
+
+TESTS = pathlib.Path(__file__).parent
+# Folders whose tests cannot share the machine with each other: the cluster tests give fixed
+# addresses to network namespaces, and two headless Chromiums at once starve the 2-core runners.
+# Each runs on one xdist worker, one test at a time (`--dist loadgroup`, see scripts/test);
+# the other worker goes on with the rest of the suite meanwhile.
+SERIAL_FOLDERS = ("cluster", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for folder in SERIAL_FOLDERS:
+            if item.path.is_relative_to(TESTS / folder):
+                item.add_marker(pytest.mark.xdist_group(folder))
+
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
+    """Each xdist worker is its own session, so each starts its own server (one per worker);
+    with HICCUP_TEST_POSTGRES_URL they share that server, each test in its own database."""
     configured = os.environ.get("HICCUP_TEST_POSTGRES_URL")
     if configured:
         yield configured

@@ -19,7 +19,7 @@ from tests.browser.page_server import Target, screenshot_path, serve_in_thread
 pytestmark = pytest.mark.browser
 
 CONFIG = """\
-page: {{name: Flexo Hosting, accent_color: "#1a7f37",
+page: {{name: Flexo Hosting, accent_color: "#1a7f37", publish_after: 0s,
         footer_links: [{{label: Contact, url: "mailto:ops@example.com"}}]}}
 components:
   - name: Web servers

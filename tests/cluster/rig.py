@@ -31,7 +31,7 @@ LEASE_SECONDS = 3.0
 REGIONS = ("eu", "us", "ap")
 
 CONFIG = """\
-page: {{name: Cluster}}
+page: {{name: Cluster, publish_after: 0s}}  # incidents at confirmation
 components: [{{name: Web}}, {{name: API}}]
 monitors:
   - {{name: web, kind: http, target: "{web}", interval: 1s, timeout: 800ms, component: web,

@@ -163,13 +163,17 @@ def smtp_config(port: int, pool_size: int = 4) -> str:
 
 
 async def running_notifications(
-    engine: AsyncEngine, text: str, clock: ManualClock | None = None, **environ: str
+    engine: AsyncEngine,
+    text: str,
+    clock: ManualClock | None = None,
+    spool_dir: Path | None = None,
+    **environ: str,
 ) -> tuple[Notifications, HiccupConfig]:
     """Sync `text` into the database and prepare a Notifications over it (no tasks run:
     tests call worker.drain() and deadlines.run_once())."""
     config = parse_config(text, Path("notify-test.yaml"))
     clock = clock or ManualClock(START)
-    notifications = Notifications(engine, clock, config, environ=environ)
+    notifications = Notifications(engine, clock, config, environ=environ, spool_dir=spool_dir)
     async with engine.begin() as conn:
         await sync_config(conn, config, clock.now())
         await notifications.sync(conn, clock.now())

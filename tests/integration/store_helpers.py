@@ -25,6 +25,7 @@ CONFIG = """\
 page:
   name: Flexo Hosting
   time_zone: UTC
+  publish_after: 0s  # incidents public at confirmation: most tests here watch them open
 components:
   - name: Web servers
     key: web

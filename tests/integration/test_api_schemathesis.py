@@ -1,5 +1,7 @@
 """Schemathesis against the served OpenAPI document: generated requests (valid and not) for
-every operation, as an owner; no answer may be a server error or break the documented schema.
+every operation, as an owner, with every check schemathesis has (server errors, status codes,
+content types, response headers and bodies against the schema, negative data rejected,
+positive data accepted, auth not ignored, ...); not one may fail.
 
 Driven through hypothesis directly: schemathesis' own pytest plugin does not load on pytest 9.
 """
@@ -13,16 +15,34 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis import Case, checks
+from schemathesis import Case
+from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 
 from tests.integration.admin_helpers import PASSWORD, example_config
 from tests.live_admin import LiveAdmin, live_admin
 
 EXAMPLES = 10
-# Schema-valid but semantically wrong input (a component id that does not exist, a check
-# kind nobody registered) is rightly answered 422; the schema cannot express those rules.
-EXCLUDED = [checks.positive_data_acceptance]
+# A body of the right shape can still be refused for what it says (a component id that does
+# not exist, a check kind nobody registered, a password too weak, a start in the past): those
+# rules live in the server, not in JSON Schema, and are rightly answered 422. Positive data
+# must otherwise be accepted: never a 400, 413, 415 or 5xx.
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "operations": [
+            {
+                "include-method": ["POST", "PUT", "PATCH"],
+                "checks": {
+                    "positive_data_acceptance": {
+                        "expected-statuses": ["2xx", "401", "403", "404", "409", "422"]
+                    }
+                },
+            }
+        ]
+    }
+)
+# They would revoke the token (or disable the user) this test authenticates with.
+REVOKING = {("DELETE", "/tokens/{token_id}"), ("DELETE", "/users/{user_id}")}
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +64,7 @@ def _failures_of(operation: object, token: str) -> list[str]:
     )
     def exercise(case: Case[Any]) -> None:
         try:
-            case.call_and_validate(
-                headers={"Authorization": f"Bearer {token}"}, excluded_checks=EXCLUDED
-            )
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
         except FailureGroup as group:
             for failure in group.exceptions:
                 found.append(f"{case.method} {case.path}: {failure}")
@@ -56,11 +74,14 @@ def _failures_of(operation: object, token: str) -> list[str]:
 
 
 def test_the_api_answers_every_generated_request_as_documented(server: LiveAdmin) -> None:
-    schema = schemathesis.openapi.from_url(f"{server.base_url}/api/v1/openapi.json")
+    url = f"{server.base_url}/api/v1/openapi.json"
+    schema = schemathesis.openapi.from_url(url, config=CONFIG)
     failures: list[str] = []
     count = 0
     for result in schema.get_all_operations():
         operation = result.ok()  # type: ignore[union-attr]
+        if (operation.method.upper(), operation.path) in REVOKING:
+            continue
         count += 1
         failures += _failures_of(operation, server.owner_token)
     assert count > 30

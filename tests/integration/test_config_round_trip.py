@@ -14,7 +14,7 @@ from hiccup.config.load import parse_config
 from hiccup.core.clock import ManualClock
 from hiccup.manage import components, maintenance, monitors
 from hiccup.manage.context import Actor, Ops
-from hiccup.manage.models import ComponentIn, MaintenanceIn, MonitorIn
+from hiccup.manage.models import ComponentIn, MaintenanceForm, MonitorIn
 from hiccup.store.config_export import dump, export_document
 from hiccup.store.sync import sync_config
 
@@ -58,7 +58,7 @@ async def _made_in_the_admin(ops: Ops) -> None:
     await maintenance.schedule(
         ops,
         ACTOR,
-        MaintenanceIn(
+        MaintenanceForm(  # as the admin sends it: a wall-clock time
             name="Move leela",
             components=[leela.id],
             start=datetime(2026, 6, 10, 22, 0),

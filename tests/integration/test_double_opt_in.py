@@ -152,3 +152,55 @@ async def test_it_rejects_an_invalid_address_with_a_clear_message(
     answer = await client.post("/subscribe", json={"email": "ann@@example"})
     assert answer.status_code == 422
     assert "is not a valid email address" in answer.json()["error"]
+
+
+async def test_it_answers_json_that_is_not_utf8_with_422_not_500(
+    setup: tuple[Notifications, httpx.AsyncClient],
+) -> None:
+    _, client = setup
+    answer = await client.post(
+        "/subscribe",
+        content=b'{"email": "\xff\xfe@example.com"}',
+        headers={"content-type": "application/json"},
+    )
+    assert answer.status_code == 422
+    assert "UTF-8" in answer.json()["error"]
+
+
+async def test_it_refuses_a_mailbox_name_beyond_ascii_at_the_form(
+    sink: SmtpSink, setup: tuple[Notifications, httpx.AsyncClient]
+) -> None:
+    notifications, client = setup
+    answer = await client.post("/subscribe", json={"email": "jürgen@example.com"})
+    assert answer.status_code == 422
+    assert "beyond ASCII before the @" in answer.json()["error"]
+    assert notifications.worker is not None
+    await notifications.worker.drain()
+    assert sink.count() == 0
+
+
+async def test_it_mails_an_internationalized_domain_in_its_ascii_form(
+    sink: SmtpSink, setup: tuple[Notifications, httpx.AsyncClient]
+) -> None:
+    notifications, client = setup
+    answer = await client.post("/subscribe", json={"email": "ann@bücher.example"})
+    assert answer.status_code == 202
+    assert notifications.worker is not None
+    await notifications.worker.drain()
+    [confirmation] = sink.to("ann@xn--bcher-kva.example")
+    assert "Confirm your subscription" in str(confirmation["Subject"])
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9/hook", "http://[::ffff:10.0.0.1]/hook", "http://localhost/hook"]
+)
+async def test_it_refuses_a_webhook_on_a_private_address_at_sign_up(
+    sink: SmtpSink, setup: tuple[Notifications, httpx.AsyncClient], url: str
+) -> None:
+    notifications, client = setup
+    answer = await client.post("/subscribe", json={"email": "ops@example.com", "webhook": url})
+    assert answer.status_code == 422, answer.text
+    assert "private" in answer.json()["error"] or "loopback" in answer.json()["error"]
+    assert notifications.worker is not None
+    await notifications.worker.drain()
+    assert sink.count() == 0, "no confirmation is sent for a refused webhook"

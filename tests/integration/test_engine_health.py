@@ -14,6 +14,7 @@ from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Scheduler
 from tests.integration.admin_helpers import add_user, bearer, client_for, log_in, running
+from tests.integration.virtual_time import now, on_virtual_time
 
 STRUGGLING = EngineHealth(
     monitors=3000, due_per_second=3000, behind_slots=812, unreliable_runs=0, worst_stall_ms=40
@@ -42,6 +43,7 @@ async def test_the_dashboard_and_the_api_tell_when_this_server_cannot_keep_up(
         assert told["behind_slots_10m"] == 812
 
 
+@on_virtual_time
 async def test_the_scheduler_reports_its_own_overload() -> None:
     async def slow(_spec: MonitorSpec) -> CheckResult:
         await asyncio.sleep(0.05)
@@ -51,7 +53,7 @@ async def test_the_scheduler_reports_its_own_overload() -> None:
         MonitorSpec(f"m{n}", f"m{n}", "fake", "x", timedelta(seconds=0.2), timedelta(seconds=1))
         for n in range(10)
     ]
-    scheduler = Scheduler(slow, lambda *_: None, concurrency=1)
+    scheduler = Scheduler(slow, lambda *_: None, concurrency=1, mono_clock=now)
     scheduler.set_monitors(specs)
     assert scheduler.health().keeping_up
     task = asyncio.create_task(scheduler.run())

@@ -123,7 +123,15 @@ def test_watch_keeps_the_export_current(tmp_path: Path) -> None:
         "--every",
         "1",
     ]
-    with subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL) as watcher:
+    # A test run started in the background (`pytest … &`) inherits SIGINT ignored, and the
+    # watcher would never see the Ctrl-C below: the child takes the default back.
+    with subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    ) as watcher:
         try:
             deadline = time.monotonic() + 60
             while not (out / "index.html").exists() and time.monotonic() < deadline:
@@ -136,4 +144,8 @@ def test_watch_keeps_the_export_current(tmp_path: Path) -> None:
                 time.sleep(0.2)
         finally:
             watcher.send_signal(signal.SIGINT)
-            watcher.wait(timeout=30)
+            try:
+                watcher.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                watcher.kill()  # never hang the suite (Popen's exit waits without a limit)
+                raise

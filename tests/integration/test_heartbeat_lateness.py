@@ -29,7 +29,7 @@ async def test_it_reports_a_job_that_never_pinged(engine: AsyncEngine) -> None:
         await rig.watcher.check_overdue()
         [result] = await rig.results("backup")
         assert result["verdict"] == Verdict.FAILED.value
-        assert result["error"] == f"no ping yet {EVERY_5M}"
+        assert result["error"] == f"missed its 16:05 UTC run {EVERY_5M}; no ping yet"
 
 
 async def test_it_keeps_failing_once_per_period_while_the_job_is_silent(
@@ -46,8 +46,12 @@ async def test_it_keeps_failing_once_per_period_while_the_job_is_silent(
         rig.clock.advance(timedelta(minutes=5))
         await rig.watcher.check_overdue()
         errors = [r["error"] for r in await rig.results("backup")]
-        late = f"no ping since 16:10 UTC {EVERY_5M}"
-        assert errors == [None, late, late]
+        since = "no ping since 16:10 UTC"
+        assert errors == [
+            None,
+            f"missed its 16:15 UTC run {EVERY_5M}; {since}",
+            f"missed its 16:20 UTC run {EVERY_5M}; {since}",
+        ]
         assert await rig.state("backup") == "down"  # failure_threshold: 2
 
 
@@ -88,8 +92,8 @@ async def test_it_follows_a_cron_schedule_in_its_time_zone(engine: AsyncEngine) 
         failed = (await rig.results("report"))[-1]
         assert failed["verdict"] == Verdict.FAILED.value
         assert failed["error"] == (
-            "no ping since 2026-11-05 03:05 CET "
-            "(expected cron '0 3 * * *' (Europe/Berlin) + 30m grace)"
+            "missed its 03:00 CET run (expected cron '0 3 * * *' (Europe/Berlin) + 30m grace); "
+            "no ping since 2026-11-05 03:05 CET"
         )
         row = await rig.heartbeat_row("report")
         assert utc(row["due_at"]) == datetime(2026, 11, 7, 2, 30, tzinfo=UTC)
@@ -109,7 +113,9 @@ async def test_a_restarted_watcher_keeps_the_stored_deadlines(engine: AsyncEngin
         await rig.watcher.check_overdue()  # the old one finds the miss already claimed
         results = await rig.results("backup")
         assert [r["verdict"] for r in results] == [Verdict.OK.value, Verdict.FAILED.value]
-        assert results[-1]["error"] == f"no ping since 16:10 UTC {EVERY_5M}"
+        assert results[-1]["error"] == (
+            f"missed its 16:15 UTC run {EVERY_5M}; no ping since 16:10 UTC"
+        )
 
 
 async def test_a_deadline_missed_while_hiccup_was_down_is_not_believed(
@@ -138,7 +144,7 @@ async def test_a_ping_wakes_the_sleeping_watcher(engine: AsyncEngine) -> None:
                     break
                 await asyncio.sleep(0.05)
             [result] = await rig.results("backup")
-            assert result["error"] == f"no ping yet {EVERY_5M}"
+            assert result["error"] == f"missed its 16:05 UTC run {EVERY_5M}; no ping yet"
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)

@@ -13,15 +13,11 @@ of those, and the email lane never holds more than 4 x pool_size of them.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -31,12 +27,13 @@ from hiccup.notify.outbox import OutboxState, message_id_for
 from hiccup.server.runtime import Hiccup
 from hiccup.store.tables_notify import outbox
 from tests.integration.notify_helpers import START, SmtpSink, add_subscribers
-from tests.integration.targets import HttpTarget, reserve_port
+from tests.integration.serve_child import Served
+from tests.integration.targets import HttpTarget
 
 SUBSCRIBERS = 1000
 POOL = 4
 CONFIG = """\
-page: {{name: Flexo Hosting, url: "http://status.flexo.example"}}
+page: {{name: Flexo Hosting, url: "http://status.flexo.example", publish_after: 0s}}
 components: [{{name: flexo}}]
 monitors:
   - {{name: flexo, kind: http, target: "{target}", component: flexo, interval: 1s,
@@ -46,47 +43,6 @@ notifications:
          pool_size: {pool}}}
   delivery: {{timeout: 2500ms, lease: 5s}}
 """
-
-
-class Served:
-    def __init__(self, config: Path, url: str, workdir: Path) -> None:
-        self.config, self.url, self.workdir = config, url, workdir
-        self.port = reserve_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        env = dict(os.environ)
-        env |= {
-            "HICCUP_DATABASE_URL": self.url,
-            "HICCUP_SECRET_KEY": "kill-test",
-            "HICCUP_DATA_DIR": str(self.workdir),
-        }
-        command = [sys.executable, "-m", "hiccup", "serve", "--config", str(self.config)]
-        with (self.workdir / "serve.log").open("ab") as log:  # the child keeps its own copy
-            self.process = subprocess.Popen(
-                [*command, "--port", str(self.port)], env=env, stdout=log, stderr=log
-            )
-
-    async def healthy(self) -> None:
-        async with httpx.AsyncClient() as client, asyncio.timeout(30):
-            while True:
-                assert self.process is not None
-                assert self.process.poll() is None, self.log()
-                try:
-                    reply = await client.get(f"http://127.0.0.1:{self.port}/healthz")
-                    if reply.status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(sig)
-            self.process.wait(timeout=30)
-
-    def log(self) -> str:
-        return (self.workdir / "serve.log").read_text(errors="replace")[-3000:]
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from hiccup.manage import maintenance
 from hiccup.manage.context import Actor, Ops
 from hiccup.manage.errors import Conflict, Invalid
 from hiccup.manage.models import MaintenanceIn, MaintenanceOut
+from hiccup.store.maintenance import WindowRow
 from hiccup.store.tables import components
 from hiccup.store.tables_maintenance import maintenance_updates, maintenances
 from tests.integration.admin_helpers import (
@@ -43,9 +44,11 @@ async def setup(engine: AsyncEngine) -> tuple[Pipeline, Ops, MaintenanceWorker, 
     told: list[str] = []
 
     async def notice(
-        _conn: object, _window: object, phase: str, body: str, _update: str, _now: datetime
+        _conn: object, row: WindowRow, phase: str, body: str, _update: str, _now: datetime
     ) -> None:
-        told.append(f"{phase}: {body}")
+        # The window goes with the notice (mail, chat, webhook), not in the update's body.
+        when = f"{row.window.start:%H:%M}–{row.window.end:%H:%M} UTC"
+        told.append(f"{phase}: {when} {body}")
 
     worker = MaintenanceWorker(engine, flow.clock, lambda: None, notice)
     return flow, Ops(engine, flow.clock), worker, told
@@ -162,7 +165,7 @@ async def test_an_editor_reschedules_in_the_admin_and_over_the_api(engine: Async
         editor = await add_user(engine, "olga", Role.EDITOR)
         flexo = (await component_ids(engine))["flexo"]
         headers = await bearer(engine, editor, [Scope.WRITE])
-        first = {"name": "Move flexo", "components": [flexo], "start": "2030-01-05T10:00:00"}
+        first = {"name": "Move flexo", "components": [flexo], "start": "2030-01-05T10:00:00Z"}
         made = await client.post(
             "/api/v1/maintenance", json=first | {"duration_s": 1800}, headers=headers
         )

@@ -24,7 +24,7 @@ from hiccup.server.runtime import Hiccup, Settings
 from tests.integration.targets import HttpTarget, TcpTarget
 
 CONFIG = """\
-page: {{name: Flexo Hosting, time_zone: UTC}}
+page: {{name: Flexo Hosting, time_zone: UTC, publish_after: 0s}}
 components:
   - name: Web servers
     key: web

@@ -1,4 +1,5 @@
-"""The per-host limit: at most N checks of one host at once, on top of the global limit."""
+"""The per-host limit: at most N checks of one host at once, on top of the global limit.
+On virtual time (tests/integration/virtual_time.py): exact, and no real waiting."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from hiccup.checks.base import CheckResult
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Scheduler, host_key
+from tests.integration.virtual_time import now, on_virtual_time
 
 
 def _spec(monitor_id: str, target: str, interval: float = 0.2) -> MonitorSpec:
@@ -56,22 +58,24 @@ async def _run(scheduler: Scheduler, seconds: float) -> None:
     await asyncio.gather(task, return_exceptions=True)
 
 
+@on_virtual_time
 async def test_it_runs_at_most_per_host_checks_of_one_host_at_once() -> None:
     hosts = Hosts({"a.example": 0.15, "b.example": 0.15})
     specs = [_spec(f"a{n}", f"https://a.example/{n}") for n in range(12)]
     specs += [_spec(f"b{n}", f"b.example:{n + 1}") for n in range(12)]
-    scheduler = Scheduler(hosts.execute, hosts.sink, per_host=3)
+    scheduler = Scheduler(hosts.execute, hosts.sink, per_host=3, mono_clock=now)
     scheduler.set_monitors(specs)
     await _run(scheduler, 0.8)
     assert hosts.most == {"a.example": 3, "b.example": 3}
     assert hosts.most_total == 6
 
 
+@on_virtual_time
 async def test_checks_queued_behind_a_slow_host_leave_the_global_slots_to_others() -> None:
     hosts = Hosts({"slow.example": 3600, "fast.example": 0.01})
     specs = [_spec(f"s{n}", f"http://slow.example/{n}") for n in range(10)]
     specs += [_spec(f"f{n}", f"http://fast.example/{n}") for n in range(4)]
-    scheduler = Scheduler(hosts.execute, hosts.sink, concurrency=4, per_host=2)
+    scheduler = Scheduler(hosts.execute, hosts.sink, concurrency=4, per_host=2, mono_clock=now)
     scheduler.set_monitors(specs)
     await _run(scheduler, 0.8)
     assert hosts.most["slow.example"] == 2

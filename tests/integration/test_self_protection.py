@@ -88,10 +88,13 @@ async def test_a_run_launched_late_is_marked_unreliable() -> None:
     mono = [1000.0]
     probe = Probe()
     scheduler = Scheduler(probe.execute, probe.sink, mono_clock=lambda: mono[0])
-    scheduler.set_monitors([_spec(interval=60)])
-    mono[0] += 65.0  # past the first slot (within 60 s) by more than 5 s
-    task = asyncio.create_task(scheduler.run())
+    monitors = [_spec(interval=60)]
+    scheduler.set_monitors(monitors)
+    task = asyncio.create_task(scheduler.run())  # lays its grid from now
     try:
+        await asyncio.sleep(0)
+        mono[0] += 65.0  # past the first slot (within 60 s) by more than 5 s
+        scheduler.set_monitors(monitors)  # the same slots; only wakes the loop to look
         late = await probe.next_result()
     finally:
         await _stop(task)

@@ -22,12 +22,14 @@ components:
 """
 
 
-def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+def wait_ready(
+    url: str, process: subprocess.Popen[bytes], seconds: float = 60, accept: int = 200
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert process.poll() is None, "the server exited"
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=2).status_code == accept:
                 return
         except httpx.HTTPError:
             pass

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.postgres
 LEASE_SECONDS = 3.0
 MARGIN_SECONDS = 5.0  # two shared cores, two servers, a database: generous on purpose
 CONFIG = """\
-page: {{name: Flexo Hosting, url: "http://status.flexo.example"}}
+page: {{name: Flexo Hosting, url: "http://status.flexo.example", publish_after: 0s}}
 components: [{{name: web}}, {{name: flexo}}]
 monitors:
 {healthy}

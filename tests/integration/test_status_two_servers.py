@@ -26,7 +26,7 @@ from tests.integration.store_helpers import START
 pytestmark = pytest.mark.postgres
 
 CONFIG = """\
-page: {name: Flexo Hosting}
+page: {name: Flexo Hosting, publish_after: 0s}
 components: [{name: flexo}]
 monitors:
   - {name: flexo http, kind: http, target: "http://127.0.0.1:9/", component: flexo}

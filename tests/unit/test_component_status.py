@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hiccup.core.components import group_status, status_from_monitors
+from hiccup.core.components import group_status, status_from_counts, status_from_monitors
 from hiccup.core.status import (
     ComponentStatus as C,
 )
@@ -84,3 +84,12 @@ def test_incident_impact_follows_component_status() -> None:
     assert impact_for_status(C.OPERATIONAL) is IncidentImpact.NONE
     assert worse_impact(IncidentImpact.MINOR, IncidentImpact.CRITICAL) is IncidentImpact.CRITICAL
     assert worse_impact(IncidentImpact.MAJOR, IncidentImpact.MINOR) is IncidentImpact.MAJOR
+
+
+def test_it_reads_a_status_from_counts_as_a_group_by_gives_them() -> None:
+    down, up, unknown = MonitorState.DOWN, MonitorState.UP, MonitorState.UNKNOWN
+    assert status_from_counts({down: 3, unknown: 5}) is C.MAJOR_OUTAGE
+    assert status_from_counts({down: 1, up: 9_999}) is C.PARTIAL_OUTAGE
+    assert status_from_counts({MonitorState.DEGRADED: 1, up: 2}) is C.DEGRADED_PERFORMANCE
+    assert status_from_counts({down: 0, up: 2}) is C.OPERATIONAL
+    assert status_from_counts({}) is C.OPERATIONAL

@@ -74,7 +74,7 @@ def test_an_unknown_kind_lists_the_known_ones() -> None:
 
 def test_an_unknown_option_of_a_kind_is_an_error() -> None:
     [error] = errors_of(GOOD.replace("keyword: Welcome", "keywrod: Welcome"))
-    assert error == "hiccup.yaml:16: monitors[0].keywrod: unknown field"
+    assert error == "hiccup.yaml:16: monitors[0].keywrod: unknown field (did you mean `keyword`?)"
 
 
 def test_an_unknown_component_reference_is_an_error() -> None:
@@ -100,7 +100,7 @@ def test_duplicate_keys_are_errors() -> None:
 
 
 def test_missing_page_is_named() -> None:
-    assert errors_of("monitors: []\n") == ["hiccup.yaml:1: page: Field required"]
+    assert errors_of("monitors: []\n") == ["hiccup.yaml:1: page: is required"]
 
 
 def test_two_monitors_with_one_key_are_errors() -> None:

@@ -10,7 +10,14 @@ from pydantic import BaseModel
 
 from hiccup.checks.registry import check_kinds, options_model
 from hiccup.cli.main import app
-from hiccup.config.model import ComponentConfig, MaintenanceConfig, MonitorConfig, PageConfig
+from hiccup.config.metrics import MetricsConfig
+from hiccup.config.model import (
+    ComponentConfig,
+    HttpConfig,
+    MaintenanceConfig,
+    MonitorConfig,
+    PageConfig,
+)
 from hiccup.config.site import FooterLink, PrivateConfig
 from hiccup.snapshot.builder import JSON_DOCUMENTS
 
@@ -24,7 +31,16 @@ def documented_fields(page: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "model",
-    [PageConfig, ComponentConfig, MonitorConfig, MaintenanceConfig, FooterLink, PrivateConfig],
+    [
+        PageConfig,
+        ComponentConfig,
+        MonitorConfig,
+        MaintenanceConfig,
+        FooterLink,
+        PrivateConfig,
+        HttpConfig,
+        MetricsConfig,
+    ],
 )
 def test_every_config_field_is_documented(model: type[BaseModel]) -> None:
     missing = set(model.model_fields) - documented_fields("configuration.md")
@@ -49,7 +65,7 @@ def test_every_cli_command_is_documented() -> None:
 
 def test_every_public_route_is_documented() -> None:
     text = (DOCS / "api.md").read_text()
-    for path in ["/", "/healthz", *JSON_DOCUMENTS]:
+    for path in ["/", "/healthz", "/metrics", *JSON_DOCUMENTS]:
         assert f"`GET {path}`" in text
 
 
@@ -58,3 +74,12 @@ def test_every_environment_variable_is_documented() -> None:
     text = (DOCS / "install.md").read_text()
     for name in set(re.findall(r"\"(HICCUP_[A-Z_]+)\"", source)):
         assert f"`{name}`" in text, name
+
+
+def test_every_exposed_metric_is_documented() -> None:
+    text = (DOCS / "metrics.md").read_text()
+    source = (Path(__file__).parents[2] / "src/hiccup/server/metrics.py").read_text()
+    names = set(re.findall(r'"(hiccup_[a-z_]+)"', source))
+    assert names
+    for name in names:
+        assert f"`{name}" in text, name

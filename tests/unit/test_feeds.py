@@ -83,3 +83,29 @@ def test_hostile_titles_and_bodies_stay_text_in_the_feed() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script" not in html
     assert 'href="javascript:' not in html
+
+
+def test_atom_declares_its_content_as_html() -> None:
+    body = render_atom(site_state(), DEFAULT_LOOK)
+    atom = "{http://www.w3.org/2005/Atom}"
+    texts = [
+        element
+        for entry in ElementTree.fromstring(body).iter(f"{atom}entry")
+        for element in (*entry.iter(f"{atom}content"), *entry.iter(f"{atom}summary"))
+    ]
+    assert texts
+    assert all(element.get("type") == "html" for element in texts)
+    for entry in parse(body).entries:
+        assert entry.content[0].type == "text/html"
+
+
+def test_control_characters_typed_into_an_incident_do_not_break_the_feeds() -> None:
+    incident = api_incident()
+    update = replace(incident.updates[0], body="line\x00one\x1b[31m ok")
+    odd = replace(incident, name="API\x01 down\x0b", updates=(update,))
+    state = site_state(open_incidents=(odd,), page=PAGE)
+    for body in (render_atom(state, DEFAULT_LOOK), render_rss(state, DEFAULT_LOOK)):
+        text = body.decode()
+        assert "API down" in text
+        assert "one[31m ok" in text
+        ElementTree.fromstring(body)

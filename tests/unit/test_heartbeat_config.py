@@ -29,7 +29,7 @@ def test_a_heartbeat_needs_no_target() -> None:
 
 def test_other_kinds_still_need_a_target() -> None:
     assert errors_of("  - {name: site, kind: http}\n") == [
-        "hiccup.yaml:4: monitors[0].target: Field required"
+        "hiccup.yaml:4: monitors[0].target: is required"
     ]
 
 

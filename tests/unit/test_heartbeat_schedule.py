@@ -53,22 +53,31 @@ def test_a_missed_cron_deadline_moves_to_the_next_run_still_ahead() -> None:
     assert hourly.due_after_miss(due, now) == datetime(2026, 11, 22, 16, 10, tzinfo=UTC)
 
 
-def test_it_says_since_when_it_heard_nothing() -> None:
+def test_it_names_the_run_it_missed_and_since_when_it_heard_nothing() -> None:
     seen = NOON - timedelta(minutes=7)
-    message = lateness_message(seen, NOON, FIVE)
-    assert message == "no ping since 11:53 UTC (expected every 5m + 1m grace)"
+    message = lateness_message(seen, NOON, FIVE, seen + timedelta(minutes=6))
+    assert message == (
+        "missed its 11:58 UTC run (expected every 5m + 1m grace); no ping since 11:53 UTC"
+    )
 
 
 def test_it_gives_the_date_when_the_last_ping_was_another_day() -> None:
     seen = NOON - timedelta(days=1)
-    message = lateness_message(seen, NOON, FIVE)
-    assert message == "no ping since 2026-11-21 12:00 UTC (expected every 5m + 1m grace)"
+    message = lateness_message(seen, NOON, FIVE, NOON)
+    assert message == (
+        "missed its 11:59 UTC run (expected every 5m + 1m grace); "
+        "no ping since 2026-11-21 12:00 UTC"
+    )
 
 
 def test_it_says_when_there_was_never_a_ping() -> None:
     cron = HeartbeatSchedule(cron="0 3 * * *", grace=timedelta(hours=1), time_zone="Europe/Berlin")
-    message = lateness_message(None, NOON, cron)
-    assert message == "no ping yet (expected cron '0 3 * * *' (Europe/Berlin) + 1h grace)"
+    due = NOON.replace(hour=3)  # 04:00 in Berlin: the 03:00 run plus an hour of grace
+    message = lateness_message(None, NOON, cron, due)
+    assert message == (
+        "missed its 03:00 CET run (expected cron '0 3 * * *' (Europe/Berlin) + 1h grace); "
+        "no ping yet"
+    )
 
 
 @pytest.mark.parametrize(

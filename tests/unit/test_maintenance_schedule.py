@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from hiccup.core.maintenance import (
     MaintenanceStatus,
     Schedule,
@@ -66,3 +69,30 @@ def test_completion_states_the_downtime_measured_inside_the_window() -> None:
         "The scheduled maintenance has been completed; 3 minutes 40 seconds of downtime measured."
     )
     assert "no downtime" in completed_body(timedelta(0))
+
+
+def test_a_window_over_a_clock_change_lasts_its_duration_and_is_in_utc() -> None:
+    # 01:00 on the night Los Angeles falls back: two hours later it is 02:00 PST, not 03:00.
+    schedule = Schedule(datetime(2026, 11, 1, 1, 0), timedelta(hours=2), LA)
+    [window] = occurrences(
+        schedule, datetime(2026, 10, 31, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+    )
+    assert window.start == datetime(2026, 11, 1, 8, 0, tzinfo=UTC)  # 01:00 PDT
+    assert window.end == datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
+    assert window.start.tzinfo is UTC
+
+
+@given(
+    start=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1)),
+    minutes=st.integers(min_value=1, max_value=3 * 24 * 60),
+    zone=st.sampled_from(["UTC", LA, "Europe/Berlin", "Australia/Lord_Howe", "Asia/Kathmandu"]),
+    rrule=st.sampled_from([None, "FREQ=DAILY", "FREQ=WEEKLY"]),
+)
+def test_every_window_is_utc_and_exactly_as_long_as_planned(
+    start: datetime, minutes: int, zone: str, rrule: str | None
+) -> None:
+    schedule = Schedule(start, timedelta(minutes=minutes), zone, rrule)
+    lo = start.replace(tzinfo=UTC) - timedelta(days=2)
+    for window in occurrences(schedule, lo, lo + timedelta(days=20)):
+        assert window.start.tzinfo is UTC
+        assert window.end - window.start == timedelta(minutes=minutes)

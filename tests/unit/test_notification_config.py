@@ -46,7 +46,7 @@ def test_a_full_notifications_section_loads() -> None:
     notifications = config.notifications
     assert notifications.smtp is not None
     assert notifications.smtp.effective_port == 587
-    assert notifications.channels[0].to == ["ops@flexo.example", "oncall@flexo.example"]
+    assert notifications.channels[0].options["to"] == ["ops@flexo.example", "oncall@flexo.example"]
     # YAML 1.1 reads `on:` as true; the rule still gets its events.
     assert notifications.alerts[0].on == ["down", "degraded", "recovery"]
     assert config.monitors[1].depends_on == "flexo"
@@ -101,4 +101,21 @@ def test_email_channels_need_an_smtp_server() -> None:
 
 def test_secrets_are_named_by_environment_variable_never_written_in_the_file() -> None:
     found = issues(GOOD.replace("password_env: SMTP_PW", "password: hunter2"))
-    assert found == ["hiccup.yaml:7: notifications.smtp.password: unknown field"]
+    assert found == [
+        "hiccup.yaml:7: notifications.smtp.password: unknown field (did you mean `password_env`?)"
+    ]
+
+
+def test_a_channel_kinds_own_fields_are_checked_by_its_module() -> None:
+    unknown_kind = issues(GOOD.replace("kind: apprise", "kind: pager"))
+    assert unknown_kind == [
+        "hiccup.yaml:11: notifications.channels[2].kind: unknown channel kind 'pager' "
+        "(known kinds: apprise, email, webhook)"
+    ]
+    wrong_field = issues(GOOD.replace("secret_env: HOOK_SECRET", "to: ops@flexo.example"))
+    assert wrong_field == [
+        "hiccup.yaml:10: notifications.channels[1].to: unknown field for a webhook channel "
+        "(its fields: url, secret_env)"
+    ]
+    no_url = issues(GOOD.replace('url: "https://hooks.example.com/x", ', ""))
+    assert no_url == ["hiccup.yaml:10: notifications.channels[1].url: is required"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
+from hiccup.config.channels import channel_kinds, options_model
 from hiccup.config.notifications import (
     AlertRuleConfig,
     ChannelConfig,
@@ -32,6 +33,13 @@ MODELS = [
 def test_every_notifications_field_is_documented(model: type[BaseModel]) -> None:
     names = {field.alias or name for name, field in model.model_fields.items()}
     missing = names - documented_fields("configuration.md")
+    assert not missing, f"undocumented in docs/configuration.md: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("kind", channel_kinds())
+def test_every_channel_kind_and_its_fields_are_documented(kind: str) -> None:
+    assert f"`{kind}`" in (DOCS / "configuration.md").read_text()
+    missing = set(options_model(kind).model_fields) - documented_fields("configuration.md")
     assert not missing, f"undocumented in docs/configuration.md: {sorted(missing)}"
 
 

@@ -9,8 +9,10 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
-from hiccup.core.public import DayUptime, PublicUpdate
+from hiccup.core.headline import HeadlineStyle
+from hiccup.core.public import DayUptime, Figures, PublicUpdate
 from hiccup.core.status import ComponentStatus
+from hiccup.snapshot.look import PageLook
 from hiccup.snapshot.render import render_not_found, render_page, style_csp_source
 from tests.unit.public_fixtures import (
     NOW,
@@ -62,13 +64,19 @@ def hostile_state() -> str:
 def test_page_shows_the_page_name_as_the_main_heading() -> None:
     html = render_page(make_state())
     assert '<h1 class="masthead__title">Acme Hosting</h1>' in html
-    assert "<title>Acme Hosting: Major System Outage</title>" in html
+    assert "<title>Acme Hosting: API is down</title>" in html
 
 
-def test_banner_shows_the_indicator_description_in_words_and_colour() -> None:
+def test_banner_shows_the_indicator_in_colour_and_names_what_is_down() -> None:
     html = render_page(make_state())
     banner = between(html, '<div class="banner', "</div>")
     assert "banner--critical" in banner
+    assert "API is down" in banner
+
+
+def test_banner_says_it_in_statuspage_words_when_the_page_asks() -> None:
+    html = render_page(make_state(), look=PageLook(headline=HeadlineStyle.STATUSPAGE))
+    banner = between(html, '<div class="banner', "</div>")
     assert "Major System Outage" in banner
 
 
@@ -196,11 +204,15 @@ def test_a_day_with_any_downtime_never_reads_as_100_percent() -> None:
 def test_ninety_days_offer_a_thirty_day_legend_for_phones() -> None:
     history = days([1.0] * 90)
     state = make_state(components=(component("api", "API", 1, history=history, uptime=1.0),))
+    thirty = Figures((("24h", 1.0), ("7d", 1.0), ("30d", 0.995), ("90d", 1.0)))
+    state = replace(state, components=(replace(state.components[0], figures=thirty),))
     html = render_page(state)
     assert html.count('class="day day--full"') == 90
     assert '<span class="legend-long">90 days ago</span>' in html
     assert '<span class="legend-short">30 days ago</span>' in html
-    assert '<span class="uptime__total">100% uptime</span>' in html
+    # What a phone shows beside its thirty bars is the thirty days' figure, not ninety's.
+    assert '<span class="uptime__total legend-long">100% uptime</span>' in html
+    assert '<span class="uptime__total legend-short">99.50% uptime</span>' in html
 
 
 def test_past_incidents_are_listed_newest_first_with_their_window() -> None:
@@ -236,7 +248,7 @@ def test_footer_says_powered_by_and_last_updated() -> None:
     footer = between(render_page(make_state()), "<footer", "</footer>")
     assert "Powered by Hiccup" in footer
     expected = '<time datetime="2026-11-22T16:40:00Z">22 Nov 2026, 16:40 UTC</time>'
-    assert f"Last updated {expected}" in footer
+    assert f"Last updated <!--stamp-->{expected}<!--/stamp-->" in footer
 
 
 def test_stale_page_says_it_shows_the_last_known_status() -> None:

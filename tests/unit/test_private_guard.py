@@ -4,10 +4,13 @@ believed only from trusted proxies."""
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from hiccup.auth.memory_throttle import MemoryThrottle
 from hiccup.auth.page_access import Admission, Guard, networks
+from hiccup.core.clock import ManualClock
 
 OFFICE = networks(["10.1.0.0/16", "2001:db8::/32"])
 PROXY = networks(["127.0.0.1/32"])
@@ -62,3 +65,48 @@ def test_behind_a_trusted_proxy_the_right_most_untrusted_hop_counts() -> None:
     honest = [(b"x-forwarded-for", b"10.1.2.3")]
     assert guard.admit("127.0.0.1", honest) is Admission.ADMIT
     assert guard.admit("127.0.0.1", [(b"x-forwarded-for", b"garbage")]) is Admission.REFUSE
+
+
+def _throttled_guard() -> tuple[Guard, ManualClock]:
+    clock = ManualClock(datetime(2026, 5, 22, 16, 10, tzinfo=UTC))
+    return Guard("internal", "right-pw", throttle=MemoryThrottle(clock)), clock
+
+
+def test_a_client_guessing_is_throttled_after_five_wrong_passwords() -> None:
+    guard, clock = _throttled_guard()
+    answers = [guard.admit("192.0.2.7", basic("x", f"guess{i}")) for i in range(6)]
+    assert answers[:5] == [Admission.ASK_PASSWORD] * 5
+    assert answers[5] is Admission.THROTTLED
+    assert guard.retry_after("192.0.2.7", []) == 30
+    # While locked even the right password is not looked at; another client still gets in.
+    assert guard.admit("192.0.2.7", basic("x", "right-pw")) is Admission.THROTTLED
+    assert guard.admit("192.0.2.8", basic("x", "right-pw")) is Admission.ADMIT
+    clock.advance(timedelta(seconds=31))
+    assert guard.admit("192.0.2.7", basic("x", "wrong")) is Admission.THROTTLED
+    assert guard.retry_after("192.0.2.7", []) == 60  # the next lock is twice as long
+
+
+def test_many_clients_guessing_lock_the_page() -> None:
+    guard, _clock = _throttled_guard()
+    for index in range(21):
+        guard.admit(f"192.0.2.{index + 1}", basic("x", "guess"))
+    assert guard.admit("198.51.100.1", basic("x", "right-pw")) is Admission.THROTTLED
+    assert guard.admit("198.51.100.1", []) is Admission.ASK_PASSWORD  # no guess, no count
+
+
+def test_the_right_password_clears_the_clients_count() -> None:
+    guard, _clock = _throttled_guard()
+    for _ in range(2):
+        for index in range(4):
+            assert guard.admit("192.0.2.7", basic("x", f"g{index}")) is Admission.ASK_PASSWORD
+        assert guard.admit("192.0.2.7", basic("x", "right-pw")) is Admission.ADMIT
+
+
+def test_the_throttle_stays_bounded_under_many_addresses() -> None:
+    clock = ManualClock(datetime(2026, 5, 22, 16, 10, tzinfo=UTC))
+    throttle = MemoryThrottle(clock, max_keys=100)
+    guard = Guard("internal", "right-pw", throttle=throttle)
+    for index in range(1000):
+        guard.admit(f"10.0.{index // 250}.{index % 250}", basic("x", "guess"))
+    assert len(throttle) <= 100
+    assert guard.admit("10.9.9.9", basic("x", "right-pw")) is Admission.THROTTLED  # page kept

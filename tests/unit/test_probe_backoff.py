@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from hiccup.core.backoff import RetryPolicy
-from hiccup.probe.reconnect import PROBE_RETRY, Reconnect
+from hiccup.core.backoff import Backoff, RetryPolicy
+from hiccup.probe.agent import PROBE_RETRY
 
 
 class Ceiling(random.Random):
@@ -18,20 +18,20 @@ class Ceiling(random.Random):
 
 def test_the_waits_double_from_a_random_first_one_up_to_the_cap() -> None:
     policy = RetryPolicy(base=timedelta(seconds=2), cap=timedelta(seconds=30))
-    reconnect = Reconnect(policy, Ceiling())
+    reconnect = Backoff(policy, Ceiling())
     assert [reconnect.failed() for _ in range(7)] == [2, 4, 8, 16, 30, 30, 30]
 
 
 def test_every_wait_is_drawn_from_zero_to_its_ceiling() -> None:
     policy = RetryPolicy(base=timedelta(seconds=2), cap=timedelta(seconds=30))
-    reconnect = Reconnect(policy, random.Random(7))
+    reconnect = Backoff(policy, random.Random(7))
     for attempt in range(1, 40):
         ceiling = policy.ceiling(attempt).total_seconds()
         assert 0 <= reconnect.failed() <= ceiling <= 30
 
 
 def test_probes_that_lost_the_server_together_do_not_return_in_the_same_second() -> None:
-    probes = [Reconnect(PROBE_RETRY, random.Random(seed)) for seed in range(200)]
+    probes = [Backoff(PROBE_RETRY, random.Random(seed)) for seed in range(200)]
     for _ in range(5):  # the server was away for five tries
         waits = [probe.failed() for probe in probes]
     ceiling = PROBE_RETRY.ceiling(5).total_seconds()
@@ -41,7 +41,7 @@ def test_probes_that_lost_the_server_together_do_not_return_in_the_same_second()
 
 
 def test_a_success_starts_the_schedule_over() -> None:
-    reconnect = Reconnect(RetryPolicy(base=timedelta(seconds=1)), Ceiling())
+    reconnect = Backoff(RetryPolicy(base=timedelta(seconds=1)), Ceiling())
     reconnect.failed()
     reconnect.failed()
     assert reconnect.succeeded() is True

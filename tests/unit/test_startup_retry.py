@@ -4,10 +4,15 @@ page is served; a hanging database does not hold the page; other errors fail lou
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
-from hiccup.server.startup import MAX_RETRY, retry_delay, start_or_retry
+from hiccup.core.backoff import RetryPolicy
+from hiccup.server.startup import STARTUP_RETRY, start_or_retry
+
+# The schedule's shape is STARTUP_RETRY's; these tests retry at once instead of sleeping.
+AT_ONCE = RetryPolicy(base=timedelta(0), cap=timedelta(0))
 
 
 class Starter:
@@ -25,9 +30,9 @@ class Starter:
 
 
 def test_retry_delay_is_full_jitter_up_to_a_minute() -> None:
-    assert [retry_delay(n, lambda: 1.0) for n in range(8)] == [1, 2, 4, 8, 16, 32, MAX_RETRY, 60]
-    assert retry_delay(50, lambda: 1.0) == MAX_RETRY
-    assert retry_delay(5, lambda: 0.0) == 0.0
+    ceilings = [STARTUP_RETRY.ceiling(n).total_seconds() for n in range(1, 9)]
+    assert ceilings == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert STARTUP_RETRY.ceiling(50) == timedelta(seconds=60)
 
 
 async def test_a_reachable_database_starts_in_the_foreground() -> None:
@@ -38,7 +43,7 @@ async def test_a_reachable_database_starts_in_the_foreground() -> None:
 
 async def test_an_unreachable_database_is_retried_in_the_background() -> None:
     starter = Starter(ConnectionRefusedError(), ConnectionRefusedError(), None)
-    task = await start_or_retry(starter, serving=False)
+    task = await start_or_retry(starter, serving=False, policy=AT_ONCE)
     assert task is not None
     await asyncio.wait_for(task, 10)
     assert starter.calls == 3

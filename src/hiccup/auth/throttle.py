@@ -32,3 +32,9 @@ class ThrottleRule:
 
 ACCOUNT_RULE = ThrottleRule(5, timedelta(seconds=30), timedelta(hours=1))
 ADDRESS_RULE = ThrottleRule(20, timedelta(seconds=30), timedelta(hours=1))
+
+# A private page's password (hiccup.web.public.guard): a client gets the free failures of an
+# account, the page those of an address from all clients together, so many addresses guessing
+# at once are slowed too.
+PAGE_CLIENT_RULE = ACCOUNT_RULE
+PAGE_RULE = ADDRESS_RULE

@@ -25,6 +25,8 @@ class CheckResult:
     # False when Hiccup itself ran late or its loop stalled during the run (the scheduler sets
     # it): such a failure says more about Hiccup than about the target.
     reliable: bool = True
+    # The target gave no answer within the monitor's timeout (the run watched it that long).
+    timed_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,15 @@ class Check(Protocol):
     options_model: ClassVar[type[CheckOptions]]
     # False for kinds that wait to be called (heartbeats): the scheduler never runs them.
     scheduled: ClassVar[bool] = True
+    # Optional `public_by_default: ClassVar[bool]` (True if absent): whether its monitors show
+    # on the page when the config does not say (see registry.default_public); optional
+    # `trouble: ClassVar[TroubleKind]` (OUTAGE if absent): which words tell of its trouble.
+
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        """What is wrong with `target` for this kind, in words; None when it is usable. Called
+        by the config, the admin and the API, so a typo never reaches a public page."""
+        ...
 
     async def run(self, spec: MonitorSpec) -> CheckResult:
         """Run once, never raising: every failure is a CheckResult with ok=False and a reason,

@@ -169,8 +169,23 @@ def _no_nameservers(exc: dns.resolver.NoNameservers) -> str:
     return f"nameserver {where} answered {error}"
 
 
+def _valid_name(target: str) -> bool:
+    text = target.strip()
+    if not text or any(char in text for char in "/:@?# "):
+        return False
+    try:
+        dns.name.from_text(text)
+    except (dns.exception.DNSException, ValueError):
+        return False
+    return True
+
+
 @register
 class DnsCheck:
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        return None if _valid_name(target) else f"invalid target {target!r} (expected a name)"
+
     kind: ClassVar[str] = "dns"
     options_model: ClassVar[type[CheckOptions]] = DnsOptions
     scheduled: ClassVar[bool] = True

@@ -20,6 +20,7 @@ from hiccup.checks.registry import register
 from hiccup.core.durations import parse_duration
 from hiccup.core.heartbeats import HeartbeatSchedule
 from hiccup.core.monitors import MonitorSpec
+from hiccup.core.wording import TroubleKind
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
@@ -76,11 +77,18 @@ class HeartbeatOptions(CheckOptions):
 
 @register
 class HeartbeatCheck:
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        return None  # pinged, never connects: the target is only a note
+
     kind: ClassVar[str] = "heartbeat"
     options_model: ClassVar[type[CheckOptions]] = HeartbeatOptions
     scheduled: ClassVar[bool] = False
     # One missed run is news: a job that did not call in is not a network blip to confirm.
     default_failure_threshold: ClassVar[int] = 1
+    # A missed cron job (a backup, a report) is the operator's to fix; customers notice nothing.
+    public_by_default: ClassVar[bool] = False
+    trouble: ClassVar[TroubleKind] = TroubleKind.SCHEDULE  # "missed its 02:00 UTC run"
 
     async def run(self, spec: MonitorSpec) -> CheckResult:
         """Not called by the engine; says so if something calls it anyway."""

@@ -136,12 +136,19 @@ def _new_session() -> aiohttp.ClientSession:
 
 @register
 class HttpCheck:
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        return _url_problem(target)
+
     kind: ClassVar[str] = "http"
     options_model: ClassVar[type[CheckOptions]] = HttpOptions
     scheduled: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
+        # Validated options (or the problem) per monitor, reused while its spec is the same
+        # object: validating them with pydantic on every run cost more than the request.
+        self._parsed: dict[str, tuple[MonitorSpec, HttpOptions | str]] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         # Created on first use because a session binds to the running loop.
@@ -149,13 +156,18 @@ class HttpCheck:
             self._session = _new_session()
         return self._session
 
+    def _options(self, spec: MonitorSpec) -> HttpOptions | str:
+        cached = self._parsed.get(spec.id)
+        if cached is not None and cached[0] is spec:
+            return cached[1]
+        parsed = _parse(spec)
+        self._parsed[spec.id] = (spec, parsed)
+        return parsed
+
     async def run(self, spec: MonitorSpec) -> CheckResult:
-        try:
-            options = HttpOptions.model_validate(spec.options)
-        except ValidationError as exc:
-            return CheckResult(ok=False, error=invalid_options(exc))
-        if (bad_url := _url_problem(spec.target)) is not None:
-            return CheckResult(ok=False, error=bad_url)
+        options = self._options(spec)
+        if isinstance(options, str):
+            return CheckResult(ok=False, error=options)
         timeout = spec.timeout.total_seconds()
         record = _Record()
         started = time.perf_counter()
@@ -170,6 +182,8 @@ class HttpCheck:
                     TLS_STARTING.reset(tls_starting)
         except Exception as exc:
             error = _describe(exc, timeout)
+            # Either timeout: the target kept us waiting the whole time (body included).
+            return _result(record, started, error, timed_out=isinstance(exc, TimeoutError))
         return _result(record, started, error)
 
     async def _fetch(
@@ -197,12 +211,15 @@ class HttpCheck:
             return _keyword_problem(_decode(body, response.charset), overflow, options)
 
     async def close(self) -> None:
+        self._parsed.clear()
         session, self._session = self._session, None
         if session is not None:
             await session.close()
 
 
-def _result(record: _Record, started: float, error: str | None) -> CheckResult:
+def _result(
+    record: _Record, started: float, error: str | None, *, timed_out: bool = False
+) -> CheckResult:
     record.switch(None)
     latency_ms = (time.perf_counter() - started) * 1000
     phases = {**record.spent, "total": latency_ms}
@@ -212,7 +229,17 @@ def _result(record: _Record, started: float, error: str | None) -> CheckResult:
         error=error,
         status_code=record.status,
         phases=phases,
+        timed_out=timed_out,
     )
+
+
+def _parse(spec: MonitorSpec) -> HttpOptions | str:
+    """The monitor's options, or why they cannot be used."""
+    try:
+        options = HttpOptions.model_validate(spec.options)
+    except ValidationError as exc:
+        return invalid_options(exc)
+    return _url_problem(spec.target) or options
 
 
 def _url_problem(url: str) -> str | None:

@@ -65,6 +65,12 @@ def judge(received: int, sent: int, average_ms: float, options: IcmpOptions) -> 
 
 @register
 class IcmpCheck:
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        return (
+            None if valid_host(target.strip()) else f"invalid target {target!r} (expected a host)"
+        )
+
     kind: ClassVar[str] = "icmp"
     options_model: ClassVar[type[CheckOptions]] = IcmpOptions
     scheduled: ClassVar[bool] = True
@@ -86,7 +92,7 @@ class IcmpCheck:
             async with asyncio.timeout(seconds):
                 return await self._ping(host, options, seconds)
         except TimeoutError:
-            return CheckResult(ok=False, error=timed_out(seconds))
+            return CheckResult(ok=False, error=timed_out(seconds), timed_out=True)
         except icmplib.NameLookupError:
             return CheckResult(ok=False, error=f"DNS lookup failed: {host!r} cannot be resolved")
         except icmplib.SocketPermissionError:

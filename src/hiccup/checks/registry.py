@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from hiccup.checks.base import Check, CheckOptions, CheckResult
 from hiccup.core.monitors import MonitorSpec
+from hiccup.core.wording import TroubleKind
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,34 @@ def default_failure_threshold(kind: str) -> int:
         return int(getattr(check_class(kind), "default_failure_threshold", 3))
     except UnknownCheckKind:
         return 3
+
+
+def target_problem(kind: str, target: str) -> str | None:
+    """What is wrong with a monitor's target for its kind; None when it is fine (or the kind
+    is unknown, which is reported on its own)."""
+    try:
+        check = check_class(kind)
+    except UnknownCheckKind:
+        return None
+    if not target.strip():
+        return "is required" if check.scheduled else None
+    return check.target_problem(target)
+
+
+def trouble_kind(kind: str) -> TroubleKind:
+    """Which words fit this kind's trouble (hiccup.core.wording); an outage's if it does not say."""
+    try:
+        return TroubleKind(getattr(check_class(kind), "trouble", TroubleKind.OUTAGE))
+    except UnknownCheckKind:
+        return TroubleKind.OUTAGE
+
+
+def default_public(kind: str) -> bool:
+    """Whether a monitor of this kind shows on the page when the config does not say."""
+    try:
+        return bool(getattr(check_class(kind), "public_by_default", True))
+    except UnknownCheckKind:
+        return True
 
 
 def is_scheduled(kind: str) -> bool:

@@ -58,6 +58,14 @@ def parse_target(target: str) -> tuple[str, int]:
 
 @register
 class TcpCheck:
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        try:
+            parse_target(target)
+        except ValueError as error:
+            return str(error)
+        return None
+
     kind: ClassVar[str] = "tcp"
     options_model: ClassVar[type[CheckOptions]] = TcpOptions
     scheduled: ClassVar[bool] = True
@@ -87,7 +95,7 @@ async def _connect(host: str, port: int, seconds: float) -> CheckResult:
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
     except TimeoutError:
-        return CheckResult(ok=False, error=timed_out(seconds))
+        return CheckResult(ok=False, error=timed_out(seconds), timed_out=True)
     except OSError as exc:
         return CheckResult(ok=False, error=describe_os_error(exc))
     # No phase split: open_connection resolves and connects in one call (with fallback across

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from cryptography import x509
 from pydantic import Field, ValidationError, model_validator
 
 from hiccup.checks.base import CheckOptions, CheckResult
@@ -24,6 +23,7 @@ from hiccup.checks.registry import invalid_options, register
 from hiccup.checks.tcp import describe_os_error, timed_out
 from hiccup.core.clock import Clock, SystemClock
 from hiccup.core.monitors import MonitorSpec
+from hiccup.core.wording import TroubleKind
 
 DEFAULT_PORT = 443
 _CERT_HAS_EXPIRED = 10  # X509_V_ERR_CERT_HAS_EXPIRED
@@ -142,9 +142,20 @@ def _describe(exc: BaseException, seconds: float, timing: _Timing) -> str:
 
 @register
 class TlsCheck:
+    @staticmethod
+    def target_problem(target: str) -> str | None:
+        try:
+            parse_tls_target(target)
+        except ValueError as error:
+            return str(error)
+        return None
+
     kind: ClassVar[str] = "tls"
     options_model: ClassVar[type[CheckOptions]] = TlsOptions
     scheduled: ClassVar[bool] = True
+    # A certificate weeks from expiry is a chore for the operator, not an outage for customers.
+    public_by_default: ClassVar[bool] = False
+    trouble: ClassVar[TroubleKind] = TroubleKind.EXPIRY  # "certificate expires in 9 days"
 
     def __init__(self, clock: Clock | None = None) -> None:
         self._clock = clock or SystemClock()
@@ -193,7 +204,7 @@ class TlsCheck:
                     der = await _leaf_certificate(peer, self._context(False, None), _Timing())
         except Exception as exc:
             return _failed(_describe(exc, seconds, timing), timing)
-        not_after = x509.load_der_x509_certificate(der).not_valid_after_utc
+        not_after = _not_after(der)
         verdict = judge_expiry(not_after, now, options)
         if chain_expired and verdict.ok:
             # The leaf is fine, so the expired certificate is an intermediate.
@@ -220,3 +231,11 @@ def _with_timing(verdict: CheckResult, timing: _Timing) -> CheckResult:
         phases=phases,
         degraded=verdict.degraded,
     )
+
+
+def _not_after(der: bytes) -> datetime:
+    # Imported on the first TLS check: cryptography's bindings weigh about 7 MB of memory in
+    # every server, most of which never check a certificate.
+    from cryptography import x509
+
+    return x509.load_der_x509_certificate(der).not_valid_after_utc

@@ -26,6 +26,8 @@ from hiccup.server.serving import GracefulServer
 from hiccup.status.incidents import open_incident, post_update
 from hiccup.store.database import create_engine, data_dir
 from hiccup.store.tables import components, monitors, outages, pages
+from hiccup.web.limits import ServeLimits
+from hiccup.web.uvicorn_guard import guarded_protocol
 
 HISTORY = Path(__file__).parents[1] / "resources" / "demo-history.yaml"
 
@@ -202,7 +204,12 @@ async def _demo(host: str, port: int, console: Console) -> None:
         "every 2.5 minutes; leela slows down now and then. Ctrl-C stops."
     )
     settings = uvicorn.Config(
-        hiccup.app(), host=host, port=port, log_level="warning", timeout_graceful_shutdown=5
+        hiccup.app(),
+        host=host,
+        port=port,
+        http=guarded_protocol(ServeLimits()),  # the header timeout and cap `serve` has
+        log_level="warning",
+        timeout_graceful_shutdown=5,
     )
     server = GracefulServer(settings)  # Ctrl-C ends open pages' live streams first
     try:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from sqlalchemy import make_url
 
+from hiccup import __version__
 from hiccup.cli.accounts import config_app, user_app
+from hiccup.cli.backup import backup_command, restore_command
 from hiccup.cli.export import export
 from hiccup.cli.heartbeats import heartbeats
 from hiccup.cli.probe import probe
@@ -18,8 +22,10 @@ from hiccup.cli.report import report
 from hiccup.config.load import ConfigError, load_config
 from hiccup.config.model import HiccupConfig
 from hiccup.server.runtime import Hiccup, Settings
-from hiccup.server.serving import run_granian, run_uvicorn
+from hiccup.server.serving import PortInUse, listen, run_granian, run_uvicorn
 from hiccup.store.database import create_engine, data_dir, database_url, migrate
+from hiccup.store.dirlock import DataDirInUse, DataDirLock
+from hiccup.web.limits import ServeLimits, fit_to_file_limit
 
 app = typer.Typer(
     help="Hiccup: uptime monitor and status page.", no_args_is_help=True, add_completion=False
@@ -29,6 +35,22 @@ errors = Console(stderr=True)
 
 EXAMPLE = Path(__file__).parents[1] / "resources" / "hiccup.example.yaml"
 DEFAULT_CONFIG = Path("hiccup.yaml")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"hiccup {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Hiccup: uptime monitor and status page."""
+
 
 ConfigOption = typer.Option(
     None, "--config", "-c", help="Config file (default: ./hiccup.yaml if present)."
@@ -85,10 +107,39 @@ def check(config: Path | None = ConfigOption) -> None:
     )
 
 
-def run_server(hiccup: Hiccup, host: str, port: int, server: str = "granian") -> None:
+def run_server(
+    hiccup: Hiccup,
+    host: str,
+    port: int,
+    server: str = "granian",
+    limits: ServeLimits | None = None,
+    sock: socket.socket | None = None,
+) -> None:
     # Both stop gracefully, closing the page's live-update streams first (hiccup.server.serving).
     run = run_granian if server == "granian" else run_uvicorn
-    run(hiccup.app(), host, port)
+    fitted = fit_to_file_limit(limits or ServeLimits())
+    run(hiccup.app(), host, port, fitted, sock or listen(host, port, fitted.backlog))
+
+
+def _claim(host: str, port: int, backlog: int) -> tuple[DataDirLock | None, socket.socket]:
+    """This server's data directory (SQLite) and port, before anything starts; else exit 1."""
+    lock = None
+    try:
+        if make_url(database_url()).get_backend_name() == "sqlite":
+            lock = DataDirLock(data_dir()).acquire()
+        return lock, listen(host, port, backlog)
+    except DataDirInUse as error:
+        errors.print(
+            f"error: {error}: one SQLite database serves one server "
+            "(several servers need PostgreSQL, see docs/scaling.md)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    except PortInUse as error:
+        if lock is not None:
+            lock.release()
+        errors.print(f"error: {error}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
 
 
 @app.command()
@@ -99,6 +150,16 @@ def serve(
     server: str = typer.Option(
         "granian", help="HTTP server: granian (the default, fastest on the page), or uvicorn."
     ),
+    header_timeout: float = typer.Option(
+        10.0,
+        help="Seconds a client has to send a whole request header; also closes idle "
+        "keep-alive connections.",
+    ),
+    max_connections: int = typer.Option(
+        16384,
+        help="Connections held at once (live streams take at most 3/4 of them); the open-file "
+        "limit is raised to fit.",
+    ),
 ) -> None:
     """Run the web server, scheduler and workers in one process."""
     loaded = _resolve_config(config)
@@ -108,20 +169,32 @@ def serve(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    data_dir().mkdir(parents=True, exist_ok=True)
-    # The page's snapshot on disk: served at the next start even if the database is gone.
-    try:
-        settings = Settings(page_slug=loaded.page.slug, snapshot_dir=data_dir() / "snapshot")
-    except ValueError as error:  # an environment variable out of range (HICCUP_LEASE_SECONDS)
-        errors.print(f"error: {error}")
-        raise typer.Exit(2) from None
-    hiccup = Hiccup(create_engine(), loaded, settings=settings)
-    # The one-time setup link is printed with an address people can open.
-    hiccup.admin.base_url = hiccup.admin.base_url or f"http://{host}:{port}"
     if server not in ("uvicorn", "granian"):
         errors.print(f"unknown --server {server!r}: use uvicorn or granian")
         raise typer.Exit(2)
-    run_server(hiccup, host, port, server)
+    try:
+        limits = ServeLimits(header_timeout, max_connections, backlog=min(4096, max_connections))
+    except ValueError as error:
+        errors.print(f"error: {error}")
+        raise typer.Exit(2) from None
+    data_dir().mkdir(parents=True, exist_ok=True)
+    # Held for the process's life: a second server on this port or SQLite database exits here.
+    _lock, sock = _claim(host, port, limits.backlog)
+    # The page's snapshot on disk: served at the next start even if the database is gone.
+    try:
+        settings = Settings(
+            page_slug=loaded.page.slug,
+            snapshot_dir=data_dir() / "snapshot",
+            alert_spool_dir=data_dir() / "alert-spool",
+        )
+        engine = create_engine()
+    except ValueError as error:  # an environment variable out of range (HICCUP_LEASE_SECONDS)
+        errors.print(f"error: {error}")
+        raise typer.Exit(2) from None
+    hiccup = Hiccup(engine, loaded, settings=settings)
+    # The one-time setup link is printed with an address people can open.
+    hiccup.admin.base_url = hiccup.admin.base_url or f"http://{host}:{port}"
+    run_server(hiccup, host, port, server, limits, sock)
 
 
 @app.command()
@@ -148,6 +221,8 @@ app.command()(export)
 
 
 app.command()(probe)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 app.add_typer(user_app, name="user")

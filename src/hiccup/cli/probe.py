@@ -17,9 +17,8 @@ from rich.console import Console
 
 from hiccup.auth.secrets import PROBE_TOKEN_PREFIX
 from hiccup.config.model import REGION_PATTERN
-from hiccup.probe.agent import Agent, AgentSettings
+from hiccup.probe.agent import PROBE_RETRY, Agent, AgentSettings
 from hiccup.probe.client import server_url
-from hiccup.probe.reconnect import PROBE_RETRY
 from hiccup.probe.spool import BufferBusy
 
 log = logging.getLogger(__name__)

@@ -10,16 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import (
+    BaseModel,
     ValidationError,
 )
 
 from hiccup.checks.registry import (
     UnknownCheckKind,
-    is_scheduled,
     options_model,
+    target_problem,
 )
+from hiccup.config.channels import UnknownChannelKind
+from hiccup.config.channels import options_model as channel_options_model
+from hiccup.config.messages import fields_at, plain_message
 from hiccup.config.model import (
     HiccupConfig,
+    MonitorConfig,
 )
 from hiccup.config.notifications import (
     dependency_problems,
@@ -57,14 +62,24 @@ def _field_name(location: Sequence[int | str]) -> str:
 
 
 def _issues_from(
-    error: ValidationError, data: Any, path: Path, prefix: tuple[Any, ...] = ()
+    error: ValidationError,
+    data: Any,
+    path: Path,
+    prefix: tuple[Any, ...] = (),
+    model: type[BaseModel] = HiccupConfig,
+    beside: Sequence[str] = (),
+    unknown: str | None = None,
 ) -> list[ConfigIssue]:
+    """Each error of `error` (validating `model` at `prefix`), in plain words; `beside`: more
+    field names a typo may have meant."""
     issues = []
     for item in error.errors():
-        location = prefix + tuple(p for p in item["loc"] if not str(p).startswith("function-"))
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown field"
+        inner = tuple(p for p in item["loc"] if not str(p).startswith("function-"))
+        location = prefix + inner
+        if item["type"] == "extra_forbidden" and unknown is not None:
+            message = unknown  # the caller knows better what fits there (a channel's fields)
+        else:
+            message = plain_message(item, [*fields_at(model, inner), *beside])
         issues.append(ConfigIssue(path, line_of(data, location), _field_name(location), message))
     return issues
 
@@ -79,12 +94,32 @@ def _kind_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssu
             loc = (*where, "kind")
             issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), str(error)))
         except ValidationError as error:
-            issues += _issues_from(error, data, path, where)
-        if not monitor.target.strip() and is_scheduled(monitor.kind):
+            common = list(MonitorConfig.model_fields)
+            kind_model = options_model(monitor.kind)
+            issues += _issues_from(error, data, path, where, kind_model, common)
+        problem = target_problem(monitor.kind, monitor.target)
+        if problem is not None:
             loc = (*where, "target")
-            issues.append(
-                ConfigIssue(path, line_of(data, where), _field_name(loc), "Field required")
-            )
+            line = line_of(data, loc) if monitor.target.strip() else line_of(data, where)
+            issues.append(ConfigIssue(path, line, _field_name(loc), problem))
+    return issues
+
+
+def _channel_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+    """Each channel's own fields, checked by its kind's options model (config/channels.py)."""
+    issues: list[ConfigIssue] = []
+    for index, channel in enumerate(config.notifications.channels):
+        where: tuple[Any, ...] = ("notifications", "channels", index)
+        try:
+            model = channel_options_model(channel.kind)
+            model.model_validate(channel.options)
+        except UnknownChannelKind as error:
+            loc = (*where, "kind")
+            issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), str(error)))
+        except ValidationError as error:
+            fields = ", ".join(model.model_fields)
+            unknown = f"unknown field for a {channel.kind} channel (its fields: {fields})"
+            issues += _issues_from(error, data, path, where, model, unknown=unknown)
     return issues
 
 
@@ -176,7 +211,7 @@ def parse_config(text: str, path: Path) -> HiccupConfig:
     except ValidationError as error:
         raise ConfigError(_issues_from(error, data, path)) from None
     issues = _kind_issues(config, data, path) + _reference_issues(config, data, path)
-    issues += _maintenance_issues(config, data, path)
+    issues += _maintenance_issues(config, data, path) + _channel_issues(config, data, path)
     issues += _notification_issues(config, data, path)
     config, problems = read_css_files(config, path.parent)
     problems += page_problems(config)

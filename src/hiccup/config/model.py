@@ -20,7 +20,9 @@ from pydantic import (
 
 from hiccup.checks.registry import (
     default_failure_threshold,
+    default_public,
 )
+from hiccup.config.metrics import MetricsConfig
 from hiccup.config.notifications import (
     NotificationsConfig,
 )
@@ -34,6 +36,8 @@ from hiccup.config.site import (
     WebUrl,
 )
 from hiccup.core.durations import parse_duration
+from hiccup.core.headline import HeadlineStyle
+from hiccup.core.publication import DEFAULT_PUBLISH_AFTER, IncidentMode
 from hiccup.core.quorum import parse_quorum
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -63,6 +67,18 @@ class PageConfig(_Strict):
     custom_css: Css = ""
     custom_css_file: str | None = None
     footer_links: list[FooterLink] = []
+    # Public incidents (hiccup.core.publication): components' default, read from `page:` only.
+    incidents: IncidentMode = IncidentMode.AUTO
+    publish_after: Duration = DEFAULT_PUBLISH_AFTER
+    # The banner's line: `proportional` names what is affected, `statuspage` says it for all.
+    headline: HeadlineStyle = HeadlineStyle.PROPORTIONAL
+
+    @field_validator("publish_after")
+    @classmethod
+    def _not_negative(cls, value: timedelta) -> timedelta:
+        if value < timedelta(0):
+            raise ValueError("publish_after must be 0s or more")
+        return value
 
     @field_validator("time_zone")
     @classmethod
@@ -81,6 +97,14 @@ class ComponentConfig(_Strict):
     key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")
     description: str | None = None
     components: list[ComponentConfig] = []
+    # None: the page's `incidents` and `publish_after`.
+    incidents: IncidentMode | None = None
+    publish_after: Duration | None = None
+
+    @field_validator("publish_after")
+    @classmethod
+    def _not_negative(cls, value: timedelta | None) -> timedelta | None:
+        return None if value is None else PageConfig._not_negative(value)
 
     @property
     def slug(self) -> str:
@@ -119,6 +143,8 @@ class MonitorConfig(BaseModel):
     quorum: str = "majority"
     # While its checks fail (not yet confirmed, or down), check this often instead of `interval`.
     retry_interval: Duration | None = None
+    # False: operator-only (alerts, never the page). None: the kind's default (see is_public).
+    public: bool | None = None
 
     @field_validator("quorum")
     @classmethod
@@ -161,6 +187,10 @@ class MonitorConfig(BaseModel):
     @property
     def options(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
+
+    @property
+    def is_public(self) -> bool:
+        return default_public(self.kind) if self.public is None else self.public
 
     @property
     def failures_to_confirm(self) -> int:
@@ -230,6 +260,20 @@ class HistoryConfig(_Strict):
         return value
 
 
+MIB = 1024 * 1024
+
+
+class HttpConfig(_Strict):
+    """Limits and headers of every HTTP answer (hiccup.web.edge)."""
+
+    # Request bodies over these are refused with 413 before they are read or authenticated.
+    max_body_bytes: int = Field(default=MIB, ge=1024, le=1024 * MIB)
+    max_form_bytes: int = Field(default=256 * 1024, ge=1024, le=1024 * MIB)
+    # Strict-Transport-Security when the page's url is https; 0 sends none.
+    hsts_max_age: int = Field(default=365 * 24 * 3600, ge=0, le=10 * 365 * 24 * 3600)
+    hsts_include_subdomains: bool = False
+
+
 class HiccupConfig(_Strict):
     page: PageConfig
     pages: list[PageConfig] = []
@@ -240,6 +284,9 @@ class HiccupConfig(_Strict):
     notifications: NotificationsConfig = NotificationsConfig()
     # Reverse proxies in front of Hiccup: their X-Forwarded-For names the client.
     trusted_proxies: list[Network] = []
+    http: HttpConfig = HttpConfig()
+    # Who may scrape /metrics (Prometheus); closed by default.
+    metrics: MetricsConfig = MetricsConfig()
 
     def all_components(self) -> Iterator[tuple[ComponentConfig, ComponentConfig | None]]:
         """Every component with its group (None at top level), in page order."""

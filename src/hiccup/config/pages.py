@@ -32,10 +32,23 @@ def _slug_problems(config: HiccupConfig) -> list[Problem]:
     return problems
 
 
+# Incidents belong to the instance, and every page shows the same ones: set them on `page:`.
+_INSTANCE_ONLY = ("incidents", "publish_after")
+
+
+def _instance_only_problems(config: HiccupConfig) -> list[Problem]:
+    return [
+        (("pages", index, name), f"`{name}` applies to every page: set it on `page:`")
+        for index, page in enumerate(config.pages)
+        for name in _INSTANCE_ONLY
+        if name in page.model_fields_set
+    ]
+
+
 def page_problems(config: HiccupConfig) -> list[Problem]:
     """Cross-references the field validators cannot see: component keys, unique slugs/hosts."""
     known = [c.slug for c, _ in config.all_components()]
-    problems = _slug_problems(config)
+    problems = _slug_problems(config) + _instance_only_problems(config)
     for where, page in _page_locations(config):
         for position, key in enumerate(page.components or ()):
             if key not in known:

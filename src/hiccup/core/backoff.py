@@ -1,14 +1,17 @@
-"""When to try a failed delivery again: exponential backoff with full jitter.
+"""When to try again after a failure: exponential backoff with full jitter, the one schedule
+for every retry of ours (deliveries, probes calling the server, start-up without a database,
+the change listener).
 
 Full jitter (AWS architecture blog, "Exponential Backoff and Jitter") spreads the retries of
-many messages that failed together, so a receiver that comes back is not hit by all of them at
-once.
+many clients that failed together: each draws its wait from [0, ceiling], and the ceiling
+doubles with each failure up to the cap, so a receiver (a restarted server, a database back
+from a split) is not hit by all of them in the same second.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 
@@ -29,3 +32,23 @@ class RetryPolicy:
 
     def exhausted(self, attempts: int) -> bool:
         return attempts >= self.max_attempts
+
+
+@dataclass(slots=True)
+class Backoff:
+    """A run of failures in a row under one policy: for loops that retry until they succeed
+    (max_attempts is not used)."""
+
+    policy: RetryPolicy
+    rng: random.Random | None = None  # tests inject one; None is the module's generator
+    attempts: int = field(default=0, init=False)  # failures in a row
+
+    def failed(self) -> float:
+        """Count a failure; the seconds to wait before the next try."""
+        self.attempts += 1
+        return self.policy.delay(self.attempts, self.rng).total_seconds()
+
+    def succeeded(self) -> bool:
+        """Reset after a try that went through; True when it ended a run of failures."""
+        recovered, self.attempts = self.attempts > 0, 0
+        return recovered

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
 from hiccup.core.status import ComponentStatus, MonitorState, worst
 
 
 def status_from_monitors(states: Sequence[MonitorState]) -> ComponentStatus:
     """All monitors down is a major outage; some down is partial; any degraded is degraded."""
-    known = [s for s in states if s is not MonitorState.UNKNOWN]
-    down = sum(s is MonitorState.DOWN for s in known)
-    if known and down == len(known):
+    return status_from_counts(Counter(states))
+
+
+def status_from_counts(counts: Mapping[MonitorState, int]) -> ComponentStatus:
+    """The same, from how many monitors are in each state (what a GROUP BY gives)."""
+    known = sum(n for state, n in counts.items() if state is not MonitorState.UNKNOWN)
+    down = counts.get(MonitorState.DOWN, 0)
+    if known and down == known:
         return ComponentStatus.MAJOR_OUTAGE
     if down:
         return ComponentStatus.PARTIAL_OUTAGE
-    if any(s is MonitorState.DEGRADED for s in known):
+    if counts.get(MonitorState.DEGRADED, 0):
         return ComponentStatus.DEGRADED_PERFORMANCE
     return ComponentStatus.OPERATIONAL
 

@@ -66,13 +66,14 @@ def classify(
     return Verdict.OK
 
 
-def _count(track: Track, verdict: Verdict, at: datetime) -> Track:
+def _count(track: Track, verdict: Verdict, at: datetime, weight: int) -> Track:
     failed = verdict is Verdict.FAILED
     ok = verdict is Verdict.OK
+    bad = weight if failed else 1  # only a failure weighs more than one
     return replace(
         track,
-        failed_streak=track.failed_streak + 1 if failed else 0,
-        not_ok_streak=track.not_ok_streak + 1 if not ok else 0,
+        failed_streak=track.failed_streak + bad if failed else 0,
+        not_ok_streak=track.not_ok_streak + bad if not ok else 0,
         ok_streak=track.ok_streak + 1 if ok else 0,
         not_failed_streak=track.not_failed_streak + 1 if not failed else 0,
         failed_since=(track.failed_since or at) if failed else None,
@@ -100,10 +101,15 @@ def _target(track: Track, policy: DetectionPolicy) -> tuple[MonitorState, dateti
 
 
 def step(
-    track: Track, verdict: Verdict, at: datetime, policy: DetectionPolicy
+    track: Track, verdict: Verdict, at: datetime, policy: DetectionPolicy, weight: int = 1
 ) -> tuple[Track, Transition | None]:
-    """Feed one result to a monitor's track; returns the new track and any confirmed change."""
-    counted = _count(track, verdict, at)
+    """Feed one result to a monitor's track; returns the new track and any confirmed change.
+
+    A failure counts `weight` times (a run that timed out watched the target for as long as
+    several runs would have; see MonitorSpec.timeout_weight)."""
+    if weight < 1:
+        raise ValueError("weight must be at least 1")
+    counted = _count(track, verdict, at, weight)
     target, began = _target(counted, policy)
     if target is counted.state or began is None:
         return counted, None

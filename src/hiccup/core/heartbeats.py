@@ -65,14 +65,26 @@ class HeartbeatSchedule:
 
 
 def lateness_message(
-    last_ping_at: datetime | None, now: datetime, schedule: HeartbeatSchedule
+    last_ping_at: datetime | None, now: datetime, schedule: HeartbeatSchedule, due: datetime
 ) -> str:
-    """'no ping since 16:10 UTC (expected every 5m + 1m grace)'; the date too if not today."""
+    """'missed its 16:15 UTC run (expected every 5m + 1m grace); no ping since 16:10 UTC'.
+
+    `due` is the deadline that passed: the run it stands for is that minus the grace. A job
+    is late for a run, not "unavailable": the operator wants to know which run it missed.
+    """
     expected = f"(expected {schedule.describe()})"
-    if last_ping_at is None:
-        return f"no ping yet {expected}"
-    zone = ZoneInfo(schedule.time_zone)
-    seen, today = last_ping_at.astimezone(zone), now.astimezone(zone).date()
-    label = seen.tzname() or schedule.time_zone
-    when = f"{seen:%H:%M}" if seen.date() == today else f"{seen:%Y-%m-%d %H:%M}"
-    return f"no ping since {when} {label} {expected}"
+    run = _clock(due - schedule.grace, now, schedule.time_zone)
+    heard = (
+        "no ping yet"
+        if last_ping_at is None
+        else f"no ping since {_clock(last_ping_at, now, schedule.time_zone)}"
+    )
+    return f"missed its {run} run {expected}; {heard}"
+
+
+def _clock(moment: datetime, now: datetime, time_zone: str) -> str:
+    """'16:10 UTC', with the date too when it is not today."""
+    zone = ZoneInfo(time_zone)
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    label = local.tzname() or time_zone
+    return f"{local:%H:%M} {label}" if local.date() == today else f"{local:%Y-%m-%d %H:%M} {label}"

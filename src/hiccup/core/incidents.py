@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 
-from hiccup.core.status import ComponentStatus, Severity, severity
+from hiccup.core.components import status_from_monitors
+from hiccup.core.status import ComponentStatus, MonitorState, Severity, severity
 from hiccup.core.timefmt import format_clock, format_window, humanize_duration
 
 
@@ -53,6 +55,22 @@ def auto_incident_action(
     if not is_trouble(current):
         return IncidentAction.RESOLVE
     return IncidentAction.UPDATE if current is not previous else IncidentAction.NONE
+
+
+def trouble_over_later(
+    applied: Mapping[str, MonitorState], later: Iterable[tuple[str, MonitorState]]
+) -> bool:
+    """Whether transitions still waiting (monitor id, new state; in order) bring a component
+    whose monitors are `applied` out of trouble: the outage is over before anyone is told."""
+    states = dict(applied)
+    if not is_trouble(status_from_monitors(list(states.values()))):
+        return False
+    for monitor_id, state in later:
+        if monitor_id in states:
+            states[monitor_id] = state
+            if not is_trouble(status_from_monitors(list(states.values()))):
+                return True
+    return False
 
 
 _TITLES = {

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from hiccup.core.timefmt import format_window, humanize_duration
+from hiccup.core.timefmt import humanize_duration
 from hiccup.core.uptime import Interval, covered
 
 
@@ -45,7 +45,9 @@ class Schedule:
 
 
 def _localize(naive: datetime, zone: ZoneInfo) -> datetime:
-    return naive.replace(tzinfo=zone)
+    # In UTC from here on: stores and comparisons want one zone, and a duration added to a
+    # zone-aware datetime is wall-clock arithmetic (a 2 h window over a DST change is not 2 h).
+    return naive.replace(tzinfo=zone).astimezone(UTC)
 
 
 def occurrences(schedule: Schedule, lo: datetime, hi: datetime, limit: int = 100) -> list[Window]:
@@ -91,6 +93,7 @@ def completed_body(downtime: timedelta) -> str:
     )
 
 
-def scheduled_body(message: str, window: Window, tz: str) -> str:
-    when = format_window(window.start, window.end, tz)
-    return f"{message}\n\nScheduled for {when}." if message else f"Scheduled for {when}."
+def scheduled_body(message: str) -> str:
+    """The first update of a window: the operator's words. The window itself is shown beside
+    it on the page, in mails and in chat, so the body does not say it again."""
+    return message or "This maintenance is scheduled."

@@ -12,6 +12,11 @@ from hiccup.core.detection import DetectionPolicy
 LOCAL = "local"  # the server itself, as a place that runs checks
 ALL = "all"
 
+# While a monitor checked from one place fails, its confirming checks come this often unless it
+# sets `retry_interval`: the default 3 failures confirm a real outage 8 s after the first
+# failed check (within interval + 10 s of it starting), and a blip shorter than that passes.
+DEFAULT_RETRY_INTERVAL = timedelta(seconds=4)
+
 
 @dataclass(frozen=True, slots=True)
 class MonitorSpec:
@@ -29,6 +34,30 @@ class MonitorSpec:
     quorum: str = "majority"
     # While its checks fail, check it this often instead (confirm sooner, see recovery sooner).
     retry_interval: timedelta | None = None
+
+    @property
+    def retry_pace(self) -> timedelta | None:
+        """How often it runs while failing: `retry_interval`, else the default for a monitor
+        judged from one place whose interval is longer; None: at its interval."""
+        if self.retry_interval is not None:
+            return self.retry_interval
+        if self.voted or self.interval <= DEFAULT_RETRY_INTERVAL:
+            # A vote is taken once per interval from every place; one place hurrying skews it.
+            return None
+        return DEFAULT_RETRY_INTERVAL
+
+    def timeout_weight(self) -> int:
+        """How many failures one timed-out run counts for.
+
+        A run that waited its whole timeout watched the target give no answer for that long,
+        as the confirming runs would have, one retry apart: so it counts for itself and for
+        every retry its timeout spans. A hanging target is then judged by its timeout rather
+        than by three timeouts in a row.
+        """
+        pace = self.retry_pace
+        if pace is None:
+            return 1
+        return 1 + int(self.timeout / pace)
 
     @property
     def runs_locally(self) -> bool:

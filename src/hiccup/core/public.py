@@ -132,6 +132,8 @@ class PublicState:
     history_days: int = 90
     maintenances: tuple[PublicMaintenance, ...] = ()  # active, upcoming, recent completed
     extra: dict[str, str] = field(default_factory=dict)
+    # Set while results cannot be written: statuses come from the checks in memory (delayed.py).
+    delayed_since: datetime | None = None
 
     def active_maintenances(self) -> tuple[PublicMaintenance, ...]:
         return tuple(m for m in self.maintenances if m.is_active)

@@ -20,10 +20,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.core.backoff import RetryPolicy
+from hiccup.core.backoff import Backoff, RetryPolicy
+from hiccup.core.logs import Repeats
 from hiccup.store import leases as store
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ class ChangeFeed:
         self._outgoing: set[str] = set()
         self._send = asyncio.Event()
         self.listening = asyncio.Event()  # set while the listener is connected
+        self._unsent = Repeats(log, "could not notify the other servers", level=logging.WARNING)
+        self._unheard = Repeats(log, "change listener lost", level=logging.WARNING)
 
     def on(self, channel: str, handler: Handler) -> None:
         self._handlers.setdefault(channel, []).append(handler)
@@ -71,7 +73,7 @@ class ChangeFeed:
         await asyncio.gather(self._sending(), self._listening())
 
     async def _sending(self) -> None:
-        attempt = 0
+        backoff = Backoff(self._policy)
         while True:
             await self._send.wait()
             self._send.clear()
@@ -80,37 +82,33 @@ class ChangeFeed:
                 async with self._engine.begin() as conn:
                     for channel in sorted(channels):
                         await store.notify(conn, channel, self.sender)
-                attempt = 0
+                backoff.succeeded()
+                self._unsent.recovered()
             except Exception as error:
-                log.warning("could not notify the other servers (%s); retrying", error)
+                self._unsent.failed(error)
                 self._outgoing |= channels
                 self._send.set()
-                await asyncio.sleep(self._policy.delay(attempt).total_seconds())
-                attempt += 1
+                await asyncio.sleep(backoff.failed())
 
     async def _listening(self) -> None:
-        attempt, connected_before = 0, False
+        backoff, connected_before = Backoff(self._policy), False
         while True:
             try:
-                conn = await asyncpg.connect(
-                    listen_dsn(self._engine),
-                    timeout=10,
-                    server_settings={"application_name": APPLICATION_NAME},
-                )
+                conn = await _connect(self._engine)
             except Exception as error:
-                log.warning("could not open the change listener (%s); retrying", error)
+                self._unheard.failed(error)
             else:
-                attempt = 0
+                backoff.succeeded()
+                self._unheard.recovered()
                 try:
                     await self._listen(conn, catch_up=connected_before)
                 except Exception as error:
-                    log.warning("change listener lost (%s); reconnecting", error)
+                    self._unheard.failed(error)
                 finally:
                     self.listening.clear()
                     await _close(conn)
                 connected_before = True
-            await asyncio.sleep(self._policy.delay(attempt).total_seconds())
-            attempt += 1
+            await asyncio.sleep(backoff.failed())
 
     async def _listen(self, conn: Any, *, catch_up: bool) -> None:
         closed = asyncio.Event()
@@ -152,3 +150,14 @@ async def _close(conn: Any) -> None:
             await conn.close()
     except Exception:
         conn.terminate()
+
+
+async def _connect(engine: AsyncEngine) -> Any:
+    # Imported here: a server on SQLite never listens, and never pays asyncpg's memory.
+    import asyncpg
+
+    return await asyncpg.connect(
+        listen_dsn(engine),
+        timeout=10,
+        server_settings={"application_name": APPLICATION_NAME},
+    )

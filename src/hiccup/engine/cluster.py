@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.checks.registry import scheduled_only
 from hiccup.core.clock import Clock
 from hiccup.core.detection import Track
+from hiccup.core.logs import Repeats
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.ownership import Ownership
 from hiccup.engine.recorder import Recorder
@@ -103,6 +104,7 @@ class MonitorLeases:
         self._wake = asyncio.Event()
         self.clock_skew: timedelta | None = None  # ours minus the database's, last measured
         self._skew_warned: datetime | None = None
+        self._failing = Repeats(log, "could not renew monitor leases; retrying")
 
     def holds(self, monitor_id: str) -> bool:
         return monitor_id in self.held
@@ -219,9 +221,11 @@ class MonitorLeases:
             expiry: datetime | None = None
             try:
                 expiry = await self.tick()
-            except Exception:
+            except Exception as error:
                 # The database may be away: keep running what we hold; writes are fenced.
-                log.exception("could not renew monitor leases; retrying")
+                self._failing.failed(error)
+            else:
+                self._failing.recovered()
             delay = period
             if expiry is not None:
                 # Wake just as another server's leases run out: if it died, take over now.

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import Clock
+from hiccup.core.logs import Repeats
 from hiccup.store import leases as store
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Duty:
         self._engine, self._clock = engine, clock
         self.holder, self.name, self.ttl = holder, name, ttl
         self._work = work
+        self._failing = Repeats(log, f"could not renew the {name} lease", level=logging.WARNING)
         self._until: datetime | None = None  # our lease's end as last renewed
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
@@ -58,13 +60,9 @@ class Duty:
                 held = await store.take(conn, self.name, self.holder, now, self.ttl)
         except Exception as error:
             held = self._until is not None and now < self._until
-            log.warning(
-                "could not renew the %s lease (%s); %s",
-                self.name,
-                error,
-                "still held" if held else "stopping it here",
-            )
+            self._failing.failed(error)
         else:
+            self._failing.recovered()
             self._until = now + self.ttl if held else None
         if held:
             self._start()

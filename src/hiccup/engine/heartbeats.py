@@ -23,6 +23,7 @@ from hiccup.checks.heartbeat import HeartbeatCheck, HeartbeatOptions
 from hiccup.checks.registry import invalid_options
 from hiccup.core.clock import Clock
 from hiccup.core.heartbeats import HeartbeatSchedule, lateness_message
+from hiccup.core.logs import Repeats
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Sink
 from hiccup.store import heartbeats as store
@@ -88,6 +89,7 @@ class HeartbeatWatcher:
         # Deadlines that passed before this watcher existed passed while nobody listened for
         # pings (Hiccup was down): those misses are recorded as unreliable, not as outages.
         self._since = clock.now()
+        self._failing = Repeats(log, "heartbeat watcher pass failed; retrying")
 
     def wake(self) -> None:
         """A deadline moved: look again now rather than at the old earliest one."""
@@ -115,7 +117,7 @@ class HeartbeatWatcher:
             following, error = None, schedule
         else:
             following = schedule.due_after_miss(seen, now)
-            error = lateness_message(heartbeat.last_ping_at, now, schedule)
+            error = lateness_message(heartbeat.last_ping_at, now, schedule, seen)
         async with self._engine.begin() as conn:
             if not await store.move_due(conn, heartbeat.spec.id, seen, following):
                 return
@@ -126,10 +128,12 @@ class HeartbeatWatcher:
         while True:
             try:
                 earliest = await self.check_overdue()
-            except Exception:
-                log.exception("heartbeat watcher pass failed; retrying")
+            except Exception as error:
+                self._failing.failed(error)
                 earliest = None
                 await asyncio.sleep(_RETRY_SECONDS)
+            else:
+                self._failing.recovered()
             await self._sleep_until(earliest)
 
     async def _sleep_until(self, moment: datetime | None) -> None:

@@ -35,6 +35,3 @@ class HostLimits:
             slot.users -= 1
             if slot.users == 0:
                 del self._slots[host]
-
-    def busy_hosts(self) -> int:
-        return len(self._slots)

@@ -2,13 +2,15 @@
 
 An upload is stored as history in its own transaction (a retried upload stores nothing twice),
 then each new result goes to this server's recorder if this server owns the monitor, or into
-the inbox for the owner, which drains it every second. Heartbeat pings that reach a server
-not owning their monitor take the same way.
+the inbox for the owner, which drains it every second (every 30 s when it is the only server:
+nothing else writes there). Heartbeat pings that reach a server not owning their monitor take
+the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult, TimedResult
 from hiccup.core.clock import Clock
+from hiccup.core.logs import Repeats
 from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.engine.recorder import Recorder
 from hiccup.store.monitors import load_specs
@@ -55,6 +58,8 @@ class ProbeDesk:
         self._specs: dict[str, MonitorSpec] = {}
         self._specs_read = -SPECS_TTL_SECONDS
         self._handoff: list[Arrival] = []
+        self._failing = Repeats(log, "could not exchange probe results; trying again")
+        self._wake = asyncio.Event()
 
     async def assignments(self, token: str, region: str) -> Assigned | None:
         async with self._engine.begin() as conn:
@@ -85,6 +90,7 @@ class ProbeDesk:
     def hand_off(self, spec: MonitorSpec, result: CheckResult, at: datetime) -> None:
         """A local result (a heartbeat ping) for a monitor another server owns."""
         self._handoff.append(Arrival(spec.id, LOCAL, LOCAL, TimedResult(spec.id, at, result)))
+        self._wake.set()
 
     def _judge(self, arrivals: list[Arrival], specs: dict[str, MonitorSpec]) -> None:
         recorder = self._recorder()
@@ -111,7 +117,8 @@ class ProbeDesk:
         outgoing, self._handoff = self._handoff, []
         try:
             async with self._engine.begin() as conn:
-                await put_inbox(conn, outgoing, self._clock.now())
+                if outgoing:
+                    await put_inbox(conn, outgoing, self._clock.now())
                 arrivals = await take_inbox(conn, self._holds)
         except Exception:
             self._handoff[:0] = outgoing
@@ -121,9 +128,17 @@ class ProbeDesk:
         return len(arrivals)
 
     async def run(self, every_seconds: float = 1.0) -> None:
+        """Exchange every `every_seconds`, and soon after a hand-off."""
         while True:
+            self._wake.clear()
             try:
                 await self.exchange()
-            except Exception:
-                log.exception("could not exchange probe results; trying again")
-            await asyncio.sleep(every_seconds)
+            except Exception as error:
+                self._failing.failed(error)
+                self._wake.clear()  # a database away: retry at the pace, not at once
+            else:
+                self._failing.recovered()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(every_seconds):
+                    await self._wake.wait()
+            await asyncio.sleep(0.05)  # hand-offs that come together go together

@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.checks.base import CheckResult
 from hiccup.core.clock import Clock
 from hiccup.core.detection import Track, classify, step
+from hiccup.core.logs import Repeats
 from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.core.quorum import Report
 from hiccup.core.status import Verdict
 from hiccup.engine.quorums import Quorums, Unsaved
+from hiccup.notify.alert_spool import AlertSpool
 from hiccup.store.probe_results import Arrival
 from hiccup.store.recording import RecordedResult, TrackChange, record_batch
 
@@ -45,6 +47,8 @@ class Recorder:
         flush_seconds: float = 1.0,
         max_batch: int = 2000,
         fence: Fence | None = None,
+        spool: AlertSpool | None = None,
+        on_unwritten: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -57,9 +61,15 @@ class Recorder:
         self._full = asyncio.Event()
         self.quorums = Quorums()
         self._fence = fence
+        self._spool = spool
+        self._failing = Repeats(log, "could not store results; keeping them for the next flush")
         # One flush at a time: an older batch committing after a newer one would store an
         # older detector state over the newer.
         self._flushing = asyncio.Lock()
+        # When results first could not be written (None: they are being written). While set,
+        # the page shows the states decided here; `on_unwritten` tells it when they change.
+        self.unwritten_since: datetime | None = None
+        self._on_unwritten = on_unwritten or (lambda: None)
 
     def state_of(self, monitor_id: str) -> Track:
         return self._tracks.get(monitor_id, Track())
@@ -82,7 +92,8 @@ class Recorder:
         # A bad verdict while Hiccup itself was late or stalled is stored but not believed: a
         # timeout then measures our lag, not the target. A good one is evidence all the same.
         if result.reliable or verdict is Verdict.OK:
-            self._judge(spec, LOCAL, LOCAL, verdict, started_at, result.latency_ms)
+            weight = spec.timeout_weight() if result.timed_out else 1
+            self._judge(spec, LOCAL, LOCAL, verdict, started_at, result.latency_ms, weight)
         if len(self._results) >= self._max_batch:
             self._full.set()
         if len(self._results) > MAX_PENDING:
@@ -103,22 +114,27 @@ class Recorder:
         verdict: Verdict,
         at: datetime,
         latency_ms: float | None,
+        weight: int = 1,
     ) -> None:
         if not spec.voted:
-            self._step(spec, verdict, at)
+            self._step(spec, verdict, at, weight)
             return
         report = Report(probe, verdict, at, latency_ms)
         for decided, when in self.quorums.report(spec, report, region):
             self._step(spec, decided, when)
 
-    def _step(self, spec: MonitorSpec, verdict: Verdict, started_at: datetime) -> None:
-        track, transition = step(self.state_of(spec.id), verdict, started_at, spec.policy)
+    def _step(
+        self, spec: MonitorSpec, verdict: Verdict, started_at: datetime, weight: int = 1
+    ) -> None:
+        track, transition = step(self.state_of(spec.id), verdict, started_at, spec.policy, weight)
         self._tracks[spec.id] = track
         self._changes.append(TrackChange(spec.id, track, started_at, transition))
         if transition is not None:
             # A confirmed change is written now, not at the next tick: operators are alerted
             # from it, and the flush interval would otherwise add up to a second.
             self._full.set()
+            if self.unwritten_since is not None:
+                self._on_unwritten()  # the page shows states decided here: one just changed
 
     def adopt(self, tracks: Mapping[str, Track]) -> None:
         """Continue these monitors from the given (stored) states: another server judged them
@@ -139,12 +155,15 @@ class Recorder:
         allowed = await self._fence(conn, wanted)
         return [c for c in changes if c.monitor_id in allowed], votes.only(allowed)
 
+    def _pending(self) -> bool:
+        return bool(self._results or self._changes) or self.quorums.has_unsaved()
+
     async def flush(self) -> None:
         async with self._flushing:
             await self._flush()
 
     async def _flush(self) -> None:
-        if not self._results and not self._changes and not self.quorums.has_unsaved():
+        if not self._pending():
             return
         results, changes = self._results, self._changes
         self._results, self._changes = [], []
@@ -156,13 +175,40 @@ class Recorder:
                 allowed, allowed_votes = await self._fenced(conn, changes, votes)
                 moved = await record_batch(conn, results, allowed, now)
                 await self.quorums.write(conn, allowed_votes, now)
+                # Alerts sent from the spool meanwhile are marked said in this same commit
+                # (fenced-off changes too: they were said, whoever stores the monitor now).
+                said = await self._spool.reconcile(conn, changes, now) if self._spool else []
         except Exception:
             # Put them back in order so nothing confirmed is lost while the database is away.
             self._results, self._changes = results + self._results, changes + self._changes
             self.quorums.put_back(votes)
+            await self._alert_without_database(changes)
+            if self.unwritten_since is None:
+                self.unwritten_since = self._clock.now()
+                self._on_unwritten()
             raise
+        caught_up, self.unwritten_since = self.unwritten_since is not None, None
+        if self._spool is not None:
+            self._spool.recorded(said)
         if moved:
-            self._on_transitions()
+            self._on_transitions()  # the page follows once the status service applied them
+        elif caught_up:
+            self._on_unwritten()
+
+    async def _alert_without_database(self, changes: list[TrackChange]) -> None:
+        """Operators hear of a confirmed transition now, not when the database is back."""
+        if self._spool is None or not any(c.transition for c in changes):
+            return
+        try:
+            await self._spool.hold(changes, self._tracks, self._last_error)
+        except Exception:
+            log.exception("could not spool operator alerts; they wait for the database")
+
+    def _last_error(self, monitor_id: str) -> str | None:
+        for result in reversed(self._results):
+            if result.monitor_id == monitor_id:
+                return result.error
+        return None
 
     async def run(self) -> None:
         while True:
@@ -172,6 +218,8 @@ class Recorder:
             except TimeoutError:
                 pass
             self._full.clear()
+            if not self._pending():
+                continue  # an idle server wakes here every second: nothing to start
             # Shielded: cancelling the recorder (shutdown) mid-commit would otherwise lose the
             # batch it holds, confirmed transitions included. The flush goes on; the final
             # flush() waits for it on the lock, then stores what came after.
@@ -180,5 +228,7 @@ class Recorder:
     async def _flush_or_log(self) -> None:
         try:
             await self.flush()
-        except Exception:
-            log.exception("could not store results; keeping them for the next flush")
+        except Exception as error:
+            self._failing.failed(error)
+        else:
+            self._failing.recovered()

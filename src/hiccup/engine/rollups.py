@@ -22,6 +22,8 @@ from hiccup.store.rollups import fold_batch, prune_hours, prune_results
 if TYPE_CHECKING:
     from hiccup.config.model import HiccupConfig
 
+from hiccup.core.logs import Repeats
+
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +56,7 @@ class HistoryWorker:
         self._engine = engine
         self._clock = clock
         self.settings = settings or HistorySettings()
+        self._failing = Repeats(log, "history pass failed; retrying next pass")
 
     async def fold(self, now: datetime) -> int:
         total = 0
@@ -94,8 +97,10 @@ class HistoryWorker:
                 report = await self.run_pass()
                 if report.deleted_results or report.deleted_hours:
                     log.debug("history pass: %s", report)
-            except Exception:
-                log.exception("history pass failed; retrying next pass")
+            except Exception as error:
+                self._failing.failed(error)
+            else:
+                self._failing.recovered()
             await asyncio.sleep(self.settings.every)
 
 

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.engine_health import EngineHealth
+from hiccup.core.logs import Repeats
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.hostlimits import HostLimits
 from hiccup.engine.looplag import LoopLag
@@ -44,7 +45,6 @@ Executor = Callable[[MonitorSpec], Awaitable[CheckResult]]
 Sink = Callable[[MonitorSpec, CheckResult, datetime], None]
 
 _LATENESS_SAMPLES = 10_000
-_WARN_EVERY = 10.0  # seconds between overload warnings
 
 
 def utc_now() -> datetime:
@@ -121,8 +121,11 @@ class Scheduler:
         self.loop_lag = LoopLag(mono_clock=mono_clock)
         self._unreliable = RecentCount()
         self._behind = RecentCount()  # slots skipped because the previous run never got a slot
-        # Overload marks thousands of runs at once; one line per kind every _WARN_EVERY says enough.
-        self._warned_at: dict[str, float] = {}
+        # Overload marks thousands of runs at once: one line when it starts, then the summary.
+        self._overloaded = Repeats(log, "Hiccup is overloaded", level=logging.WARNING, lapses=True)
+        self._behind_warning = Repeats(
+            log, "Hiccup cannot keep up", level=logging.WARNING, lapses=True
+        )
         self._entries: dict[str, _Entry] = {}
         self._heap: list[tuple[float, int, str]] = []
         self._seq = itertools.count()
@@ -146,6 +149,7 @@ class Scheduler:
 
     async def run(self) -> None:
         """Run until cancelled; cancelling also cancels the checks in flight."""
+        self._restart_grid(self._mono())
         self._tasks.add(asyncio.create_task(self.loop_lag.run(), name="loop lag"))
         try:
             while True:
@@ -153,6 +157,14 @@ class Scheduler:
                 await self._sleep()
         finally:
             await self._cancel_in_flight()
+
+    def _restart_grid(self, now: float) -> None:
+        # Monitors set before `run` (at start-up) would otherwise be due from when they were
+        # set: start-up work done since (migrations, the first snapshot) would count as
+        # lateness, mark the first runs unreliable and report an overload that is not one.
+        self._heap.clear()
+        for entry in self._entries.values():
+            self._push(entry, now + jitter_offset(entry.spec.id, _seconds(entry.spec)))
 
     def _drop(self, entry: _Entry) -> None:
         # Its heap item goes stale on its own; a run in flight is unwanted work now.
@@ -214,7 +226,7 @@ class Scheduler:
 
         An unreliable result says nothing about the target, so it changes nothing.
         """
-        if entry.spec.retry_interval is None or not result.reliable:
+        if entry.spec.retry_pace is None or not result.reliable:
             return
         entry.failing = not result.ok
         sooner = self._mono() + _pace(entry)
@@ -258,24 +270,13 @@ class Scheduler:
             worst_stall_ms=self.loop_lag.worst * 1000,
         )
 
-    def _may_warn(self, kind: str, now: float) -> bool:
-        if now - self._warned_at.get(kind, -math.inf) < _WARN_EVERY:
-            return False
-        self._warned_at[kind] = now
-        return True
-
     def _note_unreliable(self, spec: MonitorSpec, launch_late: float, stalled: float) -> None:
         now = self._mono()
         self._unreliable.add(now)
-        if not self._may_warn("unreliable", now):
-            return
-        log.warning(
-            "Hiccup is overloaded: %d results so far marked unreliable and not counted as "
-            "failures (monitor %r launched %.0f ms late, loop stalled %.0f ms during its run)",
-            self.unreliable_runs,
-            spec.id,
-            launch_late * 1000,
-            stalled * 1000,
+        self._overloaded.failed(
+            f"{self.unreliable_runs} results so far marked unreliable and not counted as "
+            f"failures (monitor {spec.id!r} launched {launch_late * 1000:.0f} ms late, loop "
+            f"stalled {stalled * 1000:.0f} ms during its run)"
         )
 
     def _note_behind(self, entry: _Entry) -> None:
@@ -284,16 +285,12 @@ class Scheduler:
         # still executing (a slow target, a timeout longer than the interval) is not this.
         now = self._mono()
         self._behind.add(now)
-        if not self._may_warn("behind", now):
-            return
-        log.warning(
-            "Hiccup cannot keep up: %d check slots skipped so far because the monitor's "
-            "previous check was still waiting for a free slot (monitor %r; %.0f checks/s are "
-            "due). Those monitors are checked less often than their interval: raise "
-            "`concurrency`, lengthen intervals, or share the monitors with another server.",
-            self.behind_slots,
-            entry.spec.id,
-            self.due_per_second(),
+        self._behind_warning.failed(
+            f"{self.behind_slots} check slots skipped so far because the monitor's previous "
+            f"check was still waiting for a free slot (monitor {entry.spec.id!r}; "
+            f"{self.due_per_second():.0f} checks/s are due). Those monitors are checked less "
+            "often than their interval: raise `concurrency`, lengthen intervals, or share the "
+            "monitors with another server."
         )
 
     def due_per_second(self) -> float:
@@ -328,7 +325,7 @@ def _seconds(spec: MonitorSpec) -> float:
 
 def _pace(entry: _Entry) -> float:
     """Seconds between this monitor's runs now: its retry interval while it fails."""
-    retry = entry.spec.retry_interval
+    retry = entry.spec.retry_pace
     if entry.failing and retry is not None:
         return retry.total_seconds()
     return _seconds(entry.spec)

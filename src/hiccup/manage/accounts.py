@@ -155,9 +155,14 @@ async def create_token(ops: Ops, actor: Actor, data: TokenIn) -> TokenCreatedOut
         allowed = scopes_allowed(user.role)
         if extra := [s.value for s in data.scopes if s not in allowed]:
             raise Invalid({"scopes": f"a {user.role.value} cannot hold {', '.join(extra)}"})
+        if data.expires_at is not None and data.expires_at <= c.now:
+            raise Invalid({"expires_at": "must be in the future"})
         scopes = list(dict.fromkeys(data.scopes))
-        token_id, secret = await api_tokens.create_token(c.conn, user.id, data.name, scopes, c.now)
-        await c.audit("token.create", f"token {data.name}", f"for {user.name}")
+        token_id, secret = await api_tokens.create_token(
+            c.conn, user.id, data.name, scopes, c.now, data.expires_at
+        )
+        until = f", until {data.expires_at:%Y-%m-%d %H:%M} UTC" if data.expires_at else ""
+        await c.audit("token.create", f"token {data.name}", f"for {user.name}{until}")
         info = await api_tokens.token_by_id(c.conn, token_id)
     return TokenCreatedOut.model_validate(
         {**TokenOut.model_validate(info).model_dump(), "token": secret}

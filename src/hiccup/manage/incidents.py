@@ -17,6 +17,7 @@ from hiccup.manage.context import Actor, Change, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
 from hiccup.manage.models import (
     ComponentStatusIn,
+    FalseIn,
     IncidentComponentOut,
     IncidentIn,
     IncidentOut,
@@ -28,7 +29,9 @@ from hiccup.manage.models import (
 from hiccup.status.incidents import open_incident, post_update
 from hiccup.status.service import refresh_component
 from hiccup.store.codec import utc
+from hiccup.store.false_alarms import mark_incident_false
 from hiccup.store.operator_status import set_statuses, statuses_of
+from hiccup.store.publication import remember as remember_trouble
 from hiccup.store.tables import components, incident_components, incident_updates, incidents
 
 
@@ -45,6 +48,7 @@ def _summary(row: Any, parts: list[IncidentComponentOut], updates: list[UpdateOu
         postmortem=row["postmortem"],
         components=parts,
         updates=updates,
+        false_at=row["false_at"] and utc(row["false_at"]),
     )
 
 
@@ -246,3 +250,29 @@ async def write_postmortem(
         written = await _read(c.conn, incident_id)
     ops.refresh_public()
     return written
+
+
+async def mark_false(ops: Ops, actor: Actor, incident_id: str, data: FalseIn) -> IncidentOut:
+    """An automatic incident that was no outage (misconfigured monitor, probe fault): off the
+    page, its history and uptime, with the outages behind it; kept here and in the audit log.
+    Marking it again changes nothing."""
+    async with change(ops, actor) as c:
+        marked = await mark_incident_false(c.conn, incident_id, c.now)
+        if marked is None:
+            raise NotFound("incident")
+        if marked.component_id is None:
+            raise Conflict("not_automatic", "only automatic incidents can be marked false")
+        if not marked.already_false:
+            if marked.open:
+                # Resolved without telling anyone: subscribers hear nothing of a false alarm.
+                body = f"Marked false. {data.reason}".strip()
+                await post_update(
+                    c.conn, incident_id, IncidentStatus.RESOLVED, body, c.now, notify=False
+                )
+                # The trouble it was about is done with: no deadline reopens it.
+                await remember_trouble(c.conn, marked.component_id, None, None)
+            summary = f"{marked.name} ({marked.outages} outages) {data.reason}".strip()
+            await c.audit("incident.false", f"incident {incident_id}", summary[:200])
+        marked_out = await _read(c.conn, incident_id)
+    ops.refresh_public()
+    return marked_out

@@ -63,8 +63,11 @@ async def password_step(ops: Ops, name: str, password: str, address: str) -> Log
     if user is None or not ok or user.disabled:
         return await _fail(ops, name, address, now, "login.failed")
     async with ops.engine.begin() as conn:
-        await throttle.clear(conn, _keys(name, address)[0][0])
         stage = "mfa" if user.totp_enabled else "full"
+        if stage == "full":
+            await throttle.clear(conn, _keys(name, address)[0][0])
+        # With TOTP the counter stays until the code is right too: a wrong code counts toward
+        # the account's lockout, and the right password must not wipe those failures.
         session = await accounts.create_session(conn, user.id, stage, now, address)
         if stage == "full":
             await audit.record(conn, now, user.name, "login", f"user {user.name}", "", address)

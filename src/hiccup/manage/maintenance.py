@@ -55,7 +55,13 @@ async def _outs(conn: AsyncConnection, condition: Any) -> list[MaintenanceOut]:
         )
     return [
         MaintenanceOut.model_validate(
-            {**r, "components": sorted(members[r["id"]]), "windows": windows[r["id"]]}
+            {
+                **r,
+                # Answered with the zone's offset at that moment, never as a bare local time.
+                "start_local": r["start_local"].replace(tzinfo=ZoneInfo(r["time_zone"])),
+                "components": sorted(members[r["id"]]),
+                "windows": windows[r["id"]],
+            }
         )
         for r in rows
     ]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hiccup.auth.roles import Role, Scope
+from hiccup.config.isotime import AwareInput, LocalOutput, UtcOutput
 from hiccup.core.incidents import IncidentStatus
+from hiccup.core.publication import DEFAULT_PUBLISH_AFTER, IncidentMode
 from hiccup.core.status import ComponentStatus, IncidentImpact
 
 KEY = r"^[a-z0-9][a-z0-9_-]{0,99}$"
@@ -16,6 +18,9 @@ Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,49}$")]
 OpenStatus = Literal["investigating", "identified", "monitoring"]
 UpdateStatus = Literal["investigating", "identified", "monitoring", "resolved"]
 MonitorFilter = Literal["up", "degraded", "down", "unknown", "paused"]
+
+
+MAX_PUBLISH_AFTER_S = 7 * 86400  # a week: past that, `manual` says it better
 
 
 class In(BaseModel):
@@ -53,6 +58,11 @@ class MonitorIn(In):
     component_id: str | None = Field(default=None, max_length=12)
     enabled: bool = True
     tags: list[Tag] = Field(default_factory=list, max_length=20)
+    public: bool | None = Field(
+        default=None,
+        description="false: operator-only (alerts, never the page); default: the kind's "
+        "(false for tls and heartbeat)",
+    )
 
 
 class MonitorOut(Out):
@@ -74,11 +84,12 @@ class MonitorOut(Out):
     declared: bool
     tags: list[str]
     state: str
-    last_result_at: datetime | None
+    last_result_at: UtcOutput | None
+    public: bool
 
 
 class ResultOut(Out):
-    at: datetime
+    at: UtcOutput
     probe: str  # "local" for the server's own checks, else the probe's name
     verdict: str
     latency_ms: float | None
@@ -94,6 +105,15 @@ class PageIn(In):
     url: str = Field(default="", max_length=500)
     time_zone: str = Field(default="UTC", max_length=64)
     history_days: int = Field(default=90, ge=1, le=365)
+    incidents: IncidentMode = Field(
+        default=IncidentMode.AUTO, description="components' default: auto or manual incidents"
+    )
+    publish_after_s: float = Field(
+        default=DEFAULT_PUBLISH_AFTER.total_seconds(),
+        ge=0,
+        le=MAX_PUBLISH_AFTER_S,
+        description="components' default: seconds of trouble before an incident goes public",
+    )
 
 
 class PageOut(Out):
@@ -104,6 +124,8 @@ class PageOut(Out):
     time_zone: str
     history_days: int
     declared: bool
+    incidents: IncidentMode
+    publish_after_s: float
 
 
 class ComponentIn(In):
@@ -114,6 +136,10 @@ class ComponentIn(In):
     is_group: bool = False
     position: int = Field(default=0, ge=0, le=100000)
     page_id: str | None = Field(default=None, max_length=12, description="default: main page")
+    incidents: IncidentMode | None = Field(default=None, description="default: the page's")
+    publish_after_s: float | None = Field(
+        default=None, ge=0, le=MAX_PUBLISH_AFTER_S, description="default: the page's"
+    )
 
 
 class ComponentOut(Out):
@@ -127,6 +153,8 @@ class ComponentOut(Out):
     position: int
     status: ComponentStatus
     declared: bool
+    incidents: IncidentMode | None = None
+    publish_after_s: float | None = None
 
 
 class ComponentStatusIn(In):
@@ -141,8 +169,12 @@ class IncidentIn(In):
     message: str = Field(min_length=1, max_length=20000)
     components: list[ComponentStatusIn] = Field(default_factory=list, max_length=500)
     notify: bool = True
-    started_at: datetime | None = Field(default=None, description="back-date the start")
-    resolved_at: datetime | None = Field(default=None, description="record a past incident")
+    started_at: AwareInput | None = Field(
+        default=None, description="back-date the start: ISO 8601 with an offset"
+    )
+    resolved_at: AwareInput | None = Field(
+        default=None, description="record a past incident: ISO 8601 with an offset"
+    )
     page_id: str | None = Field(default=None, max_length=12)
 
 
@@ -158,6 +190,20 @@ class PostmortemIn(In):
     body: str = Field(min_length=1, max_length=100000)
 
 
+class OutageOut(Out):
+    id: int
+    state: str  # down or degraded
+    started_at: UtcOutput
+    ended_at: UtcOutput | None  # None: still going on
+    false_at: UtcOutput | None  # marked false: not in public uptime, history or SLA
+
+
+class FalseIn(In):
+    """Why an automatic incident was no real outage (kept in the audit log)."""
+
+    reason: str = Field(default="", max_length=500)
+
+
 class PreviewIn(In):
     body: str = Field(max_length=100000)
 
@@ -170,7 +216,7 @@ class UpdateOut(Out):
     id: str
     status: IncidentStatus
     body: str
-    created_at: datetime
+    created_at: UtcOutput
 
 
 class IncidentComponentOut(Out):
@@ -186,11 +232,13 @@ class IncidentOut(Out):
     status: IncidentStatus
     impact: IncidentImpact
     automatic: bool
-    started_at: datetime
-    resolved_at: datetime | None
+    started_at: UtcOutput
+    resolved_at: UtcOutput | None
     postmortem: str | None
     components: list[IncidentComponentOut]
     updates: list[UpdateOut]
+    # Marked false by an operator: off the public page, its history and uptime.
+    false_at: UtcOutput | None = None
 
 
 class TemplateIn(In):
@@ -211,7 +259,10 @@ class TemplateOut(Out):
 class MaintenanceIn(In):
     name: str = Field(min_length=1, max_length=300)
     components: list[str] = Field(min_length=1, max_length=500, description="component ids")
-    start: datetime = Field(description="local time in time_zone, or with an offset")
+    start: AwareInput = Field(
+        description="ISO 8601 with an offset; the window's wall-clock time in time_zone "
+        "(which recurrences keep across daylight-saving changes) is taken from it"
+    )
     duration_s: float = Field(gt=0, le=30 * 86400)
     time_zone: str | None = Field(default=None, max_length=64, description="default: page's")
     rrule: str | None = Field(default=None, max_length=500, description="RFC 5545 RRULE")
@@ -220,11 +271,17 @@ class MaintenanceIn(In):
     page_id: str | None = Field(default=None, max_length=12)
 
 
+class MaintenanceForm(MaintenanceIn):
+    """The admin's form: its datetime-local input is a wall-clock time in time_zone."""
+
+    start: datetime = Field(description="wall-clock time in time_zone (or with an offset)")
+
+
 class WindowOut(Out):
     id: str
     status: str
-    scheduled_for: datetime
-    scheduled_until: datetime
+    scheduled_for: UtcOutput
+    scheduled_until: UtcOutput
 
 
 class MaintenanceOut(Out):
@@ -233,7 +290,7 @@ class MaintenanceOut(Out):
     key: str
     name: str
     components: list[str]
-    start_local: datetime
+    start_local: LocalOutput
     time_zone: str
     duration_s: float
     rrule: str | None
@@ -261,13 +318,21 @@ class UserOut(Out):
     role: Role
     totp_enabled: bool
     disabled: bool
-    created_at: datetime
+    created_at: UtcOutput
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # The admin form's datetime-local has no offset: a time without one is UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class TokenIn(In):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(min_length=1, max_length=3)
     user_id: str | None = Field(default=None, max_length=12, description="default: yourself")
+    expires_at: AwareInput | None = Field(
+        default=None, description="when the token stops working; default: never"
+    )
 
 
 class TokenOut(Out):
@@ -277,8 +342,9 @@ class TokenOut(Out):
     scopes: list[Scope]
     user_id: str
     user_name: str
-    created_at: datetime
-    last_used_at: datetime | None
+    created_at: UtcOutput
+    last_used_at: UtcOutput | None
+    expires_at: UtcOutput | None = Field(description="null: until revoked; past: refused (401)")
 
 
 class TokenCreatedOut(TokenOut):
@@ -287,7 +353,7 @@ class TokenCreatedOut(TokenOut):
 
 class AuditEntryOut(Out):
     id: int
-    at: datetime
+    at: UtcOutput
     actor: str
     action: str
     target: str

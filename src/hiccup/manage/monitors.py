@@ -8,16 +8,23 @@ from pydantic import ValidationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hiccup.checks.registry import UnknownCheckKind, is_scheduled, options_model
+from hiccup.checks.registry import (
+    UnknownCheckKind,
+    default_public,
+    options_model,
+    target_problem,
+)
 from hiccup.config.model import slugify
 from hiccup.core.changes import NOTHING_CHANGED, describe_changes
 from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
-from hiccup.manage.models import MonitorIn, MonitorOut, Paged, ResultOut
+from hiccup.manage.models import FalseIn, MonitorIn, MonitorOut, OutageOut, Paged, ResultOut
 from hiccup.manage.validation import field_messages
 from hiccup.store.codec import utc
 from hiccup.store.dashboard import MonitorQuery, monitor_page
+from hiccup.store.false_alarms import mark_outage_false as store_mark_outage_false
+from hiccup.store.false_alarms import monitor_outages
 from hiccup.store.tables import components, monitor_states, monitors, results
 from hiccup.store.tags import set_tags, tags_of
 
@@ -44,6 +51,7 @@ def _out(row: Any, tags: list[str]) -> MonitorOut:
         tags=tags,
         state=state if row["enabled"] else "paused",
         last_result_at=row["last_result_at"],
+        public=row["public"],
     )
 
 
@@ -89,8 +97,8 @@ def _kind_problems(data: MonitorIn) -> dict[str, str]:
         problems["kind"] = str(error)
     except ValidationError as error:
         problems.update(field_messages(error, "options"))
-    if not data.target.strip() and is_scheduled(data.kind):
-        problems["target"] = "required for this kind"
+    if (problem := target_problem(data.kind, data.target)) is not None:
+        problems["target"] = problem
     if data.retry_interval_s is not None and data.retry_interval_s >= data.interval_s:
         problems["retry_interval_s"] = "must be shorter than the interval"
     return problems
@@ -125,6 +133,7 @@ def _values(data: MonitorIn) -> dict[str, Any]:
         "degraded_latency_ms": data.degraded_latency_ms,
         "component_id": data.component_id,
         "enabled": data.enabled,
+        "public": default_public(data.kind) if data.public is None else data.public,
     }
 
 
@@ -219,3 +228,25 @@ async def recent_results(ops: Ops, monitor_id: str, limit: int) -> list[ResultOu
         ResultOut.model_validate({**row, "at": utc(row["at"]), "phases": row["phases"] or {}})
         for row in rows
     ]
+
+
+async def outages_of(ops: Ops, monitor_id: str, limit: int) -> list[OutageOut]:
+    """The monitor's confirmed outages, newest first, with those marked false."""
+    async with ops.engine.connect() as conn:
+        await _read(conn, monitor_id)  # NotFound for an unknown monitor
+        found = await monitor_outages(conn, monitor_id, limit)
+    return [OutageOut.model_validate(row, from_attributes=True) for row in found]
+
+
+async def mark_outage_false(ops: Ops, actor: Actor, outage_id: str, data: FalseIn) -> None:
+    """A confirmed outage that was none (a probe fault, a typo since fixed): out of public
+    uptime, history and SLA; kept here and in the audit log. Marking it again changes nothing."""
+    if not outage_id.isdigit() or len(outage_id) > 18:
+        raise NotFound("outage")
+    async with change(ops, actor) as c:
+        marked = await store_mark_outage_false(c.conn, int(outage_id), c.now)
+        if marked is None:
+            raise NotFound("outage")
+        if marked:
+            await c.audit("outage.false", f"outage {outage_id}", data.reason[:200])
+    ops.refresh_public()

@@ -14,8 +14,10 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.checks.registry import trouble_kind
 from hiccup.core.alert_rules import AlertEvent, Decision, Phase, decide, on_deadline, wording
 from hiccup.core.status import MonitorState
+from hiccup.core.wording import trouble_sentence
 from hiccup.notify.alert_store import (
     MonitorInfo,
     children_of,
@@ -64,6 +66,10 @@ async def _content(
         lasted=lasted,
     )
     trouble = event is not AlertEvent.RECOVERY
+    reason = await last_error(conn, info.id) if trouble else None
+    own = trouble_sentence(trouble_kind(info.kind), info.name, reason)
+    if own is not None and not (told.also_affected or told.also_recovered or told.still_down):
+        summary = own  # "Backups missed its 02:00 UTC run …", not "Backups is down"
     return {
         "event": event.value,
         "headline": headline,
@@ -72,7 +78,7 @@ async def _content(
         "component": info.component_name,
         "state": state.value,
         "since": since.isoformat() if since else None,
-        "reason": await last_error(conn, info.id) if trouble else None,
+        "reason": reason,
         "also_affected": told.also_affected,
         "also_recovered": told.also_recovered,
         "still_down": told.still_down,

@@ -19,18 +19,12 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from hiccup import __version__
+from hiccup.notify.addresses import is_public
 from hiccup.notify.errors import NotifyError
 
 USER_AGENT = f"Hiccup/{__version__} (notifications)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _READ_CAP = 64 * 1024  # an answer is only kept for the error message
-
-
-def is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
 
 
 class PrivateAddressError(OSError):

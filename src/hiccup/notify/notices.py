@@ -46,10 +46,6 @@ class NoticeKind(StrEnum):
     MAINTENANCE_COMPLETED = "maintenance_completed"
     COMPONENT_UPDATED = "component_updated"
 
-    @property
-    def is_maintenance(self) -> bool:
-        return self.value.startswith("maintenance_")
-
 
 # Statuspage reports maintenance as incidents with these statuses.
 MAINTENANCE_STATUS = {

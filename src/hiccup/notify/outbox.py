@@ -383,3 +383,44 @@ async def next_due(conn: AsyncConnection, transport: str) -> datetime | None:
         moment = max(utc(due), utc(lease)) if lease is not None else utc(due)
         soonest = moment if soonest is None else min(soonest, moment)
     return soonest
+
+
+async def message_id_of(conn: AsyncConnection, key: str) -> int | None:
+    found = await conn.execute(select(notify_messages.c.id).where(notify_messages.c.key == key))
+    message_id: int | None = found.scalar_one_or_none()
+    return message_id
+
+
+async def record_settled(
+    conn: AsyncConnection, message_id: int, rows: Sequence[dict[str, Any]], now: datetime
+) -> int:
+    """Rows for deliveries already settled outside the outbox (the alert spool sent them
+    while the database was away): written delivered or dead, never to be claimed. A row
+    already there, or whose channel was removed meanwhile, is left alone."""
+    if not rows:
+        return 0
+    keys = [row["idempotency_key"] for row in rows]
+    present = set(
+        (
+            await conn.execute(
+                select(outbox.c.idempotency_key).where(outbox.c.idempotency_key.in_(keys))
+            )
+        ).scalars()
+    )
+    wanted = [row for row in rows if row["idempotency_key"] not in present]
+    channel_ids = {row["channel_id"] for row in wanted}
+    known = set(
+        (
+            await conn.execute(
+                select(notify_channels.c.id).where(notify_channels.c.id.in_(channel_ids))
+            )
+        ).scalars()
+    )
+    values = [
+        {**pending_row(message_id, row["idempotency_key"], row["transport"], now), **row}
+        for row in wanted
+        if row["channel_id"] in known
+    ]
+    if values:
+        await conn.execute(insert(outbox), values)
+    return len(values)

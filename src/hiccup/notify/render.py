@@ -173,7 +173,8 @@ class Composer:
             return f"[Hiccup] {context['headline']}", "\n\n".join(x for x in lines if x)
         context = self._notice_context(item)
         subject = _one_line(self._env.get_template("notice.subject.txt").render(context))
-        return subject, f"{context['notice']['body']}\n\n{context['page_url']}"
+        parts = [context["window"], context["notice"]["body"], context["page_url"]]
+        return subject, "\n\n".join(p for p in parts if p)
 
     def webhook(self, item: Claimed, now: datetime) -> dict[str, Any]:
         if template_kind(item.message_kind) == ALERT:

@@ -9,6 +9,8 @@ import logging
 import os
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -16,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.config.model import HiccupConfig
 from hiccup.config.notifications import NotificationsConfig
 from hiccup.core.clock import Clock
+from hiccup.core.logs import Repeats
+from hiccup.notify.alert_spool import AlertSpool
 from hiccup.notify.alerts import disable_channel, fire_due, next_deadline
 from hiccup.notify.channels.base import Channel, ChannelContext
 from hiccup.notify.channels.registry import build_channels
@@ -40,6 +44,7 @@ class DeadlineScheduler:
         self._engine = engine
         self._clock = clock
         self.wake = asyncio.Event()
+        self._failing = Repeats(log, "could not fire alert deadlines; retrying")
 
     async def run_once(self) -> int:
         now = self._clock.now()
@@ -59,9 +64,11 @@ class DeadlineScheduler:
             try:
                 await self.run_once()
                 timeout = await self._wait_seconds(poll_seconds)
-            except Exception:
-                log.exception("could not fire alert deadlines; retrying")
+            except Exception as error:
+                self._failing.failed(error)
                 timeout = poll_seconds
+            else:
+                self._failing.recovered()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(timeout):
                     await self.wake.wait()
@@ -76,6 +83,7 @@ class Notifications:
         *,
         environ: Mapping[str, str] | None = None,
         base_url: str = DEFAULT_BASE_URL,
+        spool_dir: Path | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
@@ -90,6 +98,12 @@ class Notifications:
         self.channels: dict[str, Channel] = {}
         self.worker: DeliveryWorker | None = None
         self.deadlines = DeadlineScheduler(engine, clock)
+        # Operator alerts go out from local disk while the database is away (alert_spool.py).
+        self.spool = (
+            AlertSpool(spool_dir, engine, clock, self.config.delivery) if spool_dir else None
+        )
+        # Deliveries look for due rows nobody woke them for this often (the server sets it).
+        self.poll_seconds = 2.0
         self._stop_listening: Callable[[], None] | None = None
 
     async def sync(self, conn: AsyncConnection, now: datetime) -> list[str]:
@@ -111,11 +125,15 @@ class Notifications:
             self.engine, self.clock, self.channels, self.config.delivery, self.on_permanent
         )
         self._stop_listening = wake_on_commit(self.engine, self.wake)
+        if self.spool is not None:
+            await self.spool.open(self.channels)
 
     def wake(self) -> None:
         if self.worker is not None:
             self.worker.wake()
         self.deadlines.wake.set()
+        if self.spool is not None:
+            self.spool.alerts_changed()
 
     async def on_permanent(
         self, conn: AsyncConnection, item: Claimed, reason: str, now: datetime
@@ -128,7 +146,8 @@ class Notifications:
     def workers(self) -> dict[str, Callable[[], Coroutine[Any, Any, None]]]:
         """Each worker as a function that starts it (a duty may start it again elsewhere)."""
         assert self.worker is not None, "prepare() first"
-        return {"deliveries": self.worker.run, "alert-deadlines": self.deadlines.run}
+        deliveries = partial(self.worker.run, self.poll_seconds)
+        return {"deliveries": deliveries, "alert-deadlines": self.deadlines.run}
 
     def tasks(self) -> dict[str, Coroutine[Any, Any, None]]:
         return {name: start() for name, start in self.workers().items()}
@@ -139,6 +158,8 @@ class Notifications:
             self._stop_listening = None
         if self.worker is not None:
             await self.worker.stop()
+        if self.spool is not None:
+            await self.spool.close()
         for channel in self.channels.values():
             with contextlib.suppress(Exception):
                 await channel.close()

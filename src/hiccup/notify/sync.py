@@ -27,11 +27,8 @@ from hiccup.store.tables_notify import (
 
 
 def _channel_values(channel: ChannelConfig) -> dict[str, Any]:
-    return {
-        "kind": channel.kind,
-        "target": channel.target,
-        "options": {"secret_env": channel.secret_env} if channel.secret_env else {},
-    }
+    settings = channel.settings()
+    return {"kind": channel.kind, "target": settings.target(), "options": settings.stored()}
 
 
 async def _sync_channels(

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.config.notifications import DeliveryConfig
 from hiccup.core.backoff import RetryPolicy
 from hiccup.core.clock import Clock
+from hiccup.core.logs import Repeats
 from hiccup.notify.channels.base import Channel
 from hiccup.notify.errors import NotifyError
 from hiccup.notify.outbox import Claimed, claim, mark_all_delivered, mark_failed, next_due
@@ -73,6 +74,7 @@ class Lane:
         self.active: set[asyncio.Task[None]] = set()
         self.waiting: deque[Claimed] = deque()
         self.wake = asyncio.Event()
+        self.failing = Repeats(log, f"could not claim {transport} deliveries; retrying")
 
     def free(self) -> int:
         return self.concurrency - len(self.active)
@@ -139,10 +141,12 @@ class Lane:
                     continue  # more may be due right now
                 busy = self.free() <= 0 or self.waiting
                 timeout = poll if busy else await self.seconds_until_due(poll)
-            except Exception:
+            except Exception as error:
                 # The database may be away; rows wait in it and go out once it is back.
-                log.exception("could not claim %s deliveries; retrying", self.transport)
+                self.failing.failed(error)
                 timeout = poll
+            else:
+                self.failing.recovered()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(timeout):
                     await self.wake.wait()
@@ -163,6 +167,7 @@ class DeliveryWorker:
         self.policy = RetryPolicy(config.max_attempts, config.retry_base, config.retry_cap)
         self._on_permanent = on_permanent
         self.marker = Marker(self)
+        self._unmarked = Repeats(log, "could not mark deliveries; retrying", level=logging.WARNING)
         self.lanes = [Lane(self, kind, channel) for kind, channel in sorted(channels.items())]
 
     def wake(self) -> None:
@@ -181,10 +186,12 @@ class DeliveryWorker:
                         await mark_all_delivered(conn, delivered, now)
                     for item, error, duration_ms in failed:
                         await self._failed(conn, item, error, duration_ms, now)
-                return
-            except Exception:
-                log.warning("could not mark %d deliveries; retrying", len(batch), exc_info=True)
+            except Exception as error:
+                self._unmarked.failed(error)
                 await asyncio.sleep(pause)
+            else:
+                self._unmarked.recovered()
+                return
 
     async def _failed(
         self,

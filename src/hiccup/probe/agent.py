@@ -14,12 +14,12 @@ import contextlib
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet, check_kinds, is_scheduled
-from hiccup.core.backoff import RetryPolicy
+from hiccup.core.backoff import Backoff, RetryPolicy
 from hiccup.core.clock import Clock, SystemClock
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Scheduler
@@ -27,7 +27,6 @@ from hiccup.probe import lastknown
 from hiccup.probe.buffer import Batch
 from hiccup.probe.client import BatchRefused, ProbeClient, ServerUnavailable
 from hiccup.probe.lastknown import LastKnown
-from hiccup.probe.reconnect import PROBE_RETRY, Reconnect
 from hiccup.probe.spool import Spool
 from hiccup.probe.wire import (
     MAX_RESULTS_PER_BATCH,
@@ -39,6 +38,9 @@ from hiccup.probe.wire import (
 log = logging.getLogger(__name__)
 
 MIN_POLL_SECONDS, MAX_POLL_SECONDS = 1.0, 3600.0  # whatever the server asks for
+# Calling an unreachable server again: full jitter from 2 s doubling up to two minutes, so a
+# server restart does not bring every probe back in the same second. A probe never gives up.
+PROBE_RETRY = RetryPolicy(base=timedelta(seconds=2), cap=timedelta(minutes=2))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,7 @@ class Agent:
         self.client = ProbeClient(
             settings.servers, settings.token, settings.region, timeout=settings.request_timeout
         )
-        self.reconnect = Reconnect(settings.retry, rng)
+        self.reconnect = Backoff(settings.retry, rng)
         self._checks = CheckSet()
         self.scheduler = Scheduler(
             self._checks.run,

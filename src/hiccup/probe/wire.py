@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hiccup.checks.base import CheckResult, TimedResult
+from hiccup.config.isotime import AwareInput
 from hiccup.core.monitors import MonitorSpec
 
 MAX_RESULTS_PER_BATCH = 1000
@@ -83,7 +84,7 @@ class Assignments(_FromServer):
 
 class ProbeResult(_Wire):
     monitor_id: str = Field(min_length=1, max_length=12)
-    at: AwareDatetime  # when the check started, as measured by the probe
+    at: AwareInput  # when the check started, as measured by the probe
     ok: bool
     latency_ms: float | None = Field(default=None, ge=0)
     error: str | None = Field(default=None, max_length=500)

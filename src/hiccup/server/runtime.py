@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -15,18 +16,24 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from hiccup.auth.page_access import networks
 from hiccup.checks.base import CheckResult
 from hiccup.checks.registry import CheckSet
-from hiccup.config.model import HiccupConfig
+from hiccup.config.metrics import MetricsConfig
+from hiccup.config.model import HiccupConfig, HttpConfig
+from hiccup.core import logs
 from hiccup.core.clock import Clock, SystemClock
+from hiccup.core.delayed import MemoryStatus
 from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
-from hiccup.engine.cluster import AcquiredHook, HeldMonitors, lease_seconds_from_env
+from hiccup.engine.check_stats import CheckStats
+from hiccup.engine.cluster import HeldMonitors, lease_seconds_from_env
 from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, sync_heartbeats
+from hiccup.engine.housekeeping import Housekeeping
 from hiccup.engine.maintenance import MaintenanceWorker
 from hiccup.engine.ownership import Ownership, OwnsEverything
 from hiccup.engine.probe_desk import ProbeDesk
@@ -36,21 +43,27 @@ from hiccup.engine.rollups import HistoryWorker, settings_from
 from hiccup.engine.scheduler import Scheduler
 from hiccup.notify.maintenance_notices import maintenance_notice
 from hiccup.notify.service import Notifications
+from hiccup.server.memory import memory_status
+from hiccup.server.metrics import Sources, access_from, scrape
 from hiccup.server.startup import start_or_retry
 from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
 from hiccup.snapshot.disk import SnapshotDisk, mark_stale
 from hiccup.snapshot.site import site_from_config, site_page_specs
 from hiccup.status.service import StatusService
 from hiccup.store.database import migrate
+from hiccup.store.errors import DatabaseErrors
 from hiccup.store.leases import setup_lock
 from hiccup.store.monitors import load_specs, load_tracks
+from hiccup.store.outage import unavailable
 from hiccup.store.probe_results import load_votes
 from hiccup.store.site_pages import sync_site_pages
 from hiccup.store.sync import SyncReport, sync_config
 from hiccup.web.admin_site import AdminSite
 from hiccup.web.api.probe_intake import probe_routes
-from hiccup.web.app import Lifespan, create_app
+from hiccup.web.app import SECURITY_HEADERS, Lifespan, create_app
+from hiccup.web.edge import Edge, hsts_value
 from hiccup.web.forwarded import TrustedProxies
+from hiccup.web.metrics import metrics_route
 from hiccup.web.public.ping import ping_router
 from hiccup.web.public.serve import PublicServer
 from hiccup.web.public.subscribe import SubscribeRoutes
@@ -66,8 +79,16 @@ class Settings:
     per_host_concurrency: int = 8
     snapshot_refresh_seconds: float = 60.0
     snapshot_dir: Path | None = None  # where the snapshot survives restarts; None: memory only
+    # Where operator alerts wait when the database is away (docs/notifications.md); None: off.
+    alert_spool_dir: Path | None = None
     # Several servers on PostgreSQL: how long a lease lasts unrenewed (docs/scaling.md).
     lease_seconds: float = field(default_factory=lease_seconds_from_env)
+    # How often the status service, the deliveries and the probe inbox look for work nobody
+    # woke them for. Alone, this server wakes them itself on every change (the recorder, the
+    # outbox's commit hook), so the look is only a safety net; with several servers, work
+    # written by another one is found this way.
+    poll_alone_seconds: float = 30.0
+    poll_shared_seconds: float = 1.0
 
 
 class Hiccup:
@@ -81,6 +102,8 @@ class Hiccup:
     ) -> None:
         self.engine = engine
         self.config = config
+        # The database going away is expected: its errors are logged without tracebacks.
+        logs.shared().expected = unavailable
         self.clock = clock or SystemClock()
         self.settings = settings or Settings(page_slug=config.page.slug if config else "default")
         self.holder = SnapshotHolder()
@@ -93,6 +116,7 @@ class Hiccup:
             self.settings.page_slug,
             site=self.site,
             disk=self.disk,
+            memory=self._memory_status,
         )
         # Several servers on PostgreSQL: leases decide what runs here (docs/scaling.md).
         self.replica = Replica.for_engine(engine, self.clock, self.settings.lease_seconds)
@@ -101,6 +125,7 @@ class Hiccup:
         self.checks = CheckSet()
         self.history = HistoryWorker(engine, self.clock, settings_from(config))
         self.maintenance = MaintenanceWorker(engine, self.clock, self.changed, maintenance_notice)
+        self.housekeeping = Housekeeping(engine, self.clock)
         self.recorder: Recorder | None = None
         self.scheduler: Scheduler | None = None
         self.ownership: Ownership = OwnsEverything()
@@ -112,7 +137,9 @@ class Hiccup:
         )
         self.heartbeats = HeartbeatWatcher(engine, self.clock, self._submit)
         self.pings = PingDesk(engine, self.clock, self._submit, self.heartbeats)
-        self.notifications = Notifications(engine, self.clock, config)
+        self.notifications = Notifications(
+            engine, self.clock, config, spool_dir=self.settings.alert_spool_dir
+        )
         self.admin = AdminSite(
             engine,
             self.clock,
@@ -123,7 +150,14 @@ class Hiccup:
             wake_maintenance=self._everywhere(MAINTENANCE, self.maintenance.wake.set),
             engine_health=self._engine_health,
         )
+        # Read by /metrics at scrape time (hiccup.server.metrics).
+        self.check_stats = CheckStats()
+        self.db_errors = DatabaseErrors(engine)
         self._tasks: list[asyncio.Task[None]] = []
+
+    def _memory_status(self) -> MemoryStatus | None:
+        specs = self.held.specs if self.held is not None else ()
+        return memory_status(self.recorder, specs, self.ownership.holds)
 
     def _engine_health(self) -> EngineHealth | None:
         if self.scheduler is None:
@@ -141,13 +175,6 @@ class Hiccup:
         if self.replica is None:
             return self.reload_monitors
         return self.replica.everywhere_async(MONITORS, self.reload_monitors)
-
-    def on_acquired(self, hook: AcquiredHook) -> None:
-        """Call `hook` with the ids of monitors this server just took over from another (or
-        that were free). Several servers on PostgreSQL only; on SQLite this server owns every
-        monitor from the start and the hook is never called."""
-        if self.replica is not None:
-            self.replica.monitors.acquired_hooks.append(hook)
 
     async def prepare(self) -> SyncReport:
         """Migrate and sync the config; run before anything else touches the database."""
@@ -170,6 +197,7 @@ class Hiccup:
         if self.recorder is None:
             raise RuntimeError("Hiccup is not started")
         if self.ownership.holds(spec.id):
+            self.check_stats.count(spec.id, result)
             self.recorder.submit(spec, result, at)
         else:  # behind a load balancer, the ping reached a server that does not own it
             self.probes.hand_off(spec, result, at)
@@ -186,10 +214,12 @@ class Hiccup:
         if report.changed:
             log.info("config synced: %s", report)
         await self.admin.announce_setup()
+        # Before the detector states are read: alerts a killed process spooled store their
+        # transitions now, so the same outage is not confirmed (and told) again.
+        await self.notifications.prepare()
         async with self.engine.connect() as conn:
             specs, tracks = await load_specs(conn), await load_tracks(conn)
         await self._sync_heartbeats(specs)
-        await self.notifications.prepare()
         self.recorder = Recorder(
             self.engine,
             self.clock,
@@ -197,12 +227,14 @@ class Hiccup:
             self.status.wake.set,
             flush_seconds=self.settings.flush_seconds,
             fence=self.replica.monitors.fence if self.replica is not None else None,
+            spool=self.notifications.spool,
+            on_unwritten=self.snapshots.request,
         )
         async with self.engine.connect() as conn:  # probes' health survives a restart
             self.recorder.quorums.adopt(await load_votes(conn, [s.id for s in specs if s.voted]))
         self.scheduler = Scheduler(
             self.checks.run,
-            self.recorder.submit,
+            self.check_stats.tap(self.recorder.submit),
             concurrency=self.settings.concurrency,
             per_host=self.settings.per_host_concurrency,
         )
@@ -212,17 +244,27 @@ class Hiccup:
             await self.replica.start(self.held)  # claims a first share of the monitors
         await self.status.process_pending()
         await self.snapshots.rebuild()
+        poll = self._poll_seconds()
+        self.notifications.poll_seconds = max(poll, 2.0)
         self._spawn("recorder", self.recorder.run())
-        self._spawn("status", self.status.run())
+        self._spawn("status", self.status.run(max(poll, 2.0)))
         self._spawn("snapshot", self.snapshots.run(self.settings.snapshot_refresh_seconds))
-        self._spawn("scheduler", self.scheduler.run())
         workers = {"history": self.history.run, "maintenance": self.maintenance.run}
         self._spawn_workers({**workers, "heartbeats": self.heartbeats.run})
-        self._spawn("probe-inbox", self.probes.run())
+        self._spawn("housekeeping", self.housekeeping.run())  # idempotent: every server
+        self._spawn("probe-inbox", self.probes.run(poll))
+        if self.notifications.spool is not None:  # every server: its own disk
+            self._spawn("alert-spool", self.notifications.spool.run())
         self._spawn_workers(self.notifications.workers())
         if self.replica is not None:
             for name, work in self.replica.tasks().items():
                 self._spawn(name, work)
+        # Last, once start-up is done: its grid and its lateness count from here.
+        self._spawn("scheduler", self.scheduler.run())
+
+    def _poll_seconds(self) -> float:
+        alone = self.replica is None
+        return self.settings.poll_alone_seconds if alone else self.settings.poll_shared_seconds
 
     def _spawn_workers(self, workers: dict[str, Callable[[], Coroutine[Any, Any, None]]]) -> None:
         for name, work in workers.items():
@@ -253,6 +295,7 @@ class Hiccup:
             await self.status.process_pending()
         await self.notifications.close()
         await self.checks.close()
+        self.db_errors.close()
         log.info("hiccup stopped: workers ended, results flushed")
 
     async def begin(self) -> None:
@@ -277,7 +320,44 @@ class Hiccup:
         # In front: snapshot paths and /live answered without FastAPI's routing.
         app: ASGIApp = PublicServer(self.holder, self._fastapi(lifespan))
         proxies = networks(self.config.trusted_proxies) if self.config else ()
-        return TrustedProxies(app, proxies) if proxies else app
+        if proxies:
+            app = TrustedProxies(app, proxies)
+        return self._edge(app)
+
+    def _edge(self, app: ASGIApp) -> ASGIApp:
+        """Outermost: bodies capped before anything reads them, every answer's headers."""
+        http = self.config.http if self.config else HttpConfig()
+        headers = dict(SECURITY_HEADERS)
+        hsts = hsts_value(
+            self.config.page.url if self.config else "",
+            http.hsts_max_age,
+            include_subdomains=http.hsts_include_subdomains,
+        )
+        if hsts is not None:
+            headers["strict-transport-security"] = hsts
+        return Edge(
+            app, headers=headers, max_body=http.max_body_bytes, max_form=http.max_form_bytes
+        )
+
+    def _judged_here(self) -> list[MonitorSpec]:
+        """The monitors this server judges (several servers: those whose lease it holds)."""
+        if self.held is None:
+            return []
+        return [spec for spec in self.held.specs if self.ownership.holds(spec.id)]
+
+    def _metrics_route(self) -> BaseRoute:
+        config = self.config.metrics if self.config else MetricsConfig()
+        sources = Sources(
+            self.engine,
+            self.clock,
+            self.holder,
+            self.check_stats,
+            self.db_errors,
+            monitors=self._judged_here,
+            tracks=lambda i: self.recorder.state_of(i) if self.recorder else None,
+            scheduler=lambda: self.scheduler,
+        )
+        return metrics_route(access_from(config, os.environ), lambda: scrape(sources))
 
     def _fastapi(self, lifespan: Lifespan) -> FastAPI:
         return create_app(
@@ -287,6 +367,7 @@ class Hiccup:
             extra_routes=[
                 *SubscribeRoutes(self.notifications, self.site).routes(),
                 *probe_routes(self.probes),  # before the admin's /api/v1 mount
+                self._metrics_route(),
                 *self.admin.routes(),
             ],
         )

@@ -2,24 +2,77 @@
 SIGTERM with the live-update streams closed first, so shutdown does not wait for readers.
 
 bench/page.py measured granian at two to three times uvicorn's rate on the snapshot paths
-(granian parses HTTP in Rust, off the Python thread); see docs/page.md.
+(granian parses HTTP in Rust, off the Python thread); see docs/page.md. Both get the same
+limits (hiccup.web.limits) so that no handful of clients can stop them answering.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import signal
+import socket
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from hiccup.web.forwarded import TrustedProxies
+from hiccup.web.limits import ServeLimits
 from hiccup.web.public.serve import PublicServer
+from hiccup.web.uvicorn_guard import guarded_protocol
+
+BACKLOG = 1024
+
+
+class PortInUse(Exception):
+    pass
+
+
+def listen(host: str, port: int, backlog: int = BACKLOG) -> socket.socket:
+    """Bind and listen before anything starts, without SO_REUSEPORT.
+
+    granian binds with SO_REUSEPORT, so a second server on the same port used to start and
+    share the connections while both ran every monitor. A socket bound here is exclusive (a
+    second bind fails, with or without SO_REUSEPORT), and both servers are handed this one.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise PortInUse(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        # Only lets a restart bind over connections still in TIME_WAIT; never a second listener.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(backlog)
+    except OSError as error:
+        sock.close()
+        hint = " (is another hiccup serve running?)" if error.errno == errno.EADDRINUSE else ""
+        raise PortInUse(f"cannot listen on {host}:{port}: {error.strerror}{hint}") from None
+    return sock
+
+
+def _public_server(app: object) -> PublicServer | None:
+    # With trusted_proxies set, the public server sits inside TrustedProxies.
+    if isinstance(app, TrustedProxies):
+        app = app.app
+    return app if isinstance(app, PublicServer) else None
 
 
 def _close_streams(app: object) -> None:
-    if isinstance(app, PublicServer):
-        app.live.close()
+    if (public := _public_server(app)) is not None:
+        public.live.close()
+
+
+def leave_room_for_visitors(app: object, limits: ServeLimits) -> None:
+    # Every open page holds a live stream, and a stream holds a connection: streams may take
+    # three quarters of the cap, so a crowd of open tabs cannot keep new visitors out.
+    if (public := _public_server(app)) is not None:
+        public.live.limit = min(public.live.limit, max(1, limits.max_connections * 3 // 4))
 
 
 class GracefulServer(uvicorn.Server):
@@ -30,28 +83,76 @@ class GracefulServer(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
-def run_uvicorn(app: ASGIApp, host: str, port: int) -> None:
+def run_uvicorn(
+    app: ASGIApp, host: str, port: int, limits: ServeLimits, sock: socket.socket
+) -> None:
+    leave_room_for_visitors(app, limits)
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
+        http=guarded_protocol(limits),
+        # The stdlib loop, not uvloop: under a 1,000-connection keep-alive flood uvloop left
+        # new connections unaccepted until the flood ended (bench/pressure.py); asyncio's
+        # accepts a batch each turn, so a new visitor waits a turn, not the whole flood.
+        loop="asyncio",
+        backlog=limits.backlog,
         log_level="info",
         proxy_headers=False,
         # A stream that still hangs on (a reader mid-reconnect) is cut after this.
         timeout_graceful_shutdown=5,
     )
-    GracefulServer(config).run()
+    GracefulServer(config).run(sockets=[sock])
 
 
-async def _granian(app: ASGIApp, host: str, port: int) -> None:
-    from granian.constants import Interfaces
+def _held_socket_server(
+    app: ASGIApp, host: str, port: int, limits: ServeLimits, sock: socket.socket
+) -> Any:
+    from granian._granian import SocketHolder
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
     from granian.server.embed import Server
 
-    server = Server(app, address=host, port=port, interface=Interfaces.ASGI, log_access=False)
+    class HeldSocketServer(Server):
+        """Serves on the socket `listen` bound instead of binding its own (with SO_REUSEPORT).
+
+        granian 2.8 has no option for this: on Linux `_init_shared_socket` otherwise leaves
+        each worker to bind afresh; with `_ssp` None workers use `_shd`, as on other systems.
+        """
+
+        def _init_shared_socket(self) -> None:
+            # The holder owns the descriptor from here and closes it.
+            holder: Any = SocketHolder(sock.detach(), False, limits.backlog)  # type: ignore[call-arg]
+            self._shd = holder
+            self._sfd = holder.get_fd()
+            self._ssp = None
+
+    return HeldSocketServer(
+        app,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        log_access=False,
+        # HTTP/1 only: the header timeout is an HTTP/1 setting, and cleartext HTTP/2, which
+        # no browser speaks, would have let a client hold a connection without one.
+        http=HTTPModes.http1,
+        # hyper starts this timer whenever a connection waits for a request head, so it also
+        # closes idle keep-alive connections.
+        http1_settings=HTTP1Settings(header_read_timeout=round(limits.header_timeout * 1000)),
+        # One permit per connection, held until it closes: this is the connection cap.
+        backpressure=limits.max_connections,
+        backlog=limits.backlog,
+    )
+
+
+async def _granian(
+    app: ASGIApp, host: str, port: int, limits: ServeLimits, sock: socket.socket
+) -> None:
+    server = _held_socket_server(app, host, port, limits, sock)
 
     def stop() -> None:
         _close_streams(app)
-        server.stop()  # type: ignore[no-untyped-call]  # granian's own code is untyped
+        server.stop()
 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -60,7 +161,10 @@ async def _granian(app: ASGIApp, host: str, port: int) -> None:
     await server.serve()
 
 
-def run_granian(app: ASGIApp, host: str, port: int) -> None:
+def run_granian(
+    app: ASGIApp, host: str, port: int, limits: ServeLimits, sock: socket.socket
+) -> None:
     import uvloop
 
-    uvloop.run(_granian(app, host, port))
+    leave_room_for_visitors(app, limits)
+    uvloop.run(_granian(app, host, port, limits, sock))

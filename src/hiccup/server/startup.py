@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError
+
+from hiccup.core.backoff import Backoff, RetryPolicy
+from hiccup.core.logs import Repeats
 
 log = logging.getLogger(__name__)
 
@@ -20,39 +23,43 @@ log = logging.getLogger(__name__)
 # driver error (SQLite cannot open its file; PostgreSQL is starting or gone).
 UNREACHABLE: tuple[type[BaseException], ...] = (OSError, DBAPIError, TimeoutError)
 
-FIRST_RETRY = 1.0
-MAX_RETRY = 60.0
+# Waits drawn from [0, 1 s], [0, 2 s], … up to [0, 60 s]; start-up never gives up.
+STARTUP_RETRY = RetryPolicy(base=timedelta(seconds=1), cap=timedelta(seconds=60))
 
 
-def retry_delay(attempt: int, rng: Callable[[], float] = random.random) -> float:
-    """Full jitter: uniform in [0, min(cap, first * 2^attempt)]."""
-    return rng() * min(MAX_RETRY, FIRST_RETRY * 2.0 ** min(attempt, 30))
-
-
-async def keep_starting(start: Callable[[], Awaitable[None]]) -> None:
-    attempt = 0
+async def keep_starting(
+    start: Callable[[], Awaitable[None]], policy: RetryPolicy = STARTUP_RETRY
+) -> None:
+    backoff = Backoff(policy)
+    failing = Repeats(log, "start-up failed; retrying", level=logging.WARNING)
     while True:
         try:
             await start()
         except Exception as error:  # start-up is retried whatever went wrong; the page stays up
-            log.warning("start-up attempt %d failed (%s); retrying", attempt + 1, error)
+            failing.failed(error)
         else:
+            failing.recovered()
             log.info("started; live status resumed")
             return
-        await asyncio.sleep(retry_delay(attempt))
-        attempt += 1
+        await asyncio.sleep(backoff.failed())
 
 
-async def _finish_or_retry(first: asyncio.Task[None], start: Callable[[], Awaitable[None]]) -> None:
+async def _finish_or_retry(
+    first: asyncio.Task[None], start: Callable[[], Awaitable[None]], policy: RetryPolicy
+) -> None:
     try:
         await first
     except Exception as error:
         log.error("start-up failed (%s); retrying in the background", error)
-        await keep_starting(start)
+        await keep_starting(start, policy)
 
 
 async def start_or_retry(
-    start: Callable[[], Awaitable[None]], *, serving: bool, patience: float = 5.0
+    start: Callable[[], Awaitable[None]],
+    *,
+    serving: bool,
+    patience: float = 5.0,
+    policy: RetryPolicy = STARTUP_RETRY,
 ) -> asyncio.Task[None] | None:
     """Start, and return None once started. With a page to serve already (`serving`), wait at
     most `patience` seconds (a database that hangs must not keep the page from answering),
@@ -62,11 +69,11 @@ async def start_or_retry(
     first = asyncio.ensure_future(start())
     await asyncio.wait({first}, timeout=patience if serving else None)
     if not first.done():
-        return asyncio.create_task(_finish_or_retry(first, start), name="start")
+        return asyncio.create_task(_finish_or_retry(first, start, policy), name="start")
     error = first.exception()
     if error is None:
         return None
     if not serving and not isinstance(error, UNREACHABLE):
         raise error
     log.error("database unreachable at start-up (%s); retrying in the background", error)
-    return asyncio.create_task(keep_starting(start), name="start")
+    return asyncio.create_task(keep_starting(start, policy), name="start")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from hiccup.auth.page_access import Guard
+from hiccup.core.logs import Repeats
 from hiccup.snapshot.assets import HTML, Asset, Snapshot
 from hiccup.snapshot.pages import STALE_MARK, render_stale_notice
 
@@ -83,6 +84,7 @@ class SnapshotDisk:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.blobs = directory / "blobs"
+        self._failing = Repeats(log, f"could not write the snapshot to {directory}")
 
     def save(self, snapshot: Snapshot) -> None:
         """Write the snapshot (blocking: call it in a thread)."""
@@ -115,8 +117,10 @@ class SnapshotDisk:
     async def save_async(self, snapshot: Snapshot) -> None:
         try:
             await asyncio.to_thread(self.save, snapshot)
-        except OSError:
-            log.exception("could not write the snapshot to %s", self.directory)
+        except OSError as error:  # a full disk: each rebuild would say so again
+            self._failing.failed(error)
+        else:
+            self._failing.recovered()
 
     def _asset(self, entry: dict[str, Any]) -> Asset:
         blob = self.blobs / entry["blob"]

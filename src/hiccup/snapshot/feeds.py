@@ -7,6 +7,8 @@ change yields the same bytes and the same ETag: readers polling with If-None-Mat
 
 from __future__ import annotations
 
+import re
+
 from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
 
@@ -17,6 +19,14 @@ from hiccup.core.text import render_markdown
 from hiccup.snapshot.look import PageLook
 from hiccup.snapshot.pages import history_entries
 from hiccup.snapshot.render import INCIDENT_STATUS_LABELS, MAINTENANCE_STATUS_LABELS, iso_utc
+
+# Characters XML 1.0 cannot carry at all (controls, lone surrogates, U+FFFE/U+FFFF). Typed
+# into an incident over the API, one made lxml raise and every snapshot rebuild after it fail.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def absolute(state: PublicState, look: PageLook, path: str) -> str:
@@ -50,8 +60,8 @@ def _title(item: PublicIncident | PublicMaintenance) -> str:
 def _feed(state: PublicState, look: PageLook) -> FeedGenerator:
     feed = FeedGenerator()
     feed.id(absolute(state, look, "/history.atom"))
-    feed.title(f"{state.page.name} status history")
-    feed.description(f"Incidents and maintenance of {state.page.name}")
+    feed.title(xml_text(f"{state.page.name} status history"))
+    feed.description(xml_text(f"Incidents and maintenance of {state.page.name}"))
     feed.link(href=absolute(state, look, "/"), rel="alternate")
     feed.link(href=absolute(state, look, "/history.atom"), rel="self")
     feed.language("en")
@@ -66,12 +76,15 @@ def _feed(state: PublicState, look: PageLook) -> FeedGenerator:
         added = feed.add_entry(order="append")
         added.id(absolute(state, look, path))
         added.guid(absolute(state, look, path), permalink=bool(state.page.url))
-        added.title(_title(item))
+        added.title(xml_text(_title(item)))
         added.link(href=absolute(state, look, path))
         added.published(item.created_at)
         added.updated(item.updated_at)
-        added.content(_updates_html(item.updates), type="html")
-        added.description(_updates_html(item.updates))
+        html = xml_text(_updates_html(item.updates))
+        # feedgen's description() also rewrites the Atom content without its type, so it goes
+        # first: content() then declares the HTML (`type="html"`), else readers show the tags.
+        added.description(html)
+        added.content(html, type="html")
     return feed
 
 

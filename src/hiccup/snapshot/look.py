@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from hiccup.core.headline import HeadlineStyle
+
 
 @cache
 def base_css() -> str:
@@ -42,6 +44,7 @@ class PageLook:
     live: bool = True  # the page's script listens to /live (off in a static export)
     subscribe: bool = False  # the page offers its own subscribe form (never in an export)
     private: bool = False
+    headline: HeadlineStyle = HeadlineStyle.PROPORTIONAL  # the banner's words (core.headline)
 
     def href(self, path: str) -> str:
         """An address on this page: '/incidents/x' -> '/p/internal/incidents/x'."""

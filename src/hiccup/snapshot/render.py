@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from hiccup.core.headline import page_headline
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.core.public import DayUptime, PublicIncident, PublicMaintenance, PublicState
@@ -182,9 +183,15 @@ def past_entries(state: PublicState, since: datetime) -> list[Entry]:
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
+def headline_of(state: PublicState, look: PageLook = DEFAULT_LOOK) -> str:
+    leaves = [(c.name, c.status) for c in state.components if not c.is_group]
+    return page_headline(leaves, state.indicator, look.headline)
+
+
 def page_context(state: PublicState, look: PageLook = DEFAULT_LOOK) -> dict[str, Any]:
     return {
         "state": state,
+        "headline": headline_of(state, look),
         "page": state.page,
         "tz": state.page.time_zone,
         "component_names": {c.id: c.name for c in state.components},

@@ -86,6 +86,7 @@ def _look(page: PageConfig, prefix: str, subscribe: bool) -> PageLook:
         footer_links=tuple((link.label, link.url) for link in page.footer_links),
         private=page.private is not None,
         subscribe=subscribe,
+        headline=page.headline,
     )
 
 

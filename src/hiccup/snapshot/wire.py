@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hiccup.snapshot.look import base_css, csp_hash
+
 RawHeaders = list[tuple[bytes, bytes]]
 
 # Short enough that a CDN or browser sees a new incident within seconds; stale-if-error lets a
@@ -17,6 +19,9 @@ PRIVATE_CACHE = "private, no-cache"
 
 # For anything that is not a page: no scripts, styles or frames at all.
 STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+# The plain 404 page: its only style is the base sheet inline, allowed by hash like every page's
+# (hiccup.snapshot.look), never by 'unsafe-inline'.
+NOT_FOUND_CSP = f"{STRICT_CSP}; style-src {csp_hash(base_css())}"
 
 COMMON = (
     ("x-content-type-options", "nosniff"),

@@ -21,12 +21,14 @@ from hiccup.core.components import group_status, status_from_monitors
 from hiccup.core.incidents import (
     IncidentAction,
     IncidentStatus,
-    auto_incident_action,
     auto_title,
     escalation_body,
+    is_trouble,
     opening_body,
     resolution_body,
+    trouble_over_later,
 )
+from hiccup.core.logs import Repeats
 from hiccup.core.public import AffectedComponent
 from hiccup.core.status import (
     ComponentStatus,
@@ -38,6 +40,13 @@ from hiccup.core.status import (
 from hiccup.notify.alerts import on_transition
 from hiccup.notify.notices import component_update, enqueue_notice
 from hiccup.status.incidents import open_incident, post_update
+from hiccup.status.publication import (
+    claim_due,
+    due_components,
+    incident_wording,
+    plan_and_remember,
+)
+from hiccup.store.applied import applied_states, later_transitions, mark_applied
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident
 from hiccup.store.leases import serialize_status_changes
 from hiccup.store.maintenance import components_under_maintenance
@@ -55,16 +64,27 @@ class ComponentChange:
     previous: ComponentStatus
     current: ComponentStatus
     started_at: datetime
+    # False when transitions still waiting already end this trouble: it is recorded, and
+    # subscribers hear of it once, from its resolution.
+    told: bool = True
 
 
 async def _component_status(conn: AsyncConnection, component_id: str) -> ComponentStatus:
-    query = (
-        select(monitor_states.c.state)
-        .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
-        .where(monitors.c.component_id == component_id, monitors.c.enabled)
-    )
-    states = [MonitorState(s) for s in (await conn.execute(query)).scalars()]
-    return status_from_monitors(states)
+    # As applied so far, not the newest state: events applied late each count from their moment.
+    states = await applied_states(conn, component_id)
+    return status_from_monitors(list(states.values()))
+
+
+async def _over_later(
+    conn: AsyncConnection, component_id: str, current: ComponentStatus, after_event: int | None
+) -> bool:
+    """Whether this trouble, applied late, is already ended by a transition still waiting."""
+    if after_event is None or not is_trouble(current):
+        return False
+    states = await applied_states(conn, component_id)
+    if status_from_monitors(list(states.values())) is not current:
+        return False  # maintenance or an operator decides this status, not the monitors
+    return trouble_over_later(states, await later_transitions(conn, states, after_event))
 
 
 async def _set_status(
@@ -107,37 +127,55 @@ async def _current_status(conn: AsyncConnection, component_id: str) -> Component
 
 
 async def _change_for(
-    conn: AsyncConnection, component_id: str, started_at: datetime, now: datetime
+    conn: AsyncConnection,
+    component_id: str,
+    started_at: datetime,
+    now: datetime,
+    after_event: int | None,
 ) -> ComponentChange | None:
     row = await _component_row(conn, component_id)
     if row is None:
         return None
     current = await _current_status(conn, component_id)
     previous = ComponentStatus(row["status"])
+    told = True
     if current is not previous:
+        told = not await _over_later(conn, component_id, current, after_event)
         await _set_status(conn, row["id"], current, now)
         if row["group_id"]:
             await _refresh_group(conn, row["group_id"], now)
-        notice = component_update(row["page_id"], row["id"], row["name"], previous, current)
-        await enqueue_notice(conn, notice, now)
-    return ComponentChange(row, row["time_zone"], previous, current, started_at)
+        if told:
+            notice = component_update(row["page_id"], row["id"], row["name"], previous, current)
+            await enqueue_notice(conn, notice, now)
+    return ComponentChange(row, row["time_zone"], previous, current, started_at, told)
 
 
 async def _open(
-    conn: AsyncConnection, change: ComponentChange, now: datetime, affected: AffectedComponent
+    conn: AsyncConnection,
+    change: ComponentChange,
+    now: datetime,
+    affected: AffectedComponent,
+    since: datetime,
 ) -> None:
     row = change.component
+    name = auto_title(row["name"], change.current)
+    body = opening_body(row["name"], change.current, since, change.time_zone)
+    # A missed job run or an expiring certificate is told as such, not as "not answering".
+    words = await incident_wording(conn, row["id"], row["name"])
+    if words is not None:
+        name, body = words[0], f"We are investigating. {words[1]}"
     await open_incident(
         conn,
         page_id=row["page_id"],
-        name=auto_title(row["name"], change.current),
+        name=name,
         impact=impact_for_status(change.current),
-        body=opening_body(row["name"], change.current, change.started_at, change.time_zone),
-        started_at=change.started_at,
+        body=body,
+        started_at=since,
         now=now,
         component_ids=[row["id"]],
         affected=[affected],
         auto_component_id=row["id"],
+        notify=change.told,
     )
 
 
@@ -165,36 +203,63 @@ async def _follow_up(
     impact = worse_impact(incident.impact, impact_for_status(change.current))
     body = escalation_body(name, change.current)
     await post_update(
-        conn, incident.id, IncidentStatus.INVESTIGATING, body, now, [affected], impact=impact
+        conn,
+        incident.id,
+        IncidentStatus.INVESTIGATING,
+        body,
+        now,
+        [affected],
+        impact=impact,
+        notify=change.told,
     )
 
 
 async def refresh_component(
-    conn: AsyncConnection, component_id: str, started_at: datetime, now: datetime
+    conn: AsyncConnection,
+    component_id: str,
+    started_at: datetime,
+    now: datetime,
+    *,
+    after_event: int | None = None,
 ) -> bool:
     """Re-derive a component's status and act on its automatic incident; True if anything
-    changed. `started_at` is when the condition that prompted this began."""
+    changed. `started_at` is when the condition that prompted this began; `after_event`, the
+    transition event being applied (later ones may already end the trouble)."""
     await serialize_status_changes(conn)  # several servers: one at a time (held till commit)
-    change = await _change_for(conn, component_id, started_at, now)
+    change = await _change_for(conn, component_id, started_at, now, after_event)
     if change is None:
         return False
     row = change.component
     incident = await find_open_auto_incident(conn, row["id"])
-    action = auto_incident_action(incident is not None, change.previous, change.current)
+    # Opens only once the trouble lasted the component's publish_after (a stored deadline).
+    plan = await plan_and_remember(
+        conn,
+        row["id"],
+        has_open=incident is not None,
+        previous=change.previous,
+        current=change.current,
+        started_at=started_at,
+        now=now,
+    )
+    action = plan.action
     if change.current is ComponentStatus.UNDER_MAINTENANCE:
         action = IncidentAction.NONE  # outages inside a maintenance window open no incident
     if action is IncidentAction.OPEN and await in_operator_incident(conn, row["id"]):
         action = IncidentAction.NONE  # the operator is already telling customers about it
     affected = AffectedComponent(row["id"], row["name"], change.previous, change.current)
     if action is IncidentAction.OPEN:
-        await _open(conn, change, now, affected)
+        await _open(conn, change, now, affected, plan.trouble_since or started_at)
     elif action is not IncidentAction.NONE and incident is not None:
         await _follow_up(conn, change, incident, action, now, affected)
     return change.previous is not change.current or action is not IncidentAction.NONE
 
 
-async def apply_transition(conn: AsyncConnection, payload: dict[str, Any], now: datetime) -> bool:
-    """Update the monitor's component and its automatic incident; True if anything changed."""
+async def apply_transition(
+    conn: AsyncConnection, payload: dict[str, Any], now: datetime, event_id: int | None = None
+) -> bool:
+    """Update the monitor's component and its automatic incident from this transition's own
+    states and times; True if anything changed."""
+    await mark_applied(conn, payload["monitor_id"], MonitorState(payload["current"]))
     query = select(monitors.c.component_id).where(monitors.c.id == payload["monitor_id"])
     component_id = (await conn.execute(query)).scalar()
     held = component_id is not None and bool(
@@ -206,7 +271,7 @@ async def apply_transition(conn: AsyncConnection, payload: dict[str, Any], now: 
     if component_id is None:
         return False
     started_at = datetime.fromisoformat(payload["started_at"])
-    return await refresh_component(conn, component_id, started_at, now)
+    return await refresh_component(conn, component_id, started_at, now, after_event=event_id)
 
 
 async def release_held_alerts(
@@ -245,6 +310,7 @@ class StatusService:
         self._clock = clock
         self._on_change = on_change
         self.wake = asyncio.Event()
+        self._failing = Repeats(log, "status service could not process events; retrying")
 
     async def _pending_ids(self) -> list[int]:
         query = (
@@ -266,13 +332,28 @@ class StatusService:
             payload = (
                 await conn.execute(select(events.c.payload).where(events.c.id == event_id))
             ).scalar_one()
-            return await apply_transition(conn, payload, now)
+            return await apply_transition(conn, payload, now, event_id)
+
+    async def _publish_one(self, component_id: str, now: datetime) -> bool:
+        async with self._engine.begin() as conn:
+            await serialize_status_changes(conn)
+            since = await claim_due(conn, component_id, now)
+            return since is not None and await refresh_component(conn, component_id, since, now)
+
+    async def _publish_due(self) -> int:
+        """Open the incidents whose outage reached publish_after with no event since."""
+        now = self._clock.now()
+        async with self._engine.connect() as conn:
+            due = await due_components(conn, now)
+        return sum([await self._publish_one(component_id, now) for component_id in due])
 
     async def process_pending(self) -> int:
-        """Apply every unprocessed transition in order; returns how many changed something."""
+        """Apply every unprocessed transition in order, then the publication deadlines that
+        passed; returns how many changed something."""
         changed = 0
         for event_id in await self._pending_ids():
             changed += await self._apply_one(event_id)
+        changed += await self._publish_due()
         if changed:
             self._on_change()
         return changed
@@ -281,9 +362,11 @@ class StatusService:
         while True:
             try:
                 await self.process_pending()
-            except Exception:
+            except Exception as error:
                 # The database may be gone for a while; events wait in it and are applied later.
-                log.exception("status service could not process events; retrying")
+                self._failing.failed(error)
+            else:
+                self._failing.recovered()
             self.wake.clear()
             try:
                 async with asyncio.timeout(poll_seconds):

@@ -164,8 +164,10 @@ async def end_user_sessions(conn: AsyncConnection, user_id: str) -> None:
     await conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
 
 
-async def prune_sessions(conn: AsyncConnection, now: datetime) -> None:
-    await conn.execute(delete(sessions).where(sessions.c.expires_at <= now))
+async def prune_sessions(conn: AsyncConnection, now: datetime) -> int:
+    """Delete the sessions that have expired; returns how many."""
+    result = await conn.execute(delete(sessions).where(sessions.c.expires_at <= now))
+    return result.rowcount or 0
 
 
 async def create_setup_token(conn: AsyncConnection, now: datetime) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.auth.roles import Scope
@@ -29,6 +29,7 @@ class TokenInfo:
     scopes: tuple[Scope, ...]
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None = None  # None: until revoked
 
 
 def _info(row: Any) -> TokenInfo:
@@ -41,11 +42,17 @@ def _info(row: Any) -> TokenInfo:
         tuple(Scope(s) for s in row["scopes"]),
         utc(row["created_at"]),
         utc_or_none(row["last_used_at"]),
+        utc_or_none(row["expires_at"]),
     )
 
 
 async def create_token(
-    conn: AsyncConnection, user_id: str, name: str, scopes: list[Scope], now: datetime
+    conn: AsyncConnection,
+    user_id: str,
+    name: str,
+    scopes: list[Scope],
+    now: datetime,
+    expires_at: datetime | None = None,
 ) -> tuple[str, str]:
     """Returns (token id, the secret): the secret is never readable again."""
     token_id, secret = new_id(), new_secret(TOKEN_PREFIX)
@@ -58,6 +65,7 @@ async def create_token(
             token_hash=digest(secret),
             scopes=[s.value for s in scopes],
             created_at=now,
+            expires_at=expires_at,
         )
     )
     return token_id, secret
@@ -95,8 +103,13 @@ async def token_owner(
         select(users, api_tokens.c.id.label("token_id"), api_tokens.c.name.label("token_name"))
         .add_columns(api_tokens.c.prefix, api_tokens.c.scopes, api_tokens.c.last_used_at)
         .add_columns(api_tokens.c.created_at.label("token_created_at"))
+        .add_columns(api_tokens.c.expires_at.label("token_expires_at"))
         .join(users, users.c.id == api_tokens.c.user_id)
-        .where(api_tokens.c.token_hash == digest(secret), api_tokens.c.revoked_at.is_(None))
+        .where(
+            api_tokens.c.token_hash == digest(secret),
+            api_tokens.c.revoked_at.is_(None),
+            or_(api_tokens.c.expires_at.is_(None), api_tokens.c.expires_at > now),
+        )
     )
     row = (await conn.execute(query)).mappings().first()
     if row is None or row["disabled"]:
@@ -113,5 +126,6 @@ async def token_owner(
         tuple(Scope(s) for s in row["scopes"]),
         utc(row["token_created_at"]),
         now,
+        utc_or_none(row["token_expires_at"]),
     )
     return _user(row), info

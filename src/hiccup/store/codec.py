@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +11,8 @@ from hiccup.core.status import MonitorState
 
 
 def utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
+    """A moment as aware UTC. Columns of type UtcDateTime already read back so; this is for
+    values that did not come through one (JSON, aggregates typed otherwise)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -20,12 +21,15 @@ def utc_or_none(moment: datetime | None) -> datetime | None:
 
 
 _TIME_FIELDS = {f.name for f in fields(Track) if f.name.endswith(("_since", "_at"))}
+_FIELDS = tuple(f.name for f in fields(Track))
 
 
 def track_to_json(track: Track) -> dict[str, Any]:
-    data = asdict(track)
-    for name in _TIME_FIELDS:
-        data[name] = data[name].isoformat() if data[name] else None
+    # Field by field rather than dataclasses.asdict (a deep copy): it runs once per result.
+    data: dict[str, Any] = {}
+    for name in _FIELDS:
+        value = getattr(track, name)
+        data[name] = (value.isoformat() if value else None) if name in _TIME_FIELDS else value
     data["state"] = track.state.value
     return data
 

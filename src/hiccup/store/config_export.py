@@ -16,6 +16,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.checks.registry import default_public
 from hiccup.core.durations import format_duration
 from hiccup.store.tables import components, monitors, pages
 from hiccup.store.tables_maintenance import maintenance_components, maintenances
@@ -43,6 +44,10 @@ def _component(row: Any, members: list[dict[str, Any]]) -> dict[str, Any]:
     item: dict[str, Any] = {"name": row["name"], "key": row["key"]}
     if row["description"] is not None:
         item["description"] = row["description"]
+    if row["incidents"] is not None:
+        item["incidents"] = row["incidents"]
+    if row["publish_after_s"] is not None:
+        item["publish_after"] = _seconds(row["publish_after_s"])
     if members:
         item["components"] = members
     return item
@@ -86,6 +91,8 @@ def _monitor(row: Any, keys: dict[str, str], parent: str | None, tags: list[str]
         item["quorum"] = row["quorum"]
     if row["retry_interval_s"]:
         item["retry_interval"] = _seconds(row["retry_interval_s"])
+    if bool(row["public"]) != default_public(row["kind"]):
+        item["public"] = bool(row["public"])
     return {**item, **dict(row["options"] or {})}
 
 
@@ -147,6 +154,8 @@ async def export_document(
         url=row["url"],
         time_zone=row["time_zone"],
         history_days=row["history_days"],
+        incidents=row["incidents"],
+        publish_after=_seconds(row["publish_after_s"]),
     )
     tree, keys = await _components(conn, row["id"])
     document["page"] = page

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import ast
 import os
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, event, make_url
+from sqlalchemy import Connection, event, inspect, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+Synchronous = Literal["normal", "full"]
+SYNCHRONOUS_ENV = "HICCUP_SQLITE_SYNCHRONOUS"
+# FULL: every commit is on disk before it is acknowledged, power loss included; it costs one
+# fsync of the WAL per commit (see docs/install.md for what that costs and what NORMAL risks).
+DEFAULT_SYNCHRONOUS: Synchronous = "full"
+
+
+def sqlite_synchronous() -> Synchronous:
+    """HICCUP_SQLITE_SYNCHRONOUS: `full` (the default) or `normal`."""
+    raw = os.environ.get(SYNCHRONOUS_ENV, "").strip().lower() or DEFAULT_SYNCHRONOUS
+    if raw == "full":
+        return "full"
+    if raw == "normal":
+        return "normal"
+    raise ValueError(f"{SYNCHRONOUS_ENV} must be `normal` or `full`, not {raw!r}")
 
 
 def data_dir() -> Path:
@@ -40,35 +60,76 @@ def async_url(url: str) -> URL:
     )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the page snapshot builder read while the recorder writes; NORMAL sync is
-    # durable across application crashes, which is the guarantee we promise.
+def _sqlite_pragmas(synchronous: Synchronous, dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the page snapshot builder read while the recorder writes. Under WAL, NORMAL
+    # survives a crash of Hiccup but a power loss can take the last commits; FULL does not.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
-def create_engine(url: str | None = None) -> AsyncEngine:
+def create_engine(url: str | None = None, *, synchronous: Synchronous | None = None) -> AsyncEngine:
+    """An engine for `url` (default: HICCUP_DATABASE_URL); SQLite's `synchronous` level
+    defaults to HICCUP_SQLITE_SYNCHRONOUS."""
     target = async_url(url or database_url())
     if target.get_backend_name() == "sqlite":
+        level = synchronous or sqlite_synchronous()
         if target.database and target.database != ":memory:":
             Path(target.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(target)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", partial(_sqlite_pragmas, level))
         return engine
     return create_async_engine(target, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
+def _assigned(tree: ast.Module, name: str) -> Any:
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets) and node.value:
+                return ast.literal_eval(node.value)
+    return None
+
+
+def newest_revisions() -> set[str]:
+    """The revisions no other revision builds on, read from the migration files' text."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        revisions.add(_assigned(tree, "revision"))
+        # A revision another one builds on, or depends on across branches, is no head.
+        for name in ("down_revision", "depends_on"):
+            above = _assigned(tree, name)
+            parents.update([above] if isinstance(above, str) else (above or ()))
+    return revisions - parents
+
+
+def _current(connection: Connection) -> bool:
+    if not inspect(connection).has_table("alembic_version"):
+        return False
+    stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+    return set(stored) == newest_revisions()
+
+
 def _upgrade(connection: Connection) -> None:
+    # Alembic and its templates weigh about 10 MB of memory in a server that runs for months:
+    # when the database is already at the newest revisions, it is not even imported.
+    if _current(connection):
+        return
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     # "heads": parallel branches off one revision all apply; a merge revision can join them.
@@ -79,3 +140,13 @@ async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision; safe to run on every start."""
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+async def answers(engine: AsyncEngine) -> bool:
+    """Whether the database answers a trivial query now (callers bound the wait)."""
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:  # any driver's way of saying it is gone
+        return False
+    return True

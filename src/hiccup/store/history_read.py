@@ -81,6 +81,7 @@ async def down_intervals_by_monitor(
         query = select(c.monitor_id, c.started_at, c.ended_at).where(
             c.monitor_id.in_(chunk),
             c.state == "down",
+            c.false_at.is_(None),  # marked false by an operator (a probe fault, a typo)
             c.started_at < hi,
             or_(c.ended_at.is_(None), c.ended_at > lo),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -124,7 +124,9 @@ def _schedule(row: Any) -> Schedule:
     )
 
 
-async def _materialize_one(conn: AsyncConnection, row: Any, now: datetime) -> list[str]:
+async def materialize_definition(conn: AsyncConnection, row: Any, now: datetime) -> list[str]:
+    """Create the windows of one definition (a row of `definitions`) that fall within the
+    horizon; returns the new windows' ids."""
     known = set(
         (
             await conn.execute(
@@ -134,7 +136,6 @@ async def _materialize_one(conn: AsyncConnection, row: Any, now: datetime) -> li
             )
         ).scalars()
     )
-    known = {utc(k) for k in known}
     components = list(
         (
             await conn.execute(
@@ -177,12 +178,8 @@ async def _materialize_one(conn: AsyncConnection, row: Any, now: datetime) -> li
     return created
 
 
-async def materialize(conn: AsyncConnection, now: datetime) -> list[str]:
-    """Create the windows of every definition that fall within the horizon; returns new ids."""
-    created: list[str] = []
-    for row in (await conn.execute(select(maintenances))).mappings().all():
-        created += await _materialize_one(conn, row, now)
-    return created
+async def definitions(conn: AsyncConnection) -> list[Any]:
+    return list((await conn.execute(select(maintenances))).mappings().all())
 
 
 async def _window_rows(conn: AsyncConnection, condition: Any) -> list[WindowRow]:
@@ -240,15 +237,30 @@ async def due_reminders(conn: AsyncConnection, now: datetime) -> list[WindowRow]
     return await _window_rows(conn, condition & (c.scheduled_for > now))
 
 
-async def next_deadline(conn: AsyncConnection) -> datetime | None:
-    """The earliest moment a window starts, ends or needs a reminder: the worker sleeps until it."""
+async def next_deadline(
+    conn: AsyncConnection,
+    *,
+    not_starting: Collection[str] = (),
+    not_ending: Collection[str] = (),
+    not_reminding: Collection[str] = (),
+) -> datetime | None:
+    """The earliest moment a window starts, ends or needs a reminder: the worker sleeps until it.
+    The windows named failed that step; they are retried on the worker's regular wake-up, as
+    their deadline, already past, would otherwise wake it at once, again and again."""
     c = maintenance_windows.c
     scheduled = c.status == MaintenanceStatus.SCHEDULED.value
     candidates = [
-        select(c.scheduled_for).where(scheduled).order_by(c.scheduled_for).limit(1),
-        select(c.scheduled_until).where(c.status.in_(ACTIVE)).order_by(c.scheduled_until).limit(1),
+        select(c.scheduled_for)
+        .where(scheduled, c.id.not_in(list(not_starting)))
+        .order_by(c.scheduled_for)
+        .limit(1),
+        select(c.scheduled_until)
+        .where(c.status.in_(ACTIVE), c.id.not_in(list(not_ending)))
+        .order_by(c.scheduled_until)
+        .limit(1),
         select(c.remind_at)
         .where(scheduled, c.reminded_at.is_(None), c.remind_at.is_not(None))
+        .where(c.id.not_in(list(not_reminding)))
         .order_by(c.remind_at)
         .limit(1),
     ]

@@ -72,6 +72,7 @@ async def _monitor_sums(
     down = select(outages.c.monitor_id, outages.c.started_at, outages.c.ended_at).where(
         outages.c.monitor_id.in_(ids),
         outages.c.state == "down",
+        outages.c.false_at.is_(None),
         or_(outages.c.ended_at.is_(None), outages.c.ended_at > now - LONGEST_WINDOW),
     )
     for monitor_id, started, ended in await conn.execute(down):
@@ -103,7 +104,7 @@ async def read_figures(
     owner: dict[str, str] = {}
     since: dict[str, datetime] = {}
     query = select(monitors.c.id, monitors.c.component_id, monitors.c.created_at).where(
-        monitors.c.component_id.in_([r.id for r in rows])
+        monitors.c.component_id.in_([r.id for r in rows]), monitors.c.public
     )
     for monitor_id, component_id, created_at in await conn.execute(query):
         owner[monitor_id] = component_id

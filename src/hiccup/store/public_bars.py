@@ -94,7 +94,8 @@ async def _read_catalog(conn: AsyncConnection, page_id: str, key: Hashable) -> _
     query = (
         select(m.id, m.component_id, epoch_seconds(m.created_at, conn.dialect.name))
         .join(components, components.c.id == m.component_id)
-        .where(components.c.page_id == page_id)
+        # Operator-only monitors (public: false) never reach the bars.
+        .where(components.c.page_id == page_id, m.public)
         .order_by(m.id)
     )
     rows = tuple((i, c, at) for i, c, at in await conn.execute(query))
@@ -121,7 +122,7 @@ def _outage_rows(dialect: str, *where: ColumnElement[bool]) -> Select[Any]:
         c.state,
         epoch_seconds(c.started_at, dialect),
         epoch_seconds(c.ended_at, dialect),
-    ).where(*where)
+    ).where(c.false_at.is_(None), *where)  # marked false by an operator: not downtime
 
 
 def _by_component(
@@ -159,7 +160,7 @@ async def _summary(conn: AsyncConnection, page_id: str, days: PageDays) -> tuple
             )
         )
         .join(components, components.c.id == m.component_id)
-        .where(components.c.page_id == page_id)
+        .where(components.c.page_id == page_id, m.public)
         .scalar_subquery()
     )
     revision = select(r.revision).where(r.subject == CLOSED_OUTAGES).scalar_subquery()

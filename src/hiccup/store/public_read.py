@@ -168,10 +168,12 @@ async def _load_incidents(
 ) -> tuple[list[PublicIncident], list[PublicIncident]]:
     """The open incidents, newest first, and the last RECENT_INCIDENTS resolved."""
     i = incidents.c
-    live = select(incidents).where(i.page_id == page_id, i.resolved_at.is_(None))
+    # Incidents marked false are the operator's record only (the admin and the audit log).
+    shown = (i.page_id == page_id) & i.false_at.is_(None)
+    live = select(incidents).where(shown, i.resolved_at.is_(None))
     past = (
         select(incidents)
-        .where(i.page_id == page_id, i.resolved_at.is_not(None))
+        .where(shown, i.resolved_at.is_not(None))
         .order_by(i.resolved_at.desc())
         .limit(RECENT_INCIDENTS)
     )

@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.detection import Track, Transition
 from hiccup.core.status import MonitorState, Verdict
-from hiccup.store.codec import track_to_json
+from hiccup.store.codec import track_to_json, utc
 from hiccup.store.tables import events, monitor_states, outages, results
 
 TRANSITION_EVENT = "monitor.transition"
@@ -126,3 +126,21 @@ async def record_batch(
     if moved:
         await conn.execute(insert(events), [_transition_event(c, now) for c in moved])
     return len(moved)
+
+
+async def record_lost_transition(conn: AsyncConnection, change: TrackChange, now: datetime) -> bool:
+    """A transition confirmed by a process that died before the database took it (the alert
+    spool kept it): its track, outage edges and event. False, writing nothing, when a newer
+    track is stored: someone judged the monitor since, and an old event would undo that."""
+    stored = await conn.execute(
+        select(monitor_states.c.last_result_at).where(
+            monitor_states.c.monitor_id == change.monitor_id
+        )
+    )
+    last = stored.scalar_one_or_none()
+    if last is not None and utc(last) >= change.last_result_at:
+        return False
+    await _upsert_tracks(conn, [change])
+    await _record_outage_edges(conn, change)
+    await conn.execute(insert(events), [_transition_event(change, now)])
+    return True

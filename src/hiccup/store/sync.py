@@ -36,6 +36,8 @@ async def _upsert_page(
         "url": config.page.url,
         "time_zone": config.page.time_zone,
         "history_days": config.page.history_days,
+        "incidents": config.page.incidents.value,
+        "publish_after_s": config.page.publish_after.total_seconds(),
     }
     row = (
         (await conn.execute(select(pages).where(pages.c.slug == config.page.slug)))
@@ -71,6 +73,10 @@ def _component_values(item: ComponentConfig, group_id: str | None, position: int
         "group_id": group_id,
         "is_group": bool(item.components),
         "position": position,
+        "incidents": item.incidents.value if item.incidents else None,
+        "publish_after_s": item.publish_after.total_seconds()
+        if item.publish_after is not None
+        else None,
     }
 
 
@@ -132,6 +138,7 @@ def _monitor_values(item: MonitorConfig, component_ids: dict[str, str]) -> dict[
         "probes": ["all"] if item.probes == "all" else list(item.probes),
         "quorum": item.quorum,
         "retry_interval_s": item.retry_interval.total_seconds() if item.retry_interval else None,
+        "public": item.is_public,
     }
 
 

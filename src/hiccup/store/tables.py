@@ -7,7 +7,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -21,6 +20,9 @@ from sqlalchemy import (
     true,
 )
 
+# Re-exported: every tables_*.py module takes its moment type from here.
+from hiccup.store.timestamps import UtcDateTime as UtcDateTime
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -30,8 +32,6 @@ metadata = MetaData(
     }
 )
 
-# SQLite stores naive datetimes; the repositories attach UTC on the way out.
-UtcDateTime = DateTime(timezone=True)
 AutoId = BigInteger().with_variant(Integer(), "sqlite")
 
 pages = Table(
@@ -46,6 +46,9 @@ pages = Table(
     Column("declared", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Its components' publication policy unless they set their own (0018, core.publication).
+    Column("incidents", String(8), nullable=False, default="auto", server_default="auto"),
+    Column("publish_after_s", Float, nullable=False, default=300.0, server_default="300"),
 )
 
 components = Table(
@@ -64,6 +67,19 @@ components = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("page_id", "key"),
+    # None: the page's policy (0018).
+    Column("incidents", String(8)),
+    Column("publish_after_s", Float),
+    # When its current trouble began, and when that trouble's incident goes public unless it
+    # ends first: the status service opens it then even if no event arrives (core.publication).
+    Column("trouble_since", UtcDateTime),
+    Column("publish_due_at", UtcDateTime),
+    Index(
+        "ix_components_publish_due_at",
+        "publish_due_at",
+        sqlite_where=text("publish_due_at IS NOT NULL"),
+        postgresql_where=text("publish_due_at IS NOT NULL"),
+    ),
 )
 
 # The pages of the public site (config `page:` and `pages:`), each a view of the instance's page
@@ -105,6 +121,8 @@ monitors = Table(
     Column("probes", JSON, nullable=False, default=lambda: ["local"]),
     Column("quorum", String(16), nullable=False, default="majority"),
     Column("retry_interval_s", Float),  # None: always `interval_s`
+    # False: operator-only; it alerts but never changes the page (0018).
+    Column("public", Boolean, nullable=False, default=True, server_default=true()),
 )
 
 # The detector's memory of each monitor, so a restart neither re-fires nor forgets.
@@ -117,6 +135,11 @@ monitor_states = Table(
     Column("track", JSON, nullable=False),
     Column("state", String(16), nullable=False),
     Column("last_result_at", UtcDateTime),
+    # The state as the status service last applied it (0017): behind `state` while transition
+    # events wait, so each event is applied from its own moment, not from the newest state.
+    Column(
+        "applied_state", String(16), nullable=False, default="unknown", server_default="unknown"
+    ),
 )
 
 results = Table(
@@ -145,6 +168,8 @@ outages = Table(
     Column("state", String(16), nullable=False),
     Column("started_at", UtcDateTime, nullable=False),
     Column("ended_at", UtcDateTime),
+    # Marked false by an operator (misconfigured monitor, probe fault): not public uptime (0018).
+    Column("false_at", UtcDateTime),
     Index(None, "monitor_id", "started_at"),
 )
 
@@ -163,6 +188,8 @@ incidents = Table(
     Column("postmortem", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Marked false by an operator: off the page and its history, kept for the audit log (0018).
+    Column("false_at", UtcDateTime),
     Index(None, "page_id", "resolved_at"),
 )
 

@@ -45,6 +45,7 @@ sessions = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("address", String(64), nullable=False, default=""),
     Index(None, "user_id"),
+    Index(None, "expires_at"),  # expired sessions are pruned (hiccup.engine.housekeeping)
 )
 
 api_tokens = Table(
@@ -59,6 +60,7 @@ api_tokens = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("last_used_at", UtcDateTime),
     Column("revoked_at", UtcDateTime),
+    Column("expires_at", UtcDateTime),  # None: until revoked
 )
 
 # Persisted so a restart does not hand an attacker a fresh set of guesses.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -16,6 +15,7 @@ from sqlalchemy import (
 )
 
 from hiccup.store.tables import UtcDateTime, metadata
+from hiccup.store.timestamps import WallClock
 
 maintenances = Table(
     "maintenances",
@@ -27,7 +27,7 @@ maintenances = Table(
     Column("message", Text, nullable=False, default=""),
     Column("time_zone", String(64), nullable=False),
     # Local wall-clock start in `time_zone`: recurrences keep their local hour across DST.
-    Column("start_local", DateTime(timezone=False), nullable=False),
+    Column("start_local", WallClock, nullable=False),
     Column("duration_s", Float, nullable=False),
     Column("rrule", String(500)),
     Column("remind_before_s", Float),

@@ -68,7 +68,8 @@ probe_inbox = Table(
     Column("monitor_id", String(12), ForeignKey("monitors.id", ondelete="CASCADE"), nullable=False),
     Column("probe", String(64), nullable=False),
     Column("region", String(64), nullable=False),
-    Column("result", JSON, nullable=False),  # a TimedResult as store.probe_results writes it
+    # A check result with its monitor and start (store.probe_results).
+    Column("result", JSON, nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
 )
 

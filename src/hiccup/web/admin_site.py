@@ -7,7 +7,9 @@ import re
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.routing import BaseRoute, Mount
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from hiccup.core.clock import Clock
@@ -16,8 +18,13 @@ from hiccup.manage.context import Ops
 from hiccup.manage.login import announce_setup
 from hiccup.web.admin.app import create_admin
 from hiccup.web.api.app import create_api
+from hiccup.web.head import HeadAsGet
 
 log = logging.getLogger(__name__)
+
+
+async def _to_admin(_request: Request) -> RedirectResponse:
+    return RedirectResponse("/admin/", status_code=308)
 
 
 class _Mount(Mount):
@@ -59,8 +66,10 @@ class AdminSite:
     def routes(self) -> list[BaseRoute]:
         secure = self.base_url.startswith("https://")
         return [
-            _Mount("/api/v1", create_api(self.ops)),
-            _Mount("/admin", create_admin(self.ops, secure_cookies=secure)),
+            # "/admin" as typed in an address bar: the console lives at "/admin/".
+            Route("/admin", _to_admin, methods=["GET", "HEAD"]),
+            _Mount("/api/v1", HeadAsGet(create_api(self.ops))),
+            _Mount("/admin", HeadAsGet(create_admin(self.ops, secure_cookies=secure))),
         ]
 
     async def announce_setup(self) -> str | None:

@@ -13,6 +13,7 @@ from hiccup.snapshot.builder import SnapshotHolder
 from hiccup.snapshot.render import style_csp_source
 from hiccup.web.headers import SecurityHeaders
 from hiccup.web.public.serve import PublicServer
+from hiccup.web.unavailable import answer_unavailable, plain_unavailable
 
 _CSP = (
     "default-src 'none'; style-src {style}; img-src 'self' data:; script-src 'self'; "
@@ -40,7 +41,7 @@ def create_app(
         title="Hiccup", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
     def healthz() -> JSONResponse:
         ready = holder.current is not None
         return JSONResponse({"status": "ok" if ready else "starting"}, 200 if ready else 503)
@@ -56,6 +57,8 @@ def create_app(
     app.router.routes.append(Route("/{path:path}", serve, methods=["GET", "HEAD"]))
     # Every response, admin and API included; a route's own headers (the admin's CSP) win.
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)
+    # Heartbeat pings and subscribe forms write to the database too.
+    answer_unavailable(app, plain_unavailable)
     return app
 
 

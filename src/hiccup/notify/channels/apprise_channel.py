@@ -12,17 +12,32 @@ from datetime import datetime
 from typing import ClassVar
 
 import apprise
+from pydantic import model_validator
 
+from hiccup.config.channels import ChannelOptions, register
 from hiccup.config.notifications import check_apprise_url
 from hiccup.notify.channels.base import ChannelContext
-from hiccup.notify.channels.registry import register
 from hiccup.notify.errors import NotifyError
 from hiccup.notify.outbox import Claimed
+
+
+class AppriseOptions(ChannelOptions):
+    url: str
+
+    @model_validator(mode="after")
+    def _known_service(self) -> AppriseOptions:
+        # Checked on the whole channel, not `url`, so the error names the channel's line.
+        check_apprise_url(self.url)
+        return self
+
+    def target(self) -> str:
+        return self.url
 
 
 @register
 class AppriseChannel:
     kind: ClassVar[str] = "apprise"
+    options_model: ClassVar[type[ChannelOptions]] = AppriseOptions
 
     def __init__(self, context: ChannelContext) -> None:
         self._context = context

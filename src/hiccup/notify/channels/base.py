@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar, Protocol
 
+from hiccup.config.channels import ChannelOptions
 from hiccup.config.notifications import NotificationsConfig
 from hiccup.notify.http import HttpSender
 from hiccup.notify.outbox import Claimed
@@ -25,6 +26,8 @@ class ChannelContext:
 
 class Channel(Protocol):
     kind: ClassVar[str]
+    # Its fields in hiccup.yaml beside `key` and `kind`, checked when the file is loaded.
+    options_model: ClassVar[type[ChannelOptions]]
     concurrency: int
 
     async def send(self, item: Claimed, now: datetime) -> None:

@@ -15,9 +15,9 @@ from typing import ClassVar
 
 import aiosmtplib
 
-from hiccup.config.notifications import SmtpConfig
+from hiccup.config.channels import ChannelOptions, register
+from hiccup.config.notifications import EmailList, NotificationsConfig, SmtpConfig
 from hiccup.notify.channels.base import ChannelContext
-from hiccup.notify.channels.registry import register
 from hiccup.notify.errors import NotifyError
 from hiccup.notify.mime import Mail
 from hiccup.notify.outbox import Claimed
@@ -122,9 +122,20 @@ async def _reset_or_close(
     await _quietly_close(client)
 
 
+class EmailOptions(ChannelOptions):
+    to: EmailList  # every address is checked when the file is loaded
+
+    def target(self) -> str:
+        return ", ".join(self.to)
+
+    def problems(self, config: NotificationsConfig) -> list[str]:
+        return [] if config.smtp else ["email channels need `notifications.smtp`"]
+
+
 @register
 class EmailChannel:
     kind: ClassVar[str] = "email"
+    options_model: ClassVar[type[ChannelOptions]] = EmailOptions
 
     def __init__(self, context: ChannelContext) -> None:
         self._context = context

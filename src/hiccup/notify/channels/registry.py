@@ -1,36 +1,16 @@
-"""Channel kinds by name. Each module registers its class with `@register`."""
+"""One live channel per registered kind (the kinds and their options: config/channels.py)."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import cast
 
+from hiccup.config.channels import channel_class, channel_kinds
 from hiccup.notify.channels.base import Channel, ChannelContext
 
 ChannelFactory = Callable[[ChannelContext], Channel]
-F = TypeVar("F", bound=ChannelFactory)
-
-_REGISTRY: dict[str, ChannelFactory] = {}
-_BUILTIN = ("email", "webhook", "apprise_channel")
-
-
-def register(factory: F) -> F:
-    kind: str = getattr(factory, "kind")  # noqa: B009 - a ClassVar of the class registered
-    _REGISTRY[kind] = factory
-    return factory
-
-
-def _load_builtin() -> None:
-    for module in _BUILTIN:
-        importlib.import_module(f"hiccup.notify.channels.{module}")
-
-
-def channel_kinds() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
 
 
 def build_channels(context: ChannelContext) -> dict[str, Channel]:
-    _load_builtin()
-    return {kind: factory(context) for kind, factory in _REGISTRY.items()}
+    # Every registered class is a Channel; the config's registry only knows its options side.
+    return {kind: cast(ChannelFactory, channel_class(kind))(context) for kind in channel_kinds()}

@@ -11,10 +11,13 @@ import hashlib
 import hmac
 import json
 from datetime import datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
+from pydantic import AfterValidator
+
+from hiccup.config.channels import ChannelOptions, register
+from hiccup.config.notifications import EnvName, check_http_url
 from hiccup.notify.channels.base import ChannelContext
-from hiccup.notify.channels.registry import register
 from hiccup.notify.errors import NotifyError
 from hiccup.notify.outbox import Claimed
 
@@ -27,9 +30,22 @@ def signature(secret: bytes, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
+class WebhookOptions(ChannelOptions):
+    url: Annotated[str, AfterValidator(check_http_url)]
+    # The variable holding the signing secret: secrets never sit in the file.
+    secret_env: EnvName | None = None
+
+    def target(self) -> str:
+        return self.url
+
+    def stored(self) -> dict[str, str]:
+        return {"secret_env": self.secret_env} if self.secret_env else {}
+
+
 @register
 class WebhookChannel:
     kind: ClassVar[str] = "webhook"
+    options_model: ClassVar[type[ChannelOptions]] = WebhookOptions
 
     def __init__(self, context: ChannelContext) -> None:
         self._context = context

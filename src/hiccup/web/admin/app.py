@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
@@ -16,6 +17,7 @@ from hiccup.web.admin import account, dashboard, incidents, lists, login, probes
 from hiccup.web.admin.base import PREFIX, Forbidden, LoginRequired, plain, redirect, render
 from hiccup.web.admin.crud import register
 from hiccup.web.admin.resources import CRUDS
+from hiccup.web.unavailable import HEADERS, MESSAGE, answer_unavailable
 
 STATIC = Path(__file__).parents[1] / "static"
 
@@ -48,9 +50,20 @@ def _install_errors(app: FastAPI) -> None:
             message=error.message,
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, _error: RequestValidationError) -> Response:
+        # An address typed by hand (a path or query part that is not what the page takes).
+        return plain(400, "Bad request.\n")
+
     @app.exception_handler(404)
     async def not_found(_request: Request, _error: Exception) -> Response:
         return plain(404, "Not found.\n")
+
+
+def _unavailable(request: Request) -> Response:
+    page = render(request, "message.html", None, 503, title="Try again", message=MESSAGE)
+    page.headers.update(HEADERS)
+    return page
 
 
 def create_admin(ops: Ops, secure_cookies: bool = False) -> FastAPI:
@@ -58,6 +71,7 @@ def create_admin(ops: Ops, secure_cookies: bool = False) -> FastAPI:
     app.state.ops = ops
     app.state.secure_cookies = secure_cookies
     _install_errors(app)
+    answer_unavailable(app, _unavailable)
     for module in (login, dashboard, incidents, lists, probes, account):
         app.include_router(module.router, include_in_schema=False)
     for crud in CRUDS:

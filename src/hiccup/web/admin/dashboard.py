@@ -17,9 +17,12 @@ from starlette.responses import Response
 from hiccup.auth.roles import Permission
 from hiccup.manage import monitors
 from hiccup.manage.components import list_components
+from hiccup.manage.models import FalseIn
+from hiccup.manage.validation import parse
 from hiccup.store.dashboard import MonitorQuery
 from hiccup.store.tags import all_tags
 from hiccup.web.admin.base import form_guard, guard, ops_of, redirect, render
+from hiccup.web.query import page_number
 
 router = APIRouter()
 STATUSES = ("up", "degraded", "down", "unknown", "paused")
@@ -30,13 +33,12 @@ RESULTS_SHOWN = 100
 def _query(request: Request) -> MonitorQuery:
     params = request.query_params
     status = params.get("status") or None
-    page = params.get("page", "1")
     return MonitorQuery(
         search=params.get("q", "")[:200],
         status=status if status in STATUSES else None,
         tag=(params.get("tag") or None),
         component_id=(params.get("component") or None),
-        page=int(page) if page.isdigit() and 0 < int(page) < 100000 else 1,
+        page=page_number(params.get("page")),
         per_page=PER_PAGE,
     )
 
@@ -94,9 +96,25 @@ async def monitor_results(request: Request, monitor_id: str) -> Response:
     ops = ops_of(request)
     monitor = await monitors.get_monitor(ops, monitor_id)
     found = await monitors.recent_results(ops, monitor_id, RESULTS_SHOWN)
+    spans = await monitors.outages_of(ops, monitor_id, RESULTS_SHOWN)
     return render(
-        request, "monitor_results.html", me, title=monitor.name, monitor=monitor, results=found
+        request,
+        "monitor_results.html",
+        me,
+        title=monitor.name,
+        monitor=monitor,
+        results=found,
+        outages=spans,
     )
+
+
+@router.post("/outages/{outage_id}/false")
+async def mark_outage_false(request: Request, outage_id: str) -> Response:
+    _, actor, form = await form_guard(request, Permission.OPERATE)
+    data = parse(FalseIn, {"reason": form.get("reason", "")})
+    await monitors.mark_outage_false(ops_of(request), actor, outage_id, data)
+    back = str(form.get("monitor_id", ""))
+    return redirect(f"/monitors/{back}/results" if back.isalnum() else "/")
 
 
 @router.get("/monitors/table")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 
@@ -34,6 +36,8 @@ class Field:
     optional: bool = False  # empty means None
     help: str = ""
     attrs: Mapping[str, str] = field(default_factory=dict)
+    # A "datetime" a browser sends without an offset is read in this zone (None: left as typed).
+    zone: str | None = None
 
 
 def _scalar(spec: Field, raw: str) -> Any:
@@ -47,7 +51,19 @@ def _scalar(spec: Field, raw: str) -> Any:
             raise ValueError(f"not valid JSON: {error.msg}") from None
     if spec.kind == "tags":
         return [t.strip() for t in raw.replace(",", " ").split() if t.strip()]
+    if spec.kind == "datetime" and spec.zone is not None:
+        return _in_zone(raw, spec.zone)
     return raw
+
+
+def _in_zone(raw: str, zone: str) -> str:
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return raw  # the model names the field and says what it wants
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return moment.isoformat()
 
 
 def read_form(fields: Sequence[Field], form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
@@ -78,6 +94,8 @@ def shown_value(spec: Field, value: Any) -> Any:
     """A value as the form shows it back."""
     if value is None:
         return "" if spec.kind not in ("multi", "bool") else ([] if spec.kind == "multi" else False)
+    if spec.kind == "select" and isinstance(value, bool):
+        return "true" if value else "false"  # the spelling of the choices, as the form posts it
     if spec.kind == "json" and not isinstance(value, str):
         return json.dumps(value, indent=2)
     if spec.kind == "tags" and isinstance(value, list):

@@ -16,7 +16,7 @@ from hiccup.core.text import render_markdown
 from hiccup.manage import incidents, templates
 from hiccup.manage.components import list_components
 from hiccup.manage.errors import Conflict, Invalid, NotFound
-from hiccup.manage.models import IncidentIn, IncidentUpdateIn, PostmortemIn
+from hiccup.manage.models import FalseIn, IncidentIn, IncidentUpdateIn, PostmortemIn
 from hiccup.manage.validation import parse
 from hiccup.web.admin.base import HEADERS, form_guard, guard, ops_of, redirect, render
 
@@ -177,6 +177,18 @@ async def postmortem(request: Request, incident_id: str) -> Response:
     except (Invalid, Conflict) as error:
         problems = {"body": next(iter(error.fields.values()), error.message)}
         return await _detail(request, me, incident_id, problems, 422, {"postmortem": data["body"]})
+    return redirect(f"/incidents/{incident_id}")
+
+
+@router.post("/incidents/{incident_id}/false")
+async def mark_false(request: Request, incident_id: str) -> Response:
+    me, actor, form = await form_guard(request, Permission.OPERATE)
+    data = {"reason": form.get("reason", "")}
+    try:
+        await incidents.mark_false(ops_of(request), actor, incident_id, parse(FalseIn, data))
+    except (Invalid, Conflict) as error:
+        problems = {"reason": next(iter(error.fields.values()), error.message)}
+        return await _detail(request, me, incident_id, problems, 422)
     return redirect(f"/incidents/{incident_id}")
 
 

@@ -14,6 +14,7 @@ from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission
 from hiccup.manage import accounts, components, maintenance, templates
 from hiccup.web.admin.base import guard, ops_of, render
+from hiccup.web.query import page_number
 
 router = APIRouter()
 
@@ -34,6 +35,12 @@ class Row:
 
 def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+
+
+def _expiry(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    return f"expired {when(moment)}" if moment <= now else when(moment)
 
 
 def table(
@@ -171,6 +178,7 @@ async def user_list(request: Request) -> Response:
 @router.get("/tokens")
 async def token_list(request: Request) -> Response:
     me, _ = await guard(request, Permission.ADMINISTER)
+    now = ops_of(request).clock.now()
     rows = [
         Row(
             [
@@ -179,20 +187,22 @@ async def token_list(request: Request) -> Response:
                 t.user_name,
                 ", ".join(s.value for s in t.scopes),
                 when(t.last_used_at),
+                _expiry(t.expires_at, now),
             ],
             None,
             (Action("Revoke", f"/tokens/{t.id}/delete", f"Revoke {t.name}?"),),
         )
         for t in await accounts.list_tokens(ops_of(request))
     ]
-    columns = ["Name", "Starts with", "User", "Scopes", "Last used"]
+    columns = ["Name", "Starts with", "User", "Scopes", "Last used", "Expires"]
     return table(request, me, "API tokens", columns, rows, ("/tokens/new", Permission.ADMINISTER))
 
 
 @router.get("/audit")
-async def audit_list(request: Request, page: int = 1) -> Response:
+async def audit_list(request: Request) -> Response:
     me, _ = await guard(request, Permission.ADMINISTER)
-    found = await accounts.list_audit(ops_of(request), max(page, 1), 100)
+    page = page_number(request.query_params.get("page"))
+    found = await accounts.list_audit(ops_of(request), page, 100)
     rows = [
         Row([when(e.at), e.actor, e.action, e.target, e.summary, e.address]) for e in found.items
     ]

@@ -16,7 +16,7 @@ from hiccup.manage import accounts, components, maintenance, monitors, templates
 from hiccup.manage.context import Actor, Ops
 from hiccup.manage.models import (
     ComponentIn,
-    MaintenanceIn,
+    MaintenanceForm,
     MonitorIn,
     PageIn,
     TemplateIn,
@@ -31,6 +31,11 @@ from hiccup.web.admin.forms import Field
 
 NONE = ("", "— none —")
 IMPACTS = [(i.value, i.value) for i in IncidentImpact]
+INCIDENT_MODES = [
+    ("", "— the page's —"),
+    ("auto", "auto: once an outage lasted publish_after"),
+    ("manual", "manual: only those an operator opens"),
+]
 
 
 async def component_choices(ops: Ops, groups_only: bool = False) -> list[tuple[str, str]]:
@@ -75,6 +80,14 @@ async def monitor_fields(ops: Ops) -> Sequence[Field]:
         ),
         Field("tags", "Tags", "tags", help="comma or space separated"),
         Field("enabled", "Enabled", "bool"),
+        Field(
+            "public",
+            "On the status page",
+            "select",
+            [("", "— the kind's default —"), ("true", "yes"), ("false", "no: operator-only")],
+            optional=True,
+            help="operator-only monitors alert, never change the page (default: tls, heartbeat)",
+        ),
     ]
 
 
@@ -97,6 +110,14 @@ async def component_fields(ops: Ops) -> Sequence[Field]:
         ),
         Field("position", "Position", "int"),
         Field("page_id", "Page", "select", [NONE, *await page_choices(ops)], optional=True),
+        Field("incidents", "Public incidents", "select", INCIDENT_MODES, optional=True),
+        Field(
+            "publish_after_s",
+            "Publish after (seconds)",
+            "float",
+            optional=True,
+            help="an outage opens a public incident once it lasted this long; default: the page's",
+        ),
     ]
 
 
@@ -111,6 +132,13 @@ async def page_fields(_ops: Ops) -> Sequence[Field]:
         Field("url", "Public URL"),
         Field("time_zone", "Time zone", help="IANA name, e.g. Europe/Berlin"),
         Field("history_days", "Days of history", "int"),
+        Field("incidents", "Public incidents", "select", INCIDENT_MODES[1:]),
+        Field(
+            "publish_after_s",
+            "Publish after (seconds)",
+            "float",
+            help="components' default: an outage opens a public incident once it lasted this long",
+        ),
     ]
 
 
@@ -176,6 +204,14 @@ async def token_fields(ops: Ops) -> Sequence[Field]:
         Field("name", "Token name", help="what uses it, e.g. 'deploy script'"),
         Field("scopes", "Scopes", "multi", [(s.value, s.value) for s in Scope]),
         Field("user_id", "Acts as user", "select", [("", "— me —"), *users], optional=True),
+        Field(
+            "expires_at",
+            "Expires (UTC)",
+            "datetime",
+            optional=True,
+            help="empty: until revoked",
+            zone="UTC",
+        ),
     ]
 
 
@@ -251,7 +287,7 @@ CRUDS = [
         "maintenance",
         Permission.OPERATE,
         maintenance_fields,
-        MaintenanceIn,
+        MaintenanceForm,
         maintenance.schedule,
         _maintenance_values,
         None,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from hiccup.manage import accounts
 from hiccup.manage.context import Actor
@@ -20,6 +18,7 @@ from hiccup.manage.models import (
     UserUpdate,
 )
 from hiccup.web.api.deps import ERRORS, Administrator, Reader, ops_of
+from hiccup.web.query import Page, PerPage
 
 router = APIRouter(responses=ERRORS)
 
@@ -81,8 +80,8 @@ async def revoke_token(request: Request, token_id: str, actor: Actor = Administr
 @router.get("/audit", tags=["accounts"])
 async def audit_log(
     request: Request,
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    page: Page = 1,
+    per_page: PerPage = 50,
     _actor: Actor = Administrator,
 ) -> Paged[AuditEntryOut]:
     return await accounts.list_audit(ops_of(request), page, per_page)

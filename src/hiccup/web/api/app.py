@@ -11,6 +11,7 @@ from hiccup.manage.context import Ops
 from hiccup.manage.errors import ManageError
 from hiccup.web.api import accounts, catalog, engine, operations, probes
 from hiccup.web.api.deps import ApiError, error_body
+from hiccup.web.unavailable import HEADERS, MESSAGE, answer_unavailable
 
 _CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 401: "unauthenticated"}
 _NO_STORE = {"cache-control": "no-store"}
@@ -52,7 +53,13 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
         code = _CODES.get(error.status_code, "error")
-        return JSONResponse(error_body(code, str(error.detail)), error.status_code, _NO_STORE)
+        # A 405's Allow (and whatever else the error carries) is part of the answer.
+        headers = {**(error.headers or {}), **_NO_STORE}
+        return JSONResponse(error_body(code, str(error.detail)), error.status_code, headers)
+
+
+def _unavailable(_request: Request) -> JSONResponse:
+    return JSONResponse(error_body("database_unavailable", MESSAGE), 503, HEADERS)
 
 
 def create_api(ops: Ops) -> FastAPI:
@@ -66,6 +73,7 @@ def create_api(ops: Ops) -> FastAPI:
     )
     api.state.ops = ops
     _install_errors(api)
+    answer_unavailable(api, _unavailable)
     for module in (catalog, operations, accounts, probes, engine):
         api.include_router(module.router)
     return api

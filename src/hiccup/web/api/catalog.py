@@ -15,6 +15,7 @@ from hiccup.manage.models import (
     MonitorFilter,
     MonitorIn,
     MonitorOut,
+    OutageOut,
     Paged,
     PageIn,
     PageOut,
@@ -22,6 +23,7 @@ from hiccup.manage.models import (
 )
 from hiccup.store.dashboard import MonitorQuery
 from hiccup.web.api.deps import ERRORS, Administrator, Reader, ops_of
+from hiccup.web.query import Page, PerPage
 
 router = APIRouter(responses=ERRORS)
 
@@ -33,8 +35,8 @@ async def list_monitors(
     status: MonitorFilter | None = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     component_id: Annotated[str | None, Query(max_length=12)] = None,
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    page: Page = 1,
+    per_page: PerPage = 50,
     _actor: Actor = Reader,
 ) -> Paged[MonitorOut]:
     spec = MonitorQuery(q, status, tag, component_id, page, per_page)
@@ -61,6 +63,16 @@ async def monitor_results(
     _actor: Actor = Reader,
 ) -> list[ResultOut]:
     return await mons.recent_results(ops_of(request), monitor_id, limit)
+
+
+@router.get("/monitors/{monitor_id}/outages", tags=["monitors"])
+async def monitor_outages(
+    request: Request,
+    monitor_id: str,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    _actor: Actor = Reader,
+) -> list[OutageOut]:
+    return await mons.outages_of(ops_of(request), monitor_id, limit)
 
 
 @router.put("/monitors/{monitor_id}", tags=["monitors"])

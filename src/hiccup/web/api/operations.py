@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from hiccup.core.text import render_markdown
-from hiccup.manage import incidents, maintenance, templates
+from hiccup.manage import incidents, maintenance, monitors, templates
 from hiccup.manage.context import Actor
 from hiccup.manage.models import (
+    FalseIn,
     IncidentIn,
     IncidentOut,
     IncidentUpdateIn,
@@ -23,6 +24,7 @@ from hiccup.manage.models import (
     TemplateOut,
 )
 from hiccup.web.api.deps import ERRORS, Operator, Reader, ops_of
+from hiccup.web.query import Page, PerPage
 
 router = APIRouter(responses=ERRORS)
 
@@ -31,8 +33,8 @@ router = APIRouter(responses=ERRORS)
 async def list_incidents(
     request: Request,
     state: Literal["open", "resolved", "all"] = "all",
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    page: Page = 1,
+    per_page: PerPage = 50,
     _actor: Actor = Reader,
 ) -> Paged[IncidentOut]:
     return await incidents.list_incidents(ops_of(request), state, page, per_page)
@@ -60,6 +62,25 @@ async def write_postmortem(
     request: Request, incident_id: str, body: PostmortemIn, actor: Actor = Operator
 ) -> IncidentOut:
     return await incidents.write_postmortem(ops_of(request), actor, incident_id, body)
+
+
+@router.post("/incidents/{incident_id}/false", tags=["incidents"])
+async def mark_false(
+    request: Request, incident_id: str, body: FalseIn, actor: Actor = Operator
+) -> IncidentOut:
+    """Mark an automatic incident false (a misconfigured monitor, a probe fault): it and the
+    outages behind it leave the public page, history and uptime; the audit log keeps it."""
+    return await incidents.mark_false(ops_of(request), actor, incident_id, body)
+
+
+@router.post("/outages/{outage_id}/false", status_code=204, tags=["incidents"])
+async def mark_outage_false(
+    request: Request, outage_id: str, body: FalseIn, actor: Actor = Operator
+) -> Response:
+    """Mark one confirmed outage false (see GET /monitors/{id}/outages): it leaves the public
+    uptime bars and SLA reports; the audit log keeps it."""
+    await monitors.mark_outage_false(ops_of(request), actor, outage_id, body)
+    return Response(status_code=204)
 
 
 @router.post("/markdown/preview", tags=["incidents"])

@@ -3,12 +3,12 @@ Tokens are made with `hiccup probes add` (the secret never passes through this A
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
+from hiccup.config.isotime import UtcOutput
 from hiccup.manage import probes as manage_probes
 from hiccup.manage.context import Actor
 from hiccup.store.probe_health import recent_events
@@ -21,7 +21,7 @@ router = APIRouter(responses=ERRORS)
 class ProbeOut(BaseModel):
     name: str
     region: str | None
-    last_seen_at: datetime | None
+    last_seen_at: UtcOutput | None
     healthy: bool
     health_reason: str | None
 
@@ -31,7 +31,7 @@ class ProbeEventOut(BaseModel):
     healthy: bool
     reason: str | None
     monitor: str | None
-    at: datetime
+    at: UtcOutput
 
 
 @router.get("/probes", tags=["probes"])

@@ -1,4 +1,4 @@
-"""Heartbeat routes: `GET|POST /ping/<token>`, `/ping/<token>/start`, `/ping/<token>/fail`.
+"""Heartbeat routes: `GET|HEAD|POST /ping/<token>`, `/ping/<token>/start`, `/ping/<token>/fail`.
 
 Answers are short plain text so `curl -fsS` in a crontab line is all a job needs. Any request
 body is ignored and never read.
@@ -23,15 +23,22 @@ def ping_router(desk: PingDesk) -> APIRouter:
             return PlainTextResponse("unknown ping token\n", 404, _NO_STORE)
         return PlainTextResponse("OK\n", 200, _NO_STORE)
 
-    @router.api_route("/ping/{token}", methods=["GET", "POST"], include_in_schema=False)
+    # HEAD counts as a ping, as GET does: some monitors and scripts only send HEAD.
+    methods = ["GET", "HEAD", "POST"]
+
+    @router.api_route("/ping/{token}", methods=methods, include_in_schema=False)
     async def ping(token: str) -> PlainTextResponse:
         return await answer(token, Signal.OK)
 
-    @router.api_route("/ping/{token}/start", methods=["GET", "POST"], include_in_schema=False)
+    @router.api_route(
+        "/ping/{token}/start", methods=["GET", "HEAD", "POST"], include_in_schema=False
+    )
     async def start(token: str) -> PlainTextResponse:
         return await answer(token, Signal.START)
 
-    @router.api_route("/ping/{token}/fail", methods=["GET", "POST"], include_in_schema=False)
+    @router.api_route(
+        "/ping/{token}/fail", methods=["GET", "HEAD", "POST"], include_in_schema=False
+    )
     async def fail(token: str) -> PlainTextResponse:
         return await answer(token, Signal.FAIL)
 

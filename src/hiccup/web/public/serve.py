@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hiccup.auth.page_access import Admission
 from hiccup.snapshot.assets import HTML, Asset, Snapshot
 from hiccup.snapshot.render import render_not_found
-from hiccup.snapshot.wire import STRICT_CSP, RawHeaders
+from hiccup.snapshot.wire import NOT_FOUND_CSP, STRICT_CSP, RawHeaders
 from hiccup.web.public.live import LiveStream, SnapshotSource
 
 _NOT_FOUND = render_not_found(None).encode()
@@ -101,18 +101,26 @@ class PublicServer:
         if asset is None or (home != "/" and asset.page is None):
             await self.not_found(scope, send)
             return
-        if asset.private:
-            admission = self._admission(snapshot, scope, asset)
-            if admission is not Admission.ADMIT:
-                await self._refused(scope, send, asset, admission)
-                return
+        if asset.private and await self._turned_away(scope, send, snapshot, asset):
+            return
         await self.live(scope, receive, send, asset.page)
 
-    def _admission(self, snapshot: Snapshot, scope: Scope, asset: Asset) -> Admission:
+    async def _turned_away(
+        self, scope: Scope, send: Send, snapshot: Snapshot, asset: Asset
+    ) -> bool:
+        """A private page's guard refuses the reader: answer so (401, 403 or 429)."""
         guard = snapshot.guards.get(asset.page or "")
         client = scope.get("client")
         peer = client[0] if client else None
-        return guard.admit(peer, scope["headers"]) if guard else Admission.REFUSE
+        headers = scope["headers"]
+        admission = guard.admit(peer, headers) if guard else Admission.REFUSE
+        if admission is Admission.ADMIT:
+            return False
+        wait = 1
+        if guard is not None and admission is Admission.THROTTLED:
+            wait = guard.retry_after(peer, headers)
+        await self._refused(scope, send, asset, admission, wait)
+        return True
 
     def _find(self, snapshot: Snapshot, scope: Scope, path: str) -> Asset | None:
         host = _host(scope["headers"]) if snapshot.hosts else None
@@ -131,12 +139,20 @@ class PublicServer:
                 (b"content-type", HTML.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"x-content-type-options", b"nosniff"),
-                (b"content-security-policy", STRICT_CSP.encode() + b"; style-src 'unsafe-inline'"),
+                (b"content-security-policy", NOT_FOUND_CSP.encode()),
             ]
         await _send(send, status, headers, b"" if scope.get("method") == "HEAD" else body)
 
-    async def _refused(self, scope: Scope, send: Send, asset: Asset, admission: Admission) -> None:
-        if admission is Admission.ASK_PASSWORD:
+    async def _refused(
+        self, scope: Scope, send: Send, asset: Asset, admission: Admission, wait: int = 1
+    ) -> None:
+        if admission is Admission.THROTTLED:
+            reply = _plain(
+                429,
+                b"Too many wrong passwords; try again later.\n",
+                (b"retry-after", str(wait).encode()),
+            )
+        elif admission is Admission.ASK_PASSWORD:
             realm = f'Basic realm="{asset.page}", charset="UTF-8"'.encode()
             reply = _plain(
                 401, b"This status page needs a password.\n", (b"www-authenticate", realm)
@@ -147,12 +163,9 @@ class PublicServer:
         await _send(send, status, headers, b"" if scope["method"] == "HEAD" else body)
 
     async def _answer(self, scope: Scope, send: Send, snapshot: Snapshot, asset: Asset) -> None:
+        if asset.private and await self._turned_away(scope, send, snapshot, asset):
+            return
         headers = scope["headers"]
-        if asset.private:
-            admission = self._admission(snapshot, scope, asset)
-            if admission is not Admission.ADMIT:
-                await self._refused(scope, send, asset, admission)
-                return
         match, packed = None, False
         for key, value in headers:
             if key == b"if-none-match":

@@ -7,6 +7,7 @@ client's one-click "Unsubscribe" (a POST to the List-Unsubscribe URL) works with
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from hiccup.auth.page_access import Admission, parse_address
 from hiccup.config.notifications import check_email, check_http_url
+from hiccup.notify.addresses import refuse_private_url
 from hiccup.notify.service import Notifications
 from hiccup.notify.subscribers import SignUp, confirm, subscribe, unsubscribe
 from hiccup.notify.tokens import Signer, TokenError
@@ -124,6 +126,13 @@ class SubscribeRoutes:
         admission = guard.admit(peer, request.headers.raw)
         if admission is Admission.ADMIT:
             return None
+        if admission is Admission.THROTTLED:
+            wait = str(guard.retry_after(peer, request.headers.raw))
+            return PlainTextResponse(
+                "Too many wrong passwords; try again later.\n",
+                429,
+                headers={**SECURITY_HEADERS, "retry-after": wait},
+            )
         if admission is Admission.ASK_PASSWORD:
             realm = f'Basic realm="{visit.slug}", charset="UTF-8"'
             return PlainTextResponse(
@@ -181,18 +190,12 @@ class SubscribeRoutes:
             fields = await _fields(request, wants_json)
             sign_up = self._sign_up(fields, visit)
         except FormError as error:
-            if wants_json:
-                return JSONResponse({"error": str(error)}, 422)
-            return self.html(
-                422,
-                visit,
-                title="Subscribe to updates",
-                form="subscribe",
-                error=str(error),
-                components=visit.components,
-                allow_webhook=self.n.config.subscriptions.webhook,
-                email=_first(_fields_of(request), "email"),
-            )
+            return _form_error(wants_json, str(error), self, visit, request)
+        if sign_up.webhook and not self.n.config.subscriptions.allow_private_webhooks:
+            try:  # resolving blocks: off the loop
+                await asyncio.to_thread(refuse_private_url, sign_up.webhook)
+            except ValueError as error:
+                return _form_error(wants_json, str(error), self, visit, request)
         now = self.n.clock.now()
         refusal = self._refusal(request, visit, now.timestamp())
         if refusal is not None:
@@ -372,8 +375,8 @@ async def _fields(request: Request, wants_json: bool) -> dict[str, list[str]]:
     else:
         try:
             data = json.loads(body or b"{}")
-        except json.JSONDecodeError:
-            raise FormError("the body is not valid JSON") from None
+        except (json.JSONDecodeError, UnicodeDecodeError):  # bytes that are not UTF-8 too
+            raise FormError("the body is not valid JSON in UTF-8") from None
         if not isinstance(data, dict):
             raise FormError("expected a JSON object with `email`")
         listed = data.get("components") or []
@@ -384,6 +387,23 @@ async def _fields(request: Request, wants_json: bool) -> dict[str, list[str]]:
         }
     request.state.fields = fields
     return fields
+
+
+def _form_error(
+    wants_json: bool, message: str, routes: SubscribeRoutes, visit: Visit, request: Request
+) -> Response:
+    if wants_json:
+        return JSONResponse({"error": message}, 422)
+    return routes.html(
+        422,
+        visit,
+        title="Subscribe to updates",
+        form="subscribe",
+        error=message,
+        components=visit.components,
+        allow_webhook=routes.n.config.subscriptions.webhook,
+        email=_first(_fields_of(request), "email"),
+    )
 
 
 def _answer(

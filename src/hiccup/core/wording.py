@@ -1,0 +1,46 @@
+"""Words for trouble by the kind of monitor that saw it.
+
+"Backups is unavailable … has not been answering" is wrong twice for a nightly job that did not
+call in, and "down" is wrong for a certificate nine days from expiry. A kind that knows better
+words says what happened, with the check's own reason: "Backups missed its 02:00 UTC run
+(expected every 1d + 1m grace)", "shop TLS: certificate expires in 9 days (2026-12-14)".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+
+class TroubleKind(StrEnum):
+    OUTAGE = "outage"  # a service that stops answering: the generic words fit
+    SCHEDULE = "schedule"  # a job that did not call in (heartbeat); the reason says which run
+    EXPIRY = "expiry"  # a certificate near or past its end (tls); the reason says when
+
+
+def trouble_sentence(kind: TroubleKind, name: str, reason: str | None) -> str | None:
+    """The kind's own words for `name` in trouble; None: use the generic ones."""
+    if not reason or kind is TroubleKind.OUTAGE:
+        return None
+    if kind is TroubleKind.SCHEDULE:
+        return f"{name} {reason}"
+    return f"{name}: {reason}"
+
+
+_TITLES = {
+    TroubleKind.SCHEDULE: "{name}: a scheduled job did not run",
+    TroubleKind.EXPIRY: "{name}: certificate problem",
+}
+
+
+def incident_words(
+    component: str, causes: Sequence[tuple[TroubleKind, str, str | None]]
+) -> tuple[str, str] | None:
+    """(title, sentence) for a component's incident when every monitor in trouble has its own
+    words — (kind, monitor name, reason) each; None when any is a plain outage."""
+    sentences = [trouble_sentence(kind, name, reason) for kind, name, reason in causes]
+    kinds = {kind for kind, _, _ in causes}
+    if not causes or any(s is None for s in sentences) or len(kinds) != 1:
+        return None
+    title = _TITLES[kinds.pop()].format(name=component)
+    return title, " ".join(f"{s}." for s in sentences if s)

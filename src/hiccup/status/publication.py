@@ -1,0 +1,59 @@
+"""The status service's hooks for the publication policy (hiccup.core.publication): plan the
+automatic incident after a status change, and open the incidents whose deadline has passed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.checks.registry import trouble_kind
+from hiccup.core.publication import IncidentPlan, plan_auto_incident
+from hiccup.core.status import ComponentStatus
+from hiccup.core.wording import incident_words
+from hiccup.store import publication as stored
+
+
+async def plan_and_remember(
+    conn: AsyncConnection,
+    component_id: str,
+    *,
+    has_open: bool,
+    previous: ComponentStatus,
+    current: ComponentStatus,
+    started_at: datetime,
+    now: datetime,
+) -> IncidentPlan:
+    """Decide the automatic incident and store the trouble's start and its deadline."""
+    policy, remembered = await stored.publication_of(conn, component_id)
+    plan = plan_auto_incident(
+        policy,
+        has_open=has_open,
+        previous=previous,
+        current=current,
+        started_at=started_at,
+        remembered_since=remembered,
+        now=now,
+    )
+    await stored.remember(conn, component_id, plan.trouble_since, plan.publish_due_at)
+    return plan
+
+
+async def due_components(conn: AsyncConnection, now: datetime) -> list[str]:
+    return await stored.due_components(conn, now)
+
+
+async def claim_due(conn: AsyncConnection, component_id: str, now: datetime) -> datetime | None:
+    return await stored.claim_due(conn, component_id, now)
+
+
+async def incident_wording(
+    conn: AsyncConnection, component_id: str, component: str
+) -> tuple[str, str] | None:
+    """(title, sentence) in the words of the monitors' kinds (a missed run, an expiring
+    certificate); None when the generic outage words fit."""
+    causes = [
+        (trouble_kind(kind), name, error)
+        for kind, name, error in await stored.trouble_causes(conn, component_id)
+    ]
+    return incident_words(component, causes)

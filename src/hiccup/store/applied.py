@@ -1,0 +1,61 @@
+"""Monitor states as the status service has applied them, and the transitions still waiting.
+
+The recorder writes a monitor's newest state with its transition events; the status service
+applies those events later, in order (after a database outage, minutes later). A component is
+derived from `applied_state`, which moves one event at a time, never from the newest state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.core.status import MonitorState
+from hiccup.store.recording import TRANSITION_EVENT
+from hiccup.store.tables import events, monitor_states, monitors
+
+# Enough to see the end of an outage applied late; more waiting events is a backlog of hours.
+_LOOKAHEAD = 2000
+
+
+async def mark_applied(conn: AsyncConnection, monitor_id: str, state: MonitorState) -> None:
+    await conn.execute(
+        update(monitor_states)
+        .where(monitor_states.c.monitor_id == monitor_id)
+        .values(applied_state=state.value)
+    )
+
+
+async def applied_states(conn: AsyncConnection, component_id: str) -> dict[str, MonitorState]:
+    """Each enabled public monitor of the component -> its applied state (operator-only
+    monitors, `public: false`, alert but never move the page)."""
+    query = (
+        select(monitor_states.c.monitor_id, monitor_states.c.applied_state)
+        .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
+        .where(monitors.c.component_id == component_id, monitors.c.enabled, monitors.c.public)
+    )
+    return {m: MonitorState(s) for m, s in await conn.execute(query)}
+
+
+async def later_transitions(
+    conn: AsyncConnection, monitor_ids: Collection[str], after_event: int
+) -> list[tuple[str, MonitorState]]:
+    """Transitions of these monitors recorded after `after_event` and not applied yet, in
+    the order they will be applied: (monitor id, the state it moves to)."""
+    query = (
+        select(events.c.payload)
+        .where(
+            events.c.processed_at.is_(None),
+            events.c.kind == TRANSITION_EVENT,
+            events.c.id > after_event,
+        )
+        .order_by(events.c.id)
+        .limit(_LOOKAHEAD)
+    )
+    wanted = set(monitor_ids)
+    payloads = (await conn.execute(query)).scalars()
+    return [
+        (p["monitor_id"], MonitorState(p["current"])) for p in payloads if p["monitor_id"] in wanted
+    ]

@@ -1,0 +1,63 @@
+"""public incidents by policy: publish_after per page and component, operator-only monitors,
+incidents and outages marked false
+
+Revision ID: 0018
+Revises: 0001 (it changes pages, components, monitors, incidents and outages made there)
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0018"
+down_revision = "0001"
+branch_labels = None
+depends_on = "0001"
+
+Utc = sa.DateTime(timezone=True)
+DUE = sa.text("publish_due_at IS NOT NULL")
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("pages") as batch:
+        batch.add_column(
+            sa.Column("incidents", sa.String(8), nullable=False, server_default="auto")
+        )
+        batch.add_column(
+            sa.Column("publish_after_s", sa.Float(), nullable=False, server_default="300")
+        )
+    with op.batch_alter_table("components") as batch:
+        batch.add_column(sa.Column("incidents", sa.String(8), nullable=True))
+        batch.add_column(sa.Column("publish_after_s", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("trouble_since", Utc, nullable=True))
+        batch.add_column(sa.Column("publish_due_at", Utc, nullable=True))
+    op.create_index(
+        "ix_components_publish_due_at",
+        "components",
+        ["publish_due_at"],
+        sqlite_where=DUE,
+        postgresql_where=DUE,
+    )
+    with op.batch_alter_table("monitors") as batch:
+        batch.add_column(
+            sa.Column("public", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
+    for table in ("incidents", "outages"):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("false_at", Utc, nullable=True))
+
+
+def downgrade() -> None:
+    for table in ("incidents", "outages"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("false_at")
+    with op.batch_alter_table("monitors") as batch:
+        batch.drop_column("public")
+    op.drop_index("ix_components_publish_due_at", table_name="components")
+    with op.batch_alter_table("components") as batch:
+        for column in ("publish_due_at", "trouble_since", "publish_after_s", "incidents"):
+            batch.drop_column(column)
+    with op.batch_alter_table("pages") as batch:
+        batch.drop_column("publish_after_s")
+        batch.drop_column("incidents")
