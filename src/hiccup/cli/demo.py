@@ -197,6 +197,8 @@ async def _demo(host: str, port: int, console: Console) -> None:
         stale.unlink()
     engine = create_engine(f"sqlite:///{database}")
     hiccup = Hiccup(engine, config, settings=Settings(snapshot_refresh_seconds=15))
+    # The one-time setup link is printed as an address a person can open, as `serve` does.
+    hiccup.admin.base_url = f"http://{host}:{port}"
     await hiccup.prepare()
     await _seed_history(engine, SystemClock().now())
     console.print(
