@@ -16,7 +16,7 @@ from typing import Any
 from hiccup.core.alert_rules import AlertEvent, Parent, Phase, Triggered, decide, wording
 from hiccup.core.detection import Track
 from hiccup.core.status import MonitorState
-from hiccup.notify.alert_store import MonitorInfo, rule_from, selects, triggered_from
+from hiccup.notify.alert_store import MonitorInfo, info_of_row, rule_from, selects, triggered_from
 from hiccup.store.alert_book import AlertRows
 from hiccup.store.recording import TrackChange
 
@@ -39,22 +39,6 @@ def alert_key(monitor_id: str, event: AlertEvent, since: datetime) -> str:
     return f"alert:{monitor_id}:{event.value}:{since.isoformat()}"
 
 
-def _info(row: dict[str, Any], page: dict[str, Any] | None) -> MonitorInfo:
-    where = row if row["page_name"] is not None else page
-    return MonitorInfo(
-        row["id"],
-        row["key"],
-        row["name"],
-        row["kind"],
-        row["target"],
-        row["component_key"],
-        row["component_name"],
-        where["page_name"] if where else "Hiccup",
-        where["page_url"] if where else "",
-        where["time_zone"] if where else "UTC",
-    )
-
-
 @dataclass
 class AlertBook:
     rules: list[dict[str, Any]] = field(default_factory=list)
@@ -70,7 +54,7 @@ class AlertBook:
         return cls(
             rules=rows.rules,
             channels=channels,
-            infos={m["id"]: _info(m, rows.first_page) for m in rows.monitors},
+            infos={m["id"]: info_of_row(m, rows.first_page) for m in rows.monitors},
             timing={
                 m["id"]: (m["interval_s"], m["timeout_s"], m["failure_threshold"])
                 for m in rows.monitors

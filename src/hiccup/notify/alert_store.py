@@ -74,7 +74,12 @@ async def monitor_info(conn: AsyncConnection, monitor_id: str) -> MonitorInfo | 
     row = (await conn.execute(query)).mappings().first()
     if row is None:
         return None
-    page = row if row["page_name"] is not None else await _any_page(conn)
+    return info_of_row(row, None if row["page_name"] is not None else await _any_page(conn))
+
+
+def info_of_row(row: Any, fallback_page: Any) -> MonitorInfo:
+    """A monitor as alerts name it; a monitor on no component speaks for the first page."""
+    where = row if row["page_name"] is not None else fallback_page
     return MonitorInfo(
         row["id"],
         row["key"],
@@ -83,9 +88,9 @@ async def monitor_info(conn: AsyncConnection, monitor_id: str) -> MonitorInfo | 
         row["target"],
         row["component_key"],
         row["component_name"],
-        page["page_name"] if page else "Hiccup",
-        page["page_url"] if page else "",
-        page["time_zone"] if page else "UTC",
+        where["page_name"] if where else "Hiccup",
+        where["page_url"] if where else "",
+        where["time_zone"] if where else "UTC",
     )
 
 
