@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.postgres import free_port, running_server  # noqa: E402
+from tests.support.postgres import free_port, running_server  # noqa: E402
 
 from hiccup.config.load import parse_config  # noqa: E402
 from hiccup.core.clock import SystemClock  # noqa: E402

@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.ids import new_id
 from hiccup.store.database import create_engine, migrate
-from tests.integration.notify_helpers import SmtpSink
-from tests.postgres import running_server
+from tests.support.notify_helpers import SmtpSink
+from tests.support.postgres import running_server
+from tests.support.stuck_tasks import install as bound_task_cancellation
 
-# Durability is not under test here (tests/integration/test_sqlite_durability.py aside), as
-# with PostgreSQL's fsync=off in tests/postgres.py; an fsync per commit would slow the suite.
+# Durability is not under test here (tests/store/test_sqlite_durability.py aside), as with
+# PostgreSQL's fsync=off in tests/support/postgres.py; an fsync per commit would slow the suite.
 os.environ.setdefault("HICCUP_SQLITE_SYNCHRONOUS", "normal")
+bound_task_cancellation()
 
 TESTS = pathlib.Path(__file__).parent
 # Folders whose tests cannot share the machine with each other: the cluster tests give fixed

@@ -14,7 +14,7 @@ from pathlib import Path
 import uvicorn
 from starlette.types import ASGIApp
 
-from tests.integration.targets import reserve_port
+from tests.support.targets import reserve_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 

@@ -11,8 +11,8 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.integration.admin_helpers import PASSWORD, example_config
-from tests.live_admin import LiveAdmin, live_admin
+from tests.support.admin_helpers import PASSWORD, example_config
+from tests.support.live_admin import LiveAdmin, live_admin
 
 pytestmark = pytest.mark.browser
 TITLE = "We are investigating 503s on amy, flexo and leela"

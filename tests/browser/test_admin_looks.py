@@ -13,8 +13,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.page_server import screenshot_path
 from tests.browser.test_admin_incident import log_in
-from tests.integration.admin_helpers import PASSWORD, example_config
-from tests.live_admin import LiveAdmin, live_admin
+from tests.support.admin_helpers import PASSWORD, example_config
+from tests.support.live_admin import LiveAdmin, live_admin
 
 pytestmark = pytest.mark.browser
 SIZES = {"desk": (1280, 800), "phone": (390, 844)}

@@ -12,8 +12,8 @@ from playwright.sync_api import Browser, Dialog
 from hiccup.snapshot.builder import SnapshotHolder, render_snapshot
 from hiccup.web.public.serve import PublicServer
 from tests.browser.page_server import screenshot_path, serve_in_thread
-from tests.unit.public_fixtures import PAGE, api_incident, component, days, ddos_incident
-from tests.unit.site_fixtures import site_state
+from tests.support.public_fixtures import PAGE, api_incident, component, days, ddos_incident
+from tests.support.site_fixtures import site_state
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.integration.targets import reserve_port
+from tests.support.targets import reserve_port
 
 HICCUP = [sys.executable, "-m", "hiccup"]
 

@@ -25,7 +25,7 @@ from hiccup.store.tables_notify import notify_messages
 from hiccup.store.tables_probes import probes
 from tests.cluster.netns import SERVER_ADDRESS, TARGET_ADDRESS, Topology, topology
 from tests.cluster.processes import Probe, Server
-from tests.integration.targets import HttpTarget, reserve_port
+from tests.support.targets import HttpTarget, reserve_port
 
 LEASE_SECONDS = 3.0
 REGIONS = ("eu", "us", "ap")

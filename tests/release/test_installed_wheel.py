@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.serve_helpers import wait_ready
-from tests.integration.targets import reserve_port
 from tests.release.conftest import ROOT, Release
+from tests.support.serve_helpers import wait_ready
+from tests.support.targets import reserve_port
 
 pytestmark = pytest.mark.release
 

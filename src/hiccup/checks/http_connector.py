@@ -5,7 +5,7 @@ between them to notice. This connector connects plain TCP first, tells whoever l
 handshake starts, then upgrades the socket with aiohttp's own start-TLS step — the one it uses
 behind proxies, with the same certificate checks, error types and timeouts. It relies on two
 aiohttp internals (`_wrap_create_connection`, `_start_tls_connection`); the version is pinned
-and tests/integration/test_http_check.py times the phases of an https check.
+and tests/checks/test_http_check.py times the phases of an https check.
 """
 
 from __future__ import annotations
