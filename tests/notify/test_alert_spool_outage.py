@@ -29,7 +29,7 @@ from hiccup.store.tables import monitor_states
 from hiccup.store.tables_notify import outbox
 from tests.support.notify_helpers import Hook, WebhookReceiver
 from tests.support.postgres import Cluster, own_server, server_bin
-from tests.support.serve_child import Served
+from tests.support.serve_process import HiccupServe, child_server
 from tests.support.targets import HttpTarget
 
 pytestmark = [
@@ -57,7 +57,7 @@ notifications:
 class World:
     cluster: Cluster
     engine: AsyncEngine
-    served: Served
+    served: HiccupServe
     target: HttpTarget
     hook: Hook
 
@@ -77,7 +77,7 @@ async def world(cluster: Cluster, tmp_path: Path) -> AsyncIterator[World]:
     (tmp_path / "hiccup.yaml").write_text(text)
     engine = create_engine(cluster.url)
     await Hiccup(engine, parse_config(text, tmp_path / "hiccup.yaml")).prepare()
-    served = Served(tmp_path / "hiccup.yaml", cluster.url, tmp_path)
+    served = child_server(tmp_path, cluster.url)
     yield World(cluster, engine, served, target, hook)
     served.kill()
     await engine.dispose()
@@ -89,11 +89,10 @@ def alerts(hook: Hook) -> list[tuple[str, dict[str, Any], float]]:
     return [(h["Idempotency-Key"], json.loads(body), at) for h, body, at in hook.requests]
 
 
-async def wait_for(what: str, check: Any, seconds: float, served: Served) -> None:
+async def wait_for(what: str, check: Any, seconds: float, served: HiccupServe) -> None:
     async with asyncio.timeout(seconds):
         while not await check():
-            assert served.process is not None
-            assert served.process.poll() is None, served.log()
+            served.running()
             await asyncio.sleep(0.05)
 
 

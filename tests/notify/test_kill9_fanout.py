@@ -27,7 +27,7 @@ from hiccup.notify.outbox import OutboxState, message_id_for
 from hiccup.server.runtime import Hiccup
 from hiccup.store.tables_notify import outbox
 from tests.support.notify_helpers import START, SmtpSink, add_subscribers
-from tests.support.serve_child import Served
+from tests.support.serve_process import HiccupServe, child_server
 from tests.support.targets import HttpTarget
 
 SUBSCRIBERS = 1000
@@ -48,7 +48,7 @@ notifications:
 @pytest.fixture
 async def world(
     engine: AsyncEngine, tmp_path: Path
-) -> AsyncIterator[tuple[Served, SmtpSink, HttpTarget]]:
+) -> AsyncIterator[tuple[HiccupServe, SmtpSink, HttpTarget]]:
     sink, target = SmtpSink(), HttpTarget()
     sink.start()
     await target.start()
@@ -56,7 +56,7 @@ async def world(
     (tmp_path / "hiccup.yaml").write_text(text)
     await Hiccup(engine, parse_config(text, tmp_path / "hiccup.yaml")).prepare()
     await add_subscribers(engine, [f"s{i}@example.com" for i in range(SUBSCRIBERS)], START)
-    served = Served(tmp_path / "hiccup.yaml", engine.url.render_as_string(False), tmp_path)
+    served = child_server(tmp_path, engine.url.render_as_string(False))
     yield served, sink, target
     served.kill()
     await target.stop()
@@ -78,7 +78,7 @@ async def pending(engine: AsyncEngine) -> int:
 
 
 async def test_a_kill_9_mid_fan_out_loses_nothing_and_duplicates_only_in_flight_mail(
-    engine: AsyncEngine, world: tuple[Served, SmtpSink, HttpTarget]
+    engine: AsyncEngine, world: tuple[HiccupServe, SmtpSink, HttpTarget]
 ) -> None:
     served, sink, target = world
     served.start()
@@ -95,8 +95,7 @@ async def test_a_kill_9_mid_fan_out_loses_nothing_and_duplicates_only_in_flight_
     served.start()
     async with asyncio.timeout(90):
         while await pending(engine) or len(sink.per_recipient()) < SUBSCRIBERS:
-            assert served.process is not None
-            assert served.process.poll() is None, served.log()
+            served.running()
             await asyncio.sleep(0.2)
     served.kill(signal.SIGTERM)
 

@@ -15,8 +15,7 @@ import httpx
 import pytest
 
 from tests.release.conftest import ROOT, Release
-from tests.support.serve_helpers import wait_ready
-from tests.support.targets import reserve_port
+from tests.support.serve_process import HiccupServe
 
 pytestmark = pytest.mark.release
 
@@ -59,27 +58,15 @@ def test_the_installed_wheel_initialises_checks_and_serves(release: Release) -> 
     done = release.hiccup("check")
     assert done.returncode == 0, done.stderr
     assert "ok" in done.stdout
-    port = reserve_port()
-    command = [str(release.venv / "bin" / "hiccup"), "serve", "--port", str(port)]
-    with subprocess.Popen(
-        command,
-        cwd=release.workdir,
-        env=release.env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    ) as process:
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(base + "/healthz", process)
-            page = httpx.get(base + "/", timeout=5)
-            assert page.status_code == 200
-            assert "<html" in page.text.lower()
-            assert httpx.get(base + "/admin/login", timeout=5).status_code in (200, 303)
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=20) == 0
-        finally:
-            if process.poll() is None:
-                process.kill()
+    program = (str(release.venv / "bin" / "hiccup"),)
+    served = HiccupServe(release.workdir, program=program, env=release.env(), inherit_env=False)
+    with served.serving():
+        page = httpx.get(served.base + "/", timeout=5)
+        assert page.status_code == 200
+        assert "<html" in page.text.lower()
+        assert httpx.get(served.base + "/admin/login", timeout=5).status_code in (200, 303)
+        served.send(signal.SIGTERM)
+        assert served.exit_code(timeout=20) == 0
 
 
 def test_nothing_of_the_checkout_was_imported(release: Release) -> None:

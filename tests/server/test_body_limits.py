@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.served import hiccup_serve, raw_exchange, status_and_headers
+from tests.support.raw_http import raw_exchange, status_and_headers
+from tests.support.serve_process import hiccup_serve
 
 CONFIG = """\
 page: {name: Flexo Hosting}
@@ -22,8 +23,8 @@ HUNDRED_MB = 100 * 1024 * 1024
 
 @pytest.fixture(scope="module", params=["granian", "uvicorn"])
 def base(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with hiccup_serve(tmp_path_factory.mktemp("limits"), CONFIG, request.param) as url:
-        yield url
+    with hiccup_serve(tmp_path_factory.mktemp("limits"), CONFIG, "--server", request.param) as s:
+        yield s.base
 
 
 def _head(path: str, kind: str, *extra: str) -> bytes:

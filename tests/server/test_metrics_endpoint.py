@@ -3,9 +3,6 @@ and refuses everyone else."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +13,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
 import hiccup
-from tests.support.serve_helpers import wait_ready
+from tests.support.serve_process import HiccupServe
 from tests.support.targets import reserve_port
 
 TOKEN = "scrape-me-4f2a9c"
@@ -34,22 +31,10 @@ monitors:
 
 @contextmanager
 def serving(tmp_path: Path, metrics: str) -> Iterator[str]:
-    port = reserve_port()
-    config = CONFIG.format(port=port, closed=reserve_port(), metrics=metrics)
-    (tmp_path / "hiccup.yaml").write_text(config)
-    env = {**os.environ, "HICCUP_DATA_DIR": str(tmp_path / "data"), "METRICS_TOKEN": TOKEN}
-    env.pop("HICCUP_DATABASE_URL", None)
-    command = [sys.executable, "-m", "hiccup", "serve", "--port", str(port)]
-    with subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    ) as process:
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(base + "/healthz", process)
-            yield base
-        finally:
-            process.kill()
-            process.wait()
+    served = HiccupServe(tmp_path, env={"METRICS_TOKEN": TOKEN})
+    served.write_config(CONFIG.format(port=served.port, closed=reserve_port(), metrics=metrics))
+    with served.serving():
+        yield served.base
 
 
 def families(text: str) -> dict[str, Metric]:

@@ -4,9 +4,6 @@ with a message saying why, and the first keeps serving."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,52 +12,27 @@ import httpx
 import pytest
 
 from tests.conftest import fresh_postgres_database
-from tests.server.test_serve_servers import CONFIG, wait_ready
+from tests.support.serve_process import MINIMAL_CONFIG, HiccupServe
 from tests.support.targets import reserve_port
-
-
-def _command(port: int, server: str) -> list[str]:
-    return [sys.executable, "-m", "hiccup", "serve", "--port", str(port), "--server", server]
-
-
-def _env(data: Path, database: str | None = None) -> dict[str, str]:
-    env = {**os.environ, "HICCUP_DATA_DIR": str(data)}
-    env.pop("HICCUP_DATABASE_URL", None)
-    if database is not None:
-        env["HICCUP_DATABASE_URL"] = database
-    return env
 
 
 @contextmanager
 def first_server(tmp_path: Path, port: int, server: str) -> Iterator[str]:
-    (tmp_path / "hiccup.yaml").write_text(CONFIG)
-    with subprocess.Popen(
-        _command(port, server),
-        cwd=tmp_path,
-        env=_env(tmp_path / "data"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    ) as process:
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(base + "/healthz", process)
-            yield base
-            assert process.poll() is None, "the first server stopped"
-        finally:
-            process.kill()
-            process.wait()
+    (tmp_path / "hiccup.yaml").write_text(MINIMAL_CONFIG)
+    served = HiccupServe(tmp_path, "--server", server, port=port).start()
+    try:
+        served.wait_ready()
+        yield served.base
+        served.running()  # the first server is still there
+    finally:
+        served.kill()
 
 
 def second_server(tmp_path: Path, port: int, server: str, data: Path) -> tuple[int, str]:
-    done = subprocess.run(
-        _command(port, server),
-        cwd=tmp_path,
-        env=_env(data),
-        capture_output=True,
-        timeout=60,
-        check=False,
+    second = HiccupServe(
+        tmp_path, "--server", server, port=port, env={"HICCUP_DATA_DIR": str(data)}
     )
-    return done.returncode, done.stderr.decode()
+    return second.run_to_end()
 
 
 @pytest.mark.parametrize("server", ["granian", "uvicorn"])
@@ -89,24 +61,13 @@ def test_a_second_server_on_the_same_sqlite_data_directory_exits_1(tmp_path: Pat
 def test_servers_on_postgresql_may_share_a_data_directory(
     tmp_path: Path, postgres_url: str
 ) -> None:
-    (tmp_path / "hiccup.yaml").write_text(CONFIG)
-    env = _env(tmp_path / "data", asyncio.run(fresh_postgres_database(postgres_url)))
-    ports = [reserve_port(), reserve_port()]
-    servers = [
-        subprocess.Popen(
-            _command(port, "granian"),
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
+    (tmp_path / "hiccup.yaml").write_text(MINIMAL_CONFIG)
+    database = {"HICCUP_DATABASE_URL": asyncio.run(fresh_postgres_database(postgres_url))}
+    servers = [HiccupServe(tmp_path, env=database).start() for _ in range(2)]
     try:
-        for port, process in zip(ports, servers, strict=True):
-            wait_ready(f"http://127.0.0.1:{port}/healthz", process)
+        for served in servers:
+            served.wait_ready()
         assert not (tmp_path / "data" / "hiccup.lock").exists()
     finally:
-        for process in servers:
-            process.kill()
-            process.wait()
+        for served in servers:
+            served.kill()

@@ -13,12 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.serve_helpers import (
-    Served,
-    closed_by_server,
-    hold_partial_headers,
-    serving,
-)
+from tests.support.raw_http import closed_by_server, hold_partial_headers
+from tests.support.serve_process import MINIMAL_CONFIG, HiccupServe, hiccup_serve
 
 SERVERS = ["granian", "uvicorn"]
 CAP = 20
@@ -27,10 +23,12 @@ CAP = 20
 @pytest.fixture(scope="module", params=SERVERS)
 def tight(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Served]:
+) -> Iterator[HiccupServe]:
     """One server per module with a 2 s header timeout and a 20-connection cap."""
     options = ("--header-timeout", "2", "--max-connections", str(CAP))
-    with serving(tmp_path_factory.mktemp("tight"), request.param, *options) as served:
+    with hiccup_serve(
+        tmp_path_factory.mktemp("tight"), MINIMAL_CONFIG, "--server", request.param, *options
+    ) as served:
         yield served
 
 
@@ -39,7 +37,7 @@ def test_new_readers_are_answered_while_300_connections_hold_unfinished_headers(
     tmp_path: Path, server: str
 ) -> None:
     # Out of the box: no option given.
-    with serving(tmp_path, server) as served, ExitStack() as stack:
+    with hiccup_serve(tmp_path, MINIMAL_CONFIG, "--server", server) as served, ExitStack() as stack:
         held = hold_partial_headers(stack, served.port, 300)
         opened = time.monotonic()
         for path in ("/healthz", "/", "/healthz"):
@@ -53,7 +51,7 @@ def test_new_readers_are_answered_while_300_connections_hold_unfinished_headers(
 
 
 def test_a_partial_header_is_closed_within_the_header_timeout_even_when_trickled(
-    tight: Served,
+    tight: HiccupServe,
 ) -> None:
     with ExitStack() as stack:
         still, trickling = hold_partial_headers(stack, tight.port, 2)
@@ -63,7 +61,7 @@ def test_a_partial_header_is_closed_within_the_header_timeout_even_when_trickled
         assert time.monotonic() - started > 1.0  # the timeout's doing, not a refusal
 
 
-def test_an_idle_keep_alive_connection_is_closed(tight: Served) -> None:
+def test_an_idle_keep_alive_connection_is_closed(tight: HiccupServe) -> None:
     with socket.create_connection(("127.0.0.1", tight.port), timeout=10) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         assert sock.recv(4096).startswith(b"HTTP/1.1 200")
@@ -72,7 +70,7 @@ def test_an_idle_keep_alive_connection_is_closed(tight: Served) -> None:
         assert closed_by_server(sock, within=2 + 8)
 
 
-def test_the_connection_cap_holds_and_frees_up(tight: Served) -> None:
+def test_the_connection_cap_holds_and_frees_up(tight: HiccupServe) -> None:
     served = tight
     with ExitStack() as stack:
         idle = served.sockets()

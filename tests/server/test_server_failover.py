@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -24,7 +21,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,7 +30,8 @@ from hiccup.store.tables_cluster import monitor_leases
 from hiccup.store.tables_notify import outbox
 from tests.support.cluster_helpers import fresh_engine
 from tests.support.notify_helpers import Hook, WebhookReceiver
-from tests.support.targets import HttpTarget, reserve_port
+from tests.support.serve_process import HiccupServe
+from tests.support.targets import HttpTarget
 
 pytestmark = pytest.mark.postgres
 
@@ -62,51 +59,22 @@ def config_text(healthy: str, flexo: str, hook: str) -> str:
     return CONFIG.format(healthy="\n".join(lines), flexo=flexo, hook=hook)
 
 
-class Server:
-    """One `hiccup serve` process with its own port, data directory and log."""
-
-    def __init__(self, config: Path, url: str, workdir: Path) -> None:
-        self.config, self.url, self.workdir = config, url, workdir
-        self.port = reserve_port()
-        workdir.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ)
-        env |= {
-            "HICCUP_DATABASE_URL": url,
-            "HICCUP_SECRET_KEY": "failover-test",
-            "HICCUP_DATA_DIR": str(workdir),
-            "HICCUP_LEASE_SECONDS": str(LEASE_SECONDS),
-        }
-        command = [sys.executable, "-m", "hiccup", "serve", "--config", str(config)]
-        with (workdir / "serve.log").open("ab") as log:  # the child keeps its own copy
-            self.process = subprocess.Popen(
-                [*command, "--port", str(self.port)], env=env, stdout=log, stderr=log
-            )
-
-    async def healthy(self) -> None:
-        async with httpx.AsyncClient() as client, asyncio.timeout(60):
-            while True:
-                assert self.process.poll() is None, self.log()
-                try:
-                    reply = await client.get(f"http://127.0.0.1:{self.port}/healthz")
-                    if reply.status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-
-    def stop(self, sig: int) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            self.process.wait(timeout=30)
-
-    def log(self) -> str:
-        return (self.workdir / "serve.log").read_text(errors="replace")[-3000:]
+def start_server(config: Path, url: str, workdir: Path) -> HiccupServe:
+    """One `hiccup serve` with its own port, data directory and log, started."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {
+        "HICCUP_DATABASE_URL": url,
+        "HICCUP_SECRET_KEY": "failover-test",
+        "HICCUP_DATA_DIR": str(workdir),
+        "HICCUP_LEASE_SECONDS": str(LEASE_SECONDS),
+    }
+    return HiccupServe(workdir, config=config, env=env).start()
 
 
 @dataclass
 class World:
     engine: AsyncEngine
-    servers: list[Server]
+    servers: list[HiccupServe]
     flexo: HttpTarget
     hook: Hook
 
@@ -121,9 +89,9 @@ class World:
         async with self.engine.connect() as conn:
             return {str(name): str(holder) for name, holder in await conn.execute(query)}
 
-    def server_of(self, holder: str) -> Server:
+    def server_of(self, holder: str) -> HiccupServe:
         pid = int(holder.split(":")[-2])
-        return next(s for s in self.servers if s.process.pid == pid)
+        return next(s for s in self.servers if s.process is not None and s.process.pid == pid)
 
     def alerts(self, event: str) -> set[str]:
         """Idempotency keys of the alerts the webhook received for `event`."""
@@ -145,12 +113,12 @@ async def world(postgres_url: str, tmp_path: Path) -> AsyncIterator[World]:
     path.write_text(config_text(healthy.url, flexo.url, receiver.add("ops", hook)))
     async with fresh_engine(postgres_url) as engine:
         url = engine.url.render_as_string(hide_password=False)
-        servers = [Server(path, url, tmp_path / name) for name in ("a", "b")]
+        servers = [start_server(path, url, tmp_path / name) for name in ("a", "b")]
         try:
             yield World(engine, servers, flexo, hook)
         finally:
             for server in servers:
-                server.stop(signal.SIGKILL)
+                server.kill(signal.SIGKILL)
     await receiver.stop()
     for target in (healthy, flexo):
         await target.stop()
@@ -196,7 +164,7 @@ async def longest_gaps(engine: AsyncEngine, since: datetime) -> dict[str, float]
 async def test_a_killed_servers_monitors_move_without_a_second_incident_or_alert(
     world: World,
 ) -> None:
-    await asyncio.gather(*(server.healthy() for server in world.servers))
+    await asyncio.gather(*(server.healthy(seconds=60) for server in world.servers))
 
     async def spread() -> bool:
         return len(set((await world.holders()).values())) == 2
@@ -210,7 +178,7 @@ async def test_a_killed_servers_monitors_move_without_a_second_incident_or_alert
 
     await until(told, 30, "flexo's incident opened and its alert delivered")
     victim = world.server_of((await world.holders())["flexo"])
-    victim.stop(signal.SIGKILL)
+    victim.kill(signal.SIGKILL)
     killed_at, killed_mono = datetime.now(UTC), time.monotonic()
 
     async def all_fresh() -> bool:
@@ -246,5 +214,4 @@ async def test_a_killed_servers_monitors_move_without_a_second_incident_or_alert
     assert len(world.alerts("down")) == 1, "one down alert, though two servers judged flexo"
     assert len(world.alerts("recovery")) == 1
     assert await world.scalar(select(func.count()).select_from(outbox)) == 2
-    survivor.stop(signal.SIGTERM)
-    assert survivor.process.returncode == 0, survivor.log()
+    assert survivor.kill(signal.SIGTERM) == 0, survivor.log()

@@ -4,9 +4,6 @@ as operators live it, watched from outside (HTTP answers, the server's log)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,10 +14,9 @@ from hiccup.auth.roles import Role, Scope
 from hiccup.core.clock import SystemClock
 from hiccup.store import accounts, api_tokens
 from hiccup.store.database import create_engine, migrate
-from tests.server.test_serve_servers import wait_ready
 from tests.support.admin_helpers import PASSWORD
 from tests.support.postgres import Cluster, cluster
-from tests.support.targets import reserve_port
+from tests.support.serve_process import HiccupServe
 
 CONFIG = """\
 page: {{name: Flexo Hosting}}
@@ -67,26 +63,7 @@ def serve_on_postgres(tmp_path: Path, **env: str) -> Iterator[Served]:
     """`hiccup serve` (granian) with one monitor checking the server's own /healthz."""
     with cluster() as database:
         token = asyncio.run(_seed(database.url))
-        port = reserve_port()
-        base = f"http://127.0.0.1:{port}"
-        (tmp_path / "hiccup.yaml").write_text(CONFIG.format(target=base + "/healthz"))
-        environment = {
-            **os.environ,
-            "HICCUP_DATA_DIR": str(tmp_path / "data"),
-            "HICCUP_DATABASE_URL": database.url,
-            **env,
-        }
-        log = tmp_path / "server.log"
-        command = [sys.executable, "-m", "hiccup", "serve", "--port", str(port)]
-        with (
-            log.open("wb") as sink,
-            subprocess.Popen(
-                command, cwd=tmp_path, env=environment, stdout=sink, stderr=sink
-            ) as process,
-        ):
-            try:
-                wait_ready(base + "/healthz", process)
-                yield Served(base, token, log, database)
-            finally:
-                process.kill()
-                process.wait(timeout=20)
+        served = HiccupServe(tmp_path, env={"HICCUP_DATABASE_URL": database.url, **env})
+        served.write_config(CONFIG.format(target=served.base + "/healthz"))
+        with served.serving():
+            yield Served(served.base, token, tmp_path / "serve.log", database)
