@@ -17,6 +17,7 @@ from hiccup.store.database import create_engine, migrate
 from tests.support.notify_helpers import SmtpSink
 from tests.support.postgres import running_server
 from tests.support.stuck_tasks import install as bound_task_cancellation
+from tests.support.targets import HttpTarget
 
 # Durability is not under test here (tests/store/test_sqlite_durability.py aside), as with
 # PostgreSQL's fsync=off in tests/support/postgres.py; an fsync per commit would slow the suite.
@@ -85,3 +86,12 @@ def sink() -> Iterator[SmtpSink]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+async def http_target() -> AsyncIterator[HttpTarget]:
+    """A loopback HTTP server a monitor can check; answers 200 until a test says otherwise."""
+    target = HttpTarget()
+    await target.start()
+    yield target
+    await target.stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,19 +22,11 @@ INTERVAL = 0.4
 OUTAGE = 3.0
 
 
-@pytest.fixture
-async def target() -> AsyncIterator[HttpTarget]:
-    web = HttpTarget()
-    await web.start()
-    yield web
-    await web.stop()
-
-
 async def test_a_stopped_server_leaves_no_hole_in_the_history(
-    tmp_path: Path, target: HttpTarget, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, http_target: HttpTarget, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="hiccup.probe")
-    server = ProbeServer(monitors=[http_monitor("web", target.url, INTERVAL)])
+    server = ProbeServer(monitors=[http_monitor("web", http_target.url, INTERVAL)])
     await server.start()
     try:
         async with running(agent_settings(tmp_path, server.url)) as agent:
@@ -59,9 +50,9 @@ async def test_a_stopped_server_leaves_no_hole_in_the_history(
 
 
 async def test_a_server_answering_503_gets_the_results_once_it_recovers(
-    tmp_path: Path, target: HttpTarget
+    tmp_path: Path, http_target: HttpTarget
 ) -> None:
-    server = ProbeServer(monitors=[http_monitor("web", target.url, INTERVAL)])
+    server = ProbeServer(monitors=[http_monitor("web", http_target.url, INTERVAL)])
     await server.start()
     try:
         async with running(agent_settings(tmp_path, server.url)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -72,14 +72,6 @@ async def first_run(engine: AsyncEngine, config: HiccupConfig, snapshots: Path) 
     assert (snapshots / "manifest.json").exists()
 
 
-@pytest.fixture
-async def target() -> AsyncIterator[HttpTarget]:
-    made = HttpTarget()
-    await made.start()
-    yield made
-    await made.stop()
-
-
 @dataclass
 class Unreachable:
     engine: AsyncEngine  # points at the database, which it cannot reach yet
@@ -88,9 +80,9 @@ class Unreachable:
 
 
 async def test_the_last_page_is_served_while_the_database_is_away(
-    engine: AsyncEngine, target: HttpTarget, tmp_path_factory: pytest.TempPathFactory
+    engine: AsyncEngine, http_target: HttpTarget, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    config = parse_config(CONFIG.format(url=target.url), Path("down.yaml"))
+    config = parse_config(CONFIG.format(url=http_target.url), Path("down.yaml"))
     snapshots = tmp_path_factory.mktemp("disk") / "snapshot"
     await first_run(engine, config, snapshots)
     outage = await unreachable(engine, tmp_path_factory.mktemp("parked"))
@@ -138,9 +130,9 @@ async def unreachable(engine: AsyncEngine, parking: Path) -> Unreachable:
 
 
 async def test_a_running_page_says_it_is_stale_once_rebuilds_keep_failing(
-    engine: AsyncEngine, target: HttpTarget
+    engine: AsyncEngine, http_target: HttpTarget
 ) -> None:
-    config = parse_config(CONFIG.format(url=target.url), Path("down.yaml"))
+    config = parse_config(CONFIG.format(url=http_target.url), Path("down.yaml"))
     await Hiccup(engine, config).prepare()
     clock = ManualClock(datetime(2026, 11, 22, 16, 10, tzinfo=UTC))
     holder = SnapshotHolder()

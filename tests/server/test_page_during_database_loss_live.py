@@ -4,7 +4,6 @@ database is back (the incident then opened from the transition written late)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,24 +27,16 @@ monitors:
 DELAYED = "Updates are delayed since"
 
 
-@pytest.fixture
-async def target() -> AsyncIterator[HttpTarget]:
-    made = HttpTarget()
-    await made.start()
-    yield made
-    await made.stop()
-
-
 async def summary(client: httpx.AsyncClient) -> dict[str, Any]:
     found: dict[str, Any] = (await client.get("/api/v2/summary.json")).json()
     return found
 
 
 async def test_a_live_page_shows_an_outage_confirmed_while_its_database_is_away(
-    engine: AsyncEngine, target: HttpTarget, tmp_path_factory: pytest.TempPathFactory
+    engine: AsyncEngine, http_target: HttpTarget, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     link = await Link.to(engine, tmp_path_factory.mktemp("parked"))
-    config = parse_config(CONFIG.format(url=target.url), Path("loss.yaml"))
+    config = parse_config(CONFIG.format(url=http_target.url), Path("loss.yaml"))
     hiccup = Hiccup(link.engine, config, settings=Settings(flush_seconds=0.1))
     try:
         async with serving(hiccup.app()) as base, httpx.AsyncClient(base_url=base) as client:
@@ -59,7 +50,7 @@ async def test_a_live_page_shows_an_outage_confirmed_while_its_database_is_away(
 
             await until(lambda: flexo_is("operational"))
             await link.cut()
-            await target.stop()
+            await http_target.stop()
             await until(lambda: flexo_is("major_outage"))
             assert await delayed()
             assert (await summary(client))["incidents"] == []  # none written yet
