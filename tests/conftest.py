@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
+from argon2 import PasswordHasher, profiles
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.auth import passwords
 from hiccup.core.ids import new_id
 from hiccup.store.database import create_engine, migrate
 from tests.support.notify_helpers import SmtpSink
@@ -24,12 +26,24 @@ from tests.support.targets import HttpTarget
 os.environ.setdefault("HICCUP_SQLITE_SYNCHRONOUS", "normal")
 bound_task_cancellation()
 
+
+def cheap_password_hashes() -> None:
+    """Argon2 at its recommended cost takes about 0.4 s of CPU per login, on purpose; the
+    in-process tests log in hundreds of times, so they hash at argon2's cheapest profile.
+    `hiccup serve` children (tests/server, tests/release) still hash at the real cost."""
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    passwords._hasher = cheap
+    passwords._DUMMY = cheap.hash("hiccup-no-such-user")
+
+
+cheap_password_hashes()
+
 TESTS = pathlib.Path(__file__).parent
-# Folders whose tests cannot share the machine with each other: the cluster tests give fixed
-# addresses to network namespaces, and two headless Chromiums at once starve the 2-core runners.
-# Each runs on one xdist worker, one test at a time (`--dist loadgroup`, see scripts/test);
-# the other worker goes on with the rest of the suite meanwhile.
-SERIAL_FOLDERS = ("cluster", "browser")
+# Folders whose tests run on one xdist worker, one test at a time (`--dist loadgroup`, see
+# scripts/test), while the other worker goes on with the rest of the suite: the cluster tests
+# give fixed addresses to network namespaces, two headless Chromiums at once starve the 2-core
+# runners, and the release tests share one built wheel (a session fixture is per worker).
+SERIAL_FOLDERS = ("cluster", "browser", "release")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
