@@ -47,6 +47,7 @@ class PastIncident:
     resolved_at: str | None
     components: tuple[str, ...]  # component keys in the written config
     updates: tuple[PastUpdate, ...]
+    postmortem: str | None = None
 
 
 @dataclass
