@@ -33,7 +33,9 @@ def test_uptime_kuma_writes_a_config_that_passes_check(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"wrote {out}: 7 components, 5 monitors, 3 maintenance windows" in result.output
     assert "Could not map (7):" in result.output
-    assert "monitor 'Search (Elastic)' (id 5): type 'docker' has no Hiccup check kind" in result.output
+    assert (
+        "monitor 'Search (Elastic)' (id 5): type 'docker' has no Hiccup check kind" in result.output
+    )
     assert "page 'Acme Status', 7 components, 5 monitors" in _checks(out)
 
 
@@ -92,7 +94,9 @@ def test_a_long_gatus_import_maps_every_endpoint(tmp_path: Path) -> None:
     assert "Could not map" not in result.output
 
 
-def test_statuspage_history_is_recorded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_statuspage_history_is_recorded_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HICCUP_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("HICCUP_DATABASE_URL", raising=False)
     out = tmp_path / "hiccup.yaml"
@@ -102,7 +106,8 @@ def test_statuspage_history_is_recorded_once(tmp_path: Path, monkeypatch: pytest
     assert first.exit_code == 0, first.output
     assert "recorded 3 incident(s)" in first.output
     assert again.exit_code == 0, again.output
-    assert "recorded 0 incident(s)" in again.output and "(3 already there)" in again.output
+    assert "recorded 0 incident(s)" in again.output
+    assert "(3 already there)" in again.output
     _checks(out)
     db = sqlite3.connect(tmp_path / "data" / "hiccup.db")
     try:
@@ -126,7 +131,9 @@ def test_statuspage_history_is_recorded_once(tmp_path: Path, monkeypatch: pytest
         ("Dashboard login failures", "postmortem", "major"),
         ("Elevated GraphQL latency", "identified", "minor"),
     ]
-    assert rows[1][4] is not None and rows[1][5] == 1 and rows[2][4] is None
+    assert rows[1][4] is not None
+    assert rows[1][5] == 1
+    assert rows[2][4] is None
     assert [u[1] for u in updates if u[0] == "Dashboard login failures"] == [
         "investigating",
         "monitoring",

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STATUSPAGE = FIXTURES / "statuspage"
@@ -30,15 +31,15 @@ def build_kuma_db(path: Path) -> Path:
 
 
 class _StatuspageApi(BaseHTTPRequestHandler):
-    files = {
+    files: ClassVar[dict[str, str]] = {
         "/api/v2/summary.json": "summary.json",
         "/api/v2/incidents.json": "incidents.json",
         "/api/v2/scheduled-maintenances.json": "scheduled-maintenances.json",
     }
     # Paths a test asked to answer otherwise: path -> (status, body).
-    overrides: dict[str, tuple[int, bytes]] = {}
+    overrides: ClassVar[dict[str, tuple[int, bytes]]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path in self.overrides:
             status, body = self.overrides[path]
@@ -52,7 +53,7 @@ class _StatuspageApi(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: the test output is the importer's."""
 
 

@@ -38,7 +38,8 @@ def test_incidents_keep_every_update_in_order_with_the_postmortem() -> None:
     with statuspage_api() as url:
         result = fetch_statuspage(url + "/api/v2/summary.json", NOW)
     past = next(i for i in result.incidents if i.name == "Dashboard login failures")
-    assert past.impact == "major" and past.components == ("dashboard",)
+    assert past.impact == "major"
+    assert past.components == ("dashboard",)
     assert past.started_at == "2026-11-02T09:05:00+00:00"
     assert past.resolved_at == "2026-11-02T10:45:00+00:00"
     assert [u.status for u in past.updates] == ["investigating", "monitoring", "resolved"]
@@ -63,21 +64,27 @@ def test_an_unreachable_page_is_named() -> None:
 
 
 def test_an_error_answer_is_named() -> None:
-    with statuspage_api({"/api/v2/incidents.json": (503, b"busy")}) as url:
-        with pytest.raises(ImportFailure, match=r"/api/v2/incidents\.json: HTTP 503"):
-            fetch_statuspage(url, NOW)
+    answers = {"/api/v2/incidents.json": (503, b"busy")}
+    with (
+        statuspage_api(answers) as url,
+        pytest.raises(ImportFailure, match=r"/api/v2/incidents\.json: HTTP 503"),
+    ):
+        fetch_statuspage(url, NOW)
 
 
 def test_an_answer_that_is_not_json_names_its_line() -> None:
-    with statuspage_api({"/api/v2/summary.json": (200, b"<html>\n<body>")}) as url:
-        with pytest.raises(ImportFailure, match=r"summary\.json:1:1: not JSON"):
-            fetch_statuspage(url, NOW)
+    answers = {"/api/v2/summary.json": (200, b"<html>\n<body>")}
+    with (
+        statuspage_api(answers) as url,
+        pytest.raises(ImportFailure, match=r"summary\.json:1:1: not JSON"),
+    ):
+        fetch_statuspage(url, NOW)
 
 
 def test_a_file_that_is_no_summary_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "incidents.json"
     path.write_text((STATUSPAGE / "incidents.json").read_text())
-    with pytest.raises(ImportFailure, match="incidents.json: no `page` and `components`"):
+    with pytest.raises(ImportFailure, match=r"incidents\.json: no `page` and `components`"):
         read_statuspage(path, NOW)
 
 

@@ -36,7 +36,8 @@ def test_a_json_backup_maps_monitors_with_their_confirmation_and_options(tmp_pat
     website = _monitor(config, "website")
     assert (website.kind, website.target) == ("http", "https://www.example.com")
     # maxretries 2: two failed retries after the first failure -> 3 in a row confirm down.
-    assert website.failures_to_confirm == 3 and website.success_threshold == 1
+    assert website.failures_to_confirm == 3
+    assert website.success_threshold == 1
     assert website.interval == timedelta(minutes=1)
     assert website.retry_interval == timedelta(seconds=20)
     assert website.timeout == timedelta(seconds=48)
@@ -50,7 +51,8 @@ def test_a_json_backup_maps_monitors_with_their_confirmation_and_options(tmp_pat
         "verify_tls": False,
         "headers": {"X-Probe": "kuma"},
     }
-    assert api.failures_to_confirm == 1 and api.retry_interval is None
+    assert api.failures_to_confirm == 1
+    assert api.retry_interval is None
     assert _monitor(config, "postgres-port").target == "db.internal.example.com:5432"
     ping = _monitor(config, "gateway-ping")
     assert (ping.kind, ping.target, ping.enabled) == ("icmp", "192.0.2.1", False)
@@ -60,7 +62,12 @@ def test_a_json_backup_maps_monitors_with_their_confirmation_and_options(tmp_pat
     assert push.kind == "heartbeat"
     assert push.options == {"period": "1d", "token": "Kx8mQ2pL7vN4rT9wZ3yB"}
     assert [m.slug for m in config.monitors] == [
-        "website", "api-health", "postgres-port", "gateway-ping", "mx-record", "nightly-backup"
+        "website",
+        "api-health",
+        "postgres-port",
+        "gateway-ping",
+        "mx-record",
+        "nightly-backup",
     ]
     assert "type 'redis' has no Hiccup check kind" in _unmapped(result)
     assert "'Must be down' (id 8): upside-down mode" in _unmapped(result)
@@ -108,7 +115,8 @@ def test_kuma_db_maps_status_pages_to_pages_groups_and_components(tmp_path: Path
     assert checkout.failures_to_confirm == 5
     assert checkout.tags == ["critical", "team-payments"]
     billing = _monitor(config, "billing-cron")
-    assert billing.kind == "heartbeat" and "token" not in billing.options  # too short for Hiccup
+    assert billing.kind == "heartbeat"
+    assert "token" not in billing.options
     unmapped = _unmapped(result)
     assert "'Search (Elastic)' (id 5): type 'docker'" in unmapped
     assert "status page 'internal': password protection" in unmapped
@@ -121,7 +129,10 @@ def test_kuma_db_maps_maintenance_one_off_and_recurring(tmp_path: Path) -> None:
     windows = {w.slug: w for w in config.maintenance}
     upgrade = windows["database-upgrade"]
     assert upgrade.components == ["checkout-api"]
-    assert (upgrade.start.isoformat(), upgrade.duration) == ("2027-01-10T02:00:00", timedelta(hours=2, minutes=30))
+    assert (upgrade.start.isoformat(), upgrade.duration) == (
+        "2027-01-10T02:00:00",
+        timedelta(hours=2, minutes=30),
+    )
     assert (upgrade.time_zone, upgrade.rrule) == ("Europe/Berlin", None)
     assert upgrade.message.startswith("Postgres 16")
     weekly = windows["weekly-patching"]

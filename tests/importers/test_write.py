@@ -38,7 +38,8 @@ def test_an_item_the_loader_refuses_is_left_out_with_its_reason(tmp_path: Path) 
     # The rule that named only the dropped monitor goes: an empty list would mean every one.
     assert [r.monitors for r in config.notifications.alerts] == [["good"]]
     (note,) = result.unmapped
-    assert note.item == "monitor 'Bad'" and note.reason.startswith("monitors[1].target: ")
+    assert note.item == "monitor 'Bad'"
+    assert note.reason.startswith("monitors[1].target: ")
     path = tmp_path / "hiccup.yaml"
     path.write_text(text)
     assert load_config(path).monitors[0].slug == "good"

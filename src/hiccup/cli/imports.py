@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Role, role_permissions
@@ -59,7 +59,7 @@ def _progress(what: str) -> Iterator[Tick]:
     bar = Progress(
         TextColumn(what), BarColumn(), MofNCompleteColumn(), console=errors, transient=True
     )
-    task: list[int] = []
+    task: list[TaskID] = []
 
     def tick(done: int, total: int) -> None:
         if total < PROGRESS_FROM:
@@ -86,7 +86,9 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _run(read: Callable[[Tick], ImportResult], what: str, out: Path) -> tuple[ImportResult, HiccupConfig]:
+def _run(
+    read: Callable[[Tick], ImportResult], what: str, out: Path
+) -> tuple[ImportResult, HiccupConfig]:
     try:
         with _progress(what) as tick:
             result = read(tick)
@@ -122,7 +124,11 @@ def _report(result: ImportResult, config: HiccupConfig, out: Path) -> None:
         if notes:
             console.print(f"{title} ({len(notes)}):", highlight=False)
             for note in notes:
-                console.print(f"  - {escape(note.item)}: {escape(note.reason)}", highlight=False, soft_wrap=True)
+                console.print(
+                    f"  - {escape(note.item)}: {escape(note.reason)}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
 
 
 @import_app.command("uptime-kuma")
@@ -159,7 +165,9 @@ _HISTORY = typer.Option(
 
 @import_app.command("statuspage")
 def statuspage(
-    source: str = typer.Argument(..., help="The page's URL (its /api/v2 is read) or a saved summary.json."),
+    source: str = typer.Argument(
+        ..., help="The page's URL (its /api/v2 is read) or a saved summary.json."
+    ),
     out: Path = _OUT,
     force: bool = _FORCE,
     history: bool = _HISTORY,

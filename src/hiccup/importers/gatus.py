@@ -134,9 +134,7 @@ def _certificate(item: dict[str, Any], days: int, ctx: _Context) -> dict[str, An
     }
 
 
-def _monitor(
-    endpoint: dict[str, Any], where: Where, ctx: _Context
-) -> list[dict[str, Any]]:
+def _monitor(endpoint: dict[str, Any], where: Where, ctx: _Context) -> list[dict[str, Any]]:
     name = str(endpoint.get("name") or "endpoint")[:200]
     kind, target, options = _target(str(endpoint.get("url") or ""), endpoint)
     item: dict[str, Any] = {"name": name, "key": ctx.monitor_keys.make(name), "kind": kind}

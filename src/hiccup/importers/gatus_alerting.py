@@ -24,7 +24,9 @@ _APPRISE: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
-def _email(settings: dict[str, Any], key: str, section: dict[str, Any], ctx: _Context) -> Any:
+def _email(
+    settings: dict[str, Any], key: str, section: dict[str, Any], ctx: _Context
+) -> dict[str, Any]:
     port = int(settings.get("port") or 587)
     smtp: dict[str, Any] = {"host": str(settings.get("host") or ""), "port": port}
     smtp["security"] = "tls" if port == 465 else "starttls"
@@ -82,7 +84,9 @@ def _rules(
     return found
 
 
-def _thresholds(alerts: list[tuple[tuple[str, ...], Any, Where]], monitors: list[dict[str, Any]]) -> None:
+def _thresholds(
+    alerts: list[tuple[tuple[str, ...], Any, Where]], monitors: list[dict[str, Any]]
+) -> None:
     """Gatus alerts after `failure-threshold` failures in a row: Hiccup's confirmation."""
     by_key = {m["key"]: m for m in monitors}
     for monitor_keys, alert, _ in alerts:

@@ -74,8 +74,10 @@ def _expiry(op: str, value: str) -> Mapped:
     except ValueError:
         raise Unmapped(f"{value!r} is not a duration") from None
     days = max(0, math.ceil(span / timedelta(days=1)))
-    note = None if span == timedelta(days=days) else (
-        f"{format_duration(span)} rounded up to {days} day(s)"
+    note = (
+        None
+        if span == timedelta(days=days)
+        else (f"{format_duration(span)} rounded up to {days} day(s)")
     )
     return Mapped(certificate_days=days, note=note)
 
@@ -101,7 +103,9 @@ def condition(text: str, kind: str) -> Mapped:
         return _keyword(op, right)
     if left == "[BODY]" and kind == "dns" and op == "==":
         values = _ANY.match(right)
-        return Mapped({"expected": [v.strip() for v in (values.group(1) if values else right).split(",")]})
+        return Mapped(
+            {"expected": [v.strip() for v in (values.group(1) if values else right).split(",")]}
+        )
     if left == "[DNS_RCODE]" and kind == "dns" and op == "==" and right == "NOERROR":
         return Mapped()  # the dns check fails on any other answer code
     if left == "[CERTIFICATE_EXPIRATION]" and kind in ("http", "tls"):

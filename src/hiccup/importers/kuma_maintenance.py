@@ -123,9 +123,10 @@ def _recurring(row: Row, strategy: str) -> tuple[datetime, timedelta, str]:
                 raise _Unmappable("no weekdays chosen")
             rule = "FREQ=WEEKLY;BYDAY=" + ",".join(dict.fromkeys(days))
         else:
-            days = [("-1" if str(d).startswith("lastDay") else str(int(d))) for d in _list(
-                row.get("days_of_month")
-            )]
+            days = [
+                ("-1" if str(d).startswith("lastDay") else str(int(d)))
+                for d in _list(row.get("days_of_month"))
+            ]
             if not days:
                 raise _Unmappable("no days of the month chosen")
             rule = "FREQ=MONTHLY;BYMONTHDAY=" + ",".join(dict.fromkeys(days))

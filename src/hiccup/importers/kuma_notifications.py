@@ -24,8 +24,12 @@ _APPRISE: dict[str, Callable[[dict[str, Any]], str]] = {
     "ntfy": lambda c: apprise_urls.ntfy(
         c.get("ntfyserverurl"), c.get("ntfytopic"), c.get("ntfyaccesstoken")
     ),
-    "gotify": lambda c: apprise_urls.gotify(c.get("gotifyserverurl"), c.get("gotifyapplicationToken")),
-    "pushover": lambda c: apprise_urls.pushover(c.get("pushoveruserkey"), c.get("pushoverapptoken")),
+    "gotify": lambda c: apprise_urls.gotify(
+        c.get("gotifyserverurl"), c.get("gotifyapplicationToken")
+    ),
+    "pushover": lambda c: apprise_urls.pushover(
+        c.get("pushoveruserkey"), c.get("pushoverapptoken")
+    ),
 }
 
 

@@ -56,11 +56,11 @@ def _components(
     key_of: dict[str, str] = {}
     tree: list[Document] = []
     groups: dict[str, Document] = {}
-    ordered = sorted(items, key=lambda c: (c.get("position") or 0))
+    ordered = sorted(items, key=lambda c: c.get("position") or 0)
     for item in ordered:
         if item.get("group"):
-            group = {"name": str(item["name"])[:200], "key": keys.make(str(item["name"]))}
-            group["components"] = []
+            name = str(item["name"])[:200]
+            group: Document = {"name": name, "key": keys.make(name), "components": []}
             groups[str(item["id"])] = group
             key_of[str(item["id"])] = group["key"]
     for item in ordered:
@@ -112,7 +112,9 @@ def _incident(entry: Document, key_of: dict[str, str], where: str) -> PastIncide
     started = _time(entry.get("started_at") or entry.get("created_at"), where)
     resolved = entry.get("resolved_at")
     if not updates:
-        updates.append((started, PastUpdate("investigating", str(entry.get("name")), started.isoformat())))
+        updates.append(
+            (started, PastUpdate("investigating", str(entry.get("name")), started.isoformat()))
+        )
     impact = str(entry.get("impact") or "minor")
     return PastIncident(
         name=str(entry.get("name") or "Incident")[:300],
@@ -138,12 +140,16 @@ def _maintenance(
             continue
         components = list(_affected(entry, key_of))
         if not components or end <= start:
-            result.skip(label, "affects no component" if not components else "ends before it starts")
+            result.skip(
+                label, "affects no component" if not components else "ends before it starts"
+            )
             continue
         name = str(entry.get("name") or "Maintenance")[:300]
         window: Document = {"name": name, "key": keys.make(name), "components": components}
         window.update(start=start.isoformat(), duration=format_duration(end - start))
-        body = next((u.get("body") for u in entry.get("incident_updates") or [] if u.get("body")), "")
+        body = next(
+            (u.get("body") for u in entry.get("incident_updates") or [] if u.get("body")), ""
+        )
         if body:
             window["message"] = str(body)
         windows.append(window)

@@ -21,18 +21,20 @@ def _parse(text: str, source: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ImportFailure(f"{source}:{error.lineno}:{error.colno}: not JSON ({error.msg})") from None
+        raise ImportFailure(
+            f"{source}:{error.lineno}:{error.colno}: not JSON ({error.msg})"
+        ) from None
     if not isinstance(value, dict):
         raise ImportFailure(f"{source}: expected a JSON object")
     return value
 
 
 def _get(url: str, timeout: float) -> dict[str, Any]:
-    request = urllib.request.Request(  # noqa: S310 (the scheme is checked by the caller)
+    request = urllib.request.Request(
         url, headers={"Accept": "application/json", "User-Agent": f"Hiccup/{__version__} import"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             body = answer.read(64 * 1024 * 1024).decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         raise ImportFailure(f"{url}: HTTP {error.code} {error.reason}") from None

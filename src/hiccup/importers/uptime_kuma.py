@@ -110,8 +110,8 @@ def _options(kind: str, monitor: Row, item: dict[str, Any], result: ImportResult
     if kind == "http":
         _http(monitor, item, result)
     elif kind == "tcp":
-        item["target"] = f"[{host}]:{monitor.get('port')}" if ":" in host else (
-            f"{host}:{monitor.get('port')}"
+        item["target"] = (
+            f"[{host}]:{monitor.get('port')}" if ":" in host else (f"{host}:{monitor.get('port')}")
         )
     elif kind == "icmp":
         item["target"] = host

@@ -142,7 +142,7 @@ def _monitor_rows(db: sqlite3.Connection, tables: set[str]) -> list[Row]:
 
 def _pairs(db: sqlite3.Connection, table: str, key: str, value: str) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
-    for row in _rows(db, f'SELECT {key}, {value} FROM "{table}" ORDER BY id'):  # noqa: S608
+    for row in _rows(db, f'SELECT {key}, {value} FROM "{table}" ORDER BY id'):
         found.setdefault(int(row[key]), []).append(int(row[value]))
     return found
 

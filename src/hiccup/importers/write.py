@@ -29,9 +29,7 @@ def render(result: ImportResult) -> str:
     if result.unmapped:
         header.append(f"# {len(result.unmapped)} item(s) could not be mapped:")
         header += [f"#   - {note}" for note in result.unmapped]
-    body = yaml.dump(
-        result.config, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
-    )
+    body = yaml.dump(result.config, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return "\n".join(line.replace("\n", " ") for line in header) + "\n" + body
 
 

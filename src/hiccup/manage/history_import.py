@@ -51,8 +51,10 @@ async def _exists(c: Change, page_id: str, record: IncidentRecord) -> bool:
 
 async def _write(c: Change, page_id: str, keys: dict[str, str], record: IncidentRecord) -> None:
     first, *later = record.updates
-    opening = first.status if first.status is not IncidentStatus.RESOLVED else (
-        IncidentStatus.INVESTIGATING
+    opening = (
+        first.status
+        if first.status is not IncidentStatus.RESOLVED
+        else (IncidentStatus.INVESTIGATING)
     )
     incident_id = await open_incident(
         c.conn,
