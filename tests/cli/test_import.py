@@ -31,12 +31,12 @@ def test_uptime_kuma_writes_a_config_that_passes_check(tmp_path: Path) -> None:
     out = tmp_path / "hiccup.yaml"
     result = _run("import", "uptime-kuma", str(build_kuma_db(tmp_path / "kuma.db")), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert f"wrote {out}: 7 components, 5 monitors, 3 maintenance windows" in result.output
-    assert "Could not map (7):" in result.output
+    assert f"wrote {out}: 7 components, 6 monitors, 3 maintenance windows" in result.output
+    assert "Could not map (8):" in result.output
     assert (
         "monitor 'Search (Elastic)' (id 5): type 'docker' has no Hiccup check kind" in result.output
     )
-    assert "page 'Acme Status', 7 components, 5 monitors" in _checks(out)
+    assert "page 'Acme Status', 7 components, 6 monitors" in _checks(out)
 
 
 def test_an_existing_file_is_kept_without_force(tmp_path: Path) -> None:

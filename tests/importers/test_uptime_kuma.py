@@ -117,7 +117,14 @@ def test_kuma_db_maps_status_pages_to_pages_groups_and_components(tmp_path: Path
     billing = _monitor(config, "billing-cron")
     assert billing.kind == "heartbeat"
     assert "token" not in billing.options
+    # Kuma's certificate expiry notification: a tls monitor beside the HTTPS one.
+    certificate = _monitor(config, "website-certificate")
+    assert (certificate.kind, certificate.target) == ("tls", "www.example.com")
+    assert certificate.component is None
+    # A member of Kuma's group monitor carries the group as a tag.
+    assert _monitor(config, "core-router").tags == ["network-gear"]
     unmapped = _unmapped(result)
+    assert "'Network gear' (id 7): a group monitor" in unmapped
     assert "'Search (Elastic)' (id 5): type 'docker'" in unmapped
     assert "status page 'internal': password protection" in unmapped
     assert "'Old Teams' (id 3): type 'teams'" in unmapped

@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from hiccup.core.durations import format_duration
 from hiccup.importers import kuma_maintenance, kuma_notifications
@@ -149,9 +150,12 @@ def _confirmation(monitor: Row, item: dict[str, Any], result: ImportResult) -> N
         result.change(label(monitor), f"retry interval {retry:g}s is longer than the interval")
 
 
-def _tags(monitor: Row) -> list[str]:
+def _tags(monitor: Row, groups: dict[Any, str]) -> list[str]:
     tags: list[str] = []
-    for tag in monitor.get("tags") or []:
+    named = list(monitor.get("tags") or [])
+    if monitor.get("parent") in groups:
+        named.insert(0, {"name": groups[monitor["parent"]]})
+    for tag in named:
         text = f"{tag.get('name', '')}-{tag['value']}" if tag.get("value") else tag.get("name")
         slug = _TAG.sub("-", str(text or "").lower()).strip("-._")[:50]
         if slug and slug not in tags:
@@ -159,8 +163,28 @@ def _tags(monitor: Row) -> list[str]:
     return tags[:20]
 
 
-def _monitor(monitor: Row, keys: Keys, result: ImportResult) -> dict[str, Any] | None:
+def _certificate(monitor: Row, item: dict[str, Any], keys: Keys) -> dict[str, Any] | None:
+    """Kuma's "certificate expiry notification" on an HTTPS monitor: a `tls` monitor beside it
+    (Kuma warns from 21 days out; Hiccup's `tls` warns at 14 and fails at 3 by default)."""
+    parts = urlsplit(str(item.get("target") or ""))
+    if not monitor.get("expiryNotification") or parts.scheme != "https" or not parts.hostname:
+        return None
+    name = f"{item['name']} certificate"[:200]
+    target = parts.netloc.rsplit("@", 1)[-1]
+    found: dict[str, Any] = {"name": name, "key": keys.make(name), "kind": "tls"}
+    found.update(target=target, interval="1h")
+    if item.get("enabled") is False:
+        found["enabled"] = False
+    return found
+
+
+def _monitor(
+    monitor: Row, keys: Keys, groups: dict[Any, str], result: ImportResult
+) -> dict[str, Any] | None:
     kind = _KINDS.get(str(monitor.get("type")))
+    if monitor.get("type") == "group":
+        result.skip(label(monitor), "a group monitor: its members are imported, tagged with it")
+        return None
     if kind is None:
         result.skip(label(monitor), f"type {monitor.get('type')!r} has no Hiccup check kind")
         return None
@@ -176,7 +200,7 @@ def _monitor(monitor: Row, keys: Keys, result: ImportResult) -> dict[str, Any] |
     _confirmation(monitor, item, result)
     if not monitor.get("active", True):
         item["enabled"] = False
-    tags = _tags(monitor)
+    tags = _tags(monitor, groups)
     if tags:
         item["tags"] = tags
     _options(kind, monitor, item, result)
@@ -241,6 +265,8 @@ def _page(page: Row, shown: list[str], result: ImportResult) -> dict[str, Any]:
         item["custom_css"] = str(page["custom_css"])
     if page.get("icon") and str(page["icon"]).startswith(("http://", "https://")):
         item["logo_url"] = str(page["icon"])
+    if not page.get("published", 1):
+        result.change(where, "unpublished in Kuma; Hiccup's pages are public unless `private:`")
     if page.get("password"):
         result.skip(where, "password protection: use `private:` (tokens or networks) instead")
     for field in ("description", "footer_text", "google_analytics_tag_id"):
@@ -251,13 +277,17 @@ def _page(page: Row, shown: list[str], result: ImportResult) -> dict[str, Any]:
 
 def map_kuma(data: KumaData, now: datetime, tick: Tick | None = None) -> ImportResult:
     result = ImportResult(f"Uptime Kuma {data.kind} {data.path.name}", {})
-    keys, mapped = Keys(), {}
+    keys, mapped, extra = Keys(), {}, []
+    groups = {m.get("id"): str(m.get("name")) for m in data.monitors if m.get("type") == "group"}
     for monitor in ticking(data.monitors, len(data.monitors), tick):
-        item = _monitor(monitor, keys, result)
+        item = _monitor(monitor, keys, groups, result)
         if item is not None:
             mapped[int(monitor["id"])] = item
+            certificate = _certificate(monitor, item, keys)
+            if certificate is not None:
+                extra.append(certificate)
     page_components = _pages(data, mapped, result)
-    result.config["monitors"] = list(mapped.values())
+    result.config["monitors"] = [*mapped.values(), *extra]
     windows = kuma_maintenance.windows(data, mapped, page_components, now, result)
     if windows:
         result.config["maintenance"] = windows

@@ -25,6 +25,7 @@ _MONITOR_COLUMNS = {
     "push_token": "pushToken",
     "invert_keyword": "invertKeyword",
     "accepted_statuscodes_json": "accepted_statuscodes",
+    "expiry_notification": "expiryNotification",
 }
 
 

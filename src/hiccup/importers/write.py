@@ -60,6 +60,8 @@ def _drop(result: ImportResult, issues: tuple[ConfigIssue, ...]) -> bool:
     for issue in issues:
         for prefix, _ in _DROPPABLE:
             index = _index(issue.field, prefix)
+            if index is not None and index >= len(_section(result.config, prefix)):
+                return False
             if index is not None:
                 doomed.setdefault(prefix, {}).setdefault(index, f"{issue.field}: {issue.message}")
                 break
