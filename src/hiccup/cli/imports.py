@@ -75,6 +75,20 @@ def _progress(what: str) -> Iterator[Tick]:
         bar.stop()
 
 
+@contextmanager
+def _checking(result: ImportResult) -> Iterator[None]:
+    """A spinner while Hiccup's loader checks a long import (seconds for thousands)."""
+    if len(result.config.get("monitors") or []) < PROGRESS_FROM:
+        yield
+        return
+    with errors.status("checking the config with Hiccup's loader"):
+        yield
+
+
+# Printed in full at the top of the written file; the terminal gets the first ones.
+SHOWN_NOTES = 25
+
+
 def _refuse_overwrite(out: Path, force: bool) -> None:
     if out.exists() and not force:
         errors.print(f"error: {out} exists already; pass --force to overwrite it", highlight=False)
@@ -92,7 +106,8 @@ def _run(
     try:
         with _progress(what) as tick:
             result = read(tick)
-        text, config = settle(result, out)
+        with _checking(result):
+            text, config = settle(result, out)
     except ImportFailure as error:
         raise _fail(str(error)) from None
     except ConfigError as error:  # the importer wrote something Hiccup refuses: its bug
@@ -123,9 +138,16 @@ def _report(result: ImportResult, config: HiccupConfig, out: Path) -> None:
     ):
         if notes:
             console.print(f"{title} ({len(notes)}):", highlight=False)
-            for note in notes:
+            for note in notes[:SHOWN_NOTES]:
                 console.print(
                     f"  - {escape(note.item)}: {escape(note.reason)}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            if len(notes) > SHOWN_NOTES:
+                console.print(
+                    f"  … and {len(notes) - SHOWN_NOTES} more (all are listed at the top "
+                    f"of {escape(str(out))})",
                     highlight=False,
                     soft_wrap=True,
                 )
