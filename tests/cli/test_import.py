@@ -161,3 +161,20 @@ def test_an_unreachable_statuspage_fails_naming_the_address(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert f"{url}/api/v2/summary.json: cannot fetch" in result.output
     assert not (tmp_path / "hiccup.yaml").exists()
+
+
+def test_history_into_an_unreachable_database_fails_after_writing_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with statuspage_api() as url:
+        pass  # a closed loopback port: nothing answers there
+    port = url.rsplit(":", 1)[1]
+    monkeypatch.setenv("HICCUP_DATABASE_URL", f"postgresql://hiccup:secret@127.0.0.1:{port}/x")
+    out = tmp_path / "hiccup.yaml"
+    result = _run(
+        "import", "statuspage", str(STATUSPAGE / "summary.json"), "-o", str(out), "--history"
+    )
+    assert result.exit_code == 1
+    assert f"127.0.0.1:{port}/x: cannot record the incidents ({out} is written)" in result.output
+    assert "secret" not in result.output
+    _checks(out)

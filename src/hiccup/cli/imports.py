@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from sqlalchemy import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Role, role_permissions
@@ -37,7 +39,8 @@ from hiccup.manage.history_import import (
     record_history,
 )
 from hiccup.server.runtime import Hiccup
-from hiccup.store.database import create_engine, database_url
+from hiccup.store.database import create_engine, data_dir, database_url
+from hiccup.store.dirlock import DataDirInUse, DataDirLock
 
 import_app = typer.Typer(
     help="Bring in monitors, pages and alerts from Uptime Kuma, Statuspage or Gatus.",
@@ -207,7 +210,7 @@ def statuspage(
             highlight=False,
         )
         return
-    report = asyncio.run(_record(config, [_record_of(i) for i in result.incidents]))
+    report = _record_or_exit(config, [_record_of(i) for i in result.incidents], out)
     console.print(
         f"[green]recorded[/green] {report.written} incident(s) in {escape(_shown_url())}"
         + (f" ({report.already_there} already there)" if report.already_there else ""),
@@ -232,6 +235,26 @@ def _record_of(incident: PastIncident) -> IncidentRecord:
         ),
         postmortem=incident.postmortem,
     )
+
+
+def _record_or_exit(
+    config: HiccupConfig, records: list[IncidentRecord], out: Path
+) -> HistoryReport:
+    where = _shown_url()
+    lock = None
+    try:
+        if make_url(database_url()).get_backend_name() == "sqlite":
+            data_dir().mkdir(parents=True, exist_ok=True)
+            lock = DataDirLock(data_dir()).acquire()  # a server on it syncs its own config
+        return asyncio.run(_record(config, records))
+    except DataDirInUse as error:
+        raise _fail(f"{error}: stop `hiccup serve` first ({out} is written)") from None
+    except (SQLAlchemyError, OSError) as error:
+        reason = str(error).splitlines()[0][:300]
+        raise _fail(f"{where}: cannot record the incidents ({out} is written): {reason}") from None
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 async def _record(config: HiccupConfig, records: list[IncidentRecord]) -> HistoryReport:
