@@ -33,7 +33,7 @@ def import_gatus(path: Path, now: datetime, tick: Tick | None = None) -> ImportR
     return map_gatus(data, path, now, tick)
 
 
-class _Context:
+class GatusContext:
     def __init__(self, data: Any, path: Path, result: ImportResult) -> None:
         self.data, self.path, self.result = data, path, result
         self.monitor_keys, self.component_keys = Keys(), Keys()
@@ -94,7 +94,7 @@ def _client(endpoint: dict[str, Any], item: dict[str, Any]) -> None:
 
 
 def _conditions(
-    endpoint: dict[str, Any], item: dict[str, Any], where: Where, ctx: _Context
+    endpoint: dict[str, Any], item: dict[str, Any], where: Where, ctx: GatusContext
 ) -> list[dict[str, Any]]:
     """Applies each condition to `item`; returns extra monitors (certificate checks)."""
     extra = []
@@ -120,7 +120,7 @@ def _conditions(
     return extra
 
 
-def _certificate(item: dict[str, Any], days: int, ctx: _Context) -> dict[str, Any]:
+def _certificate(item: dict[str, Any], days: int, ctx: GatusContext) -> dict[str, Any]:
     parts = urlsplit(item["target"])
     name = f"{item['name']} certificate"[:200]
     return {
@@ -134,7 +134,7 @@ def _certificate(item: dict[str, Any], days: int, ctx: _Context) -> dict[str, An
     }
 
 
-def _monitor(endpoint: dict[str, Any], where: Where, ctx: _Context) -> list[dict[str, Any]]:
+def _monitor(endpoint: dict[str, Any], where: Where, ctx: GatusContext) -> list[dict[str, Any]]:
     name = str(endpoint.get("name") or "endpoint")[:200]
     kind, target, options = _target(str(endpoint.get("url") or ""), endpoint)
     item: dict[str, Any] = {"name": name, "key": ctx.monitor_keys.make(name), "kind": kind}
@@ -150,7 +150,7 @@ def _monitor(endpoint: dict[str, Any], where: Where, ctx: _Context) -> list[dict
     return [item, *extra]
 
 
-def _components(monitors: list[tuple[dict[str, Any], str | None]], ctx: _Context) -> list[Any]:
+def _components(monitors: list[tuple[dict[str, Any], str | None]], ctx: GatusContext) -> list[Any]:
     """A component per endpoint, inside its `group` (as Gatus shows them)."""
     tree: list[dict[str, Any]] = []
     groups: dict[str, dict[str, Any]] = {}
@@ -178,7 +178,7 @@ _WEEKDAYS = {
 }
 
 
-def _maintenance(section: Any, now: datetime, ctx: _Context) -> dict[str, Any] | None:
+def _maintenance(section: Any, now: datetime, ctx: GatusContext) -> dict[str, Any] | None:
     """Gatus's one `maintenance:` window (daily, or on `every` weekday) over every component."""
     if not isinstance(section, dict) or section.get("enabled") is False:
         return None
@@ -204,7 +204,7 @@ def _maintenance(section: Any, now: datetime, ctx: _Context) -> dict[str, Any] |
 
 def map_gatus(data: Any, path: Path, now: datetime, tick: Tick | None = None) -> ImportResult:
     result = ImportResult(f"Gatus config {path.name}", {})
-    ctx = _Context(data, path, result)
+    ctx = GatusContext(data, path, result)
     endpoints: list[Any] = data["endpoints"]
     shown: list[tuple[dict[str, Any], str | None]] = []
     monitors: list[dict[str, Any]] = []

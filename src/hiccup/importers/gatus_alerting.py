@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from hiccup.importers import apprise_urls
 
 if TYPE_CHECKING:
-    from hiccup.importers.gatus import Where, _Context
+    from hiccup.importers.gatus import GatusContext, Where
 
 SMTP_PASSWORD_ENV = "HICCUP_SMTP_PASSWORD"
 
@@ -25,7 +25,7 @@ _APPRISE: dict[str, Callable[[dict[str, Any]], str]] = {
 
 
 def _email(
-    settings: dict[str, Any], key: str, section: dict[str, Any], ctx: _Context
+    settings: dict[str, Any], key: str, section: dict[str, Any], ctx: GatusContext
 ) -> dict[str, Any]:
     port = int(settings.get("port") or 587)
     smtp: dict[str, Any] = {"host": str(settings.get("host") or ""), "port": port}
@@ -43,7 +43,7 @@ def _email(
 
 
 def _channel(
-    kind: str, settings: dict[str, Any], section: dict[str, Any], ctx: _Context
+    kind: str, settings: dict[str, Any], section: dict[str, Any], ctx: GatusContext
 ) -> dict[str, Any] | None:
     where = ctx.where(("alerting", kind))
     try:
@@ -62,7 +62,7 @@ def _channel(
 
 
 def _rules(
-    alerts: list[tuple[tuple[str, ...], Any, Where]], channels: set[str], ctx: _Context
+    alerts: list[tuple[tuple[str, ...], Any, Where]], channels: set[str], ctx: GatusContext
 ) -> list[dict[str, Any]]:
     rules: dict[tuple[str, bool], list[str]] = {}
     for monitor_keys, alert, where in alerts:
@@ -103,7 +103,7 @@ def notifications(
     alerting: dict[str, Any],
     alerts: list[tuple[tuple[str, ...], Any, Where]],
     monitors: list[dict[str, Any]],
-    ctx: _Context,
+    ctx: GatusContext,
 ) -> dict[str, Any]:
     section: dict[str, Any] = {}
     channels = []
