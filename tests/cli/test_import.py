@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner, Result
 
+from hiccup.cli import imports
 from hiccup.cli.main import app
 from tests.importers.support import FIXTURES, STATUSPAGE, build_kuma_db, statuspage_api
 
@@ -178,3 +181,16 @@ def test_history_into_an_unreachable_database_fails_after_writing_the_config(
     assert f"127.0.0.1:{port}/x: cannot record the incidents ({out} is written)" in result.output
     assert "secret" not in result.output
     _checks(out)
+
+
+def test_the_progress_bar_shows_for_long_imports_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    screen = StringIO()
+    monkeypatch.setattr(imports, "errors", Console(file=screen, force_terminal=True, width=100))
+    with imports._progress("endpoints") as tick:
+        for done in range(1, 10):
+            tick(done, 9)  # short: no bar
+    assert screen.getvalue() == ""
+    with imports._progress("endpoints") as tick:
+        for done in range(1, imports.PROGRESS_FROM + 1):
+            tick(done, imports.PROGRESS_FROM)
+    assert f"{imports.PROGRESS_FROM}/{imports.PROGRESS_FROM}" in screen.getvalue()
