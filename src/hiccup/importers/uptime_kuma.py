@@ -69,14 +69,15 @@ def _http(monitor: Row, item: dict[str, Any], result: ImportResult) -> None:
     if monitor.get("type") == "keyword" and monitor.get("keyword"):
         inverted = bool(monitor.get("invertKeyword"))
         item["keyword_absent" if inverted else "keyword"] = str(monitor["keyword"])
+    accepted = monitor.get("accepted_statuscodes")
     try:
-        codes = _codes(monitor.get("accepted_statuscodes"))
+        codes = _codes(accepted)
     except ValueError:
+        result.skip(label(monitor), f"accepted status codes {accepted} are not codes or ranges")
         codes = None
-        result.skip(label(monitor), f"accepted status codes {monitor.get('accepted_statuscodes')}")
     if codes is not None:
         item["expected_status"] = codes
-    elif set(map(str, monitor.get("accepted_statuscodes") or [])) - {"200-299"}:
+    elif set(map(str, accepted or [])) - {"200-299"}:
         result.change(label(monitor), "accepted status codes: any 2xx or 3xx (Hiccup's default)")
     redirects = monitor.get("maxredirects")
     if redirects == 0:
@@ -111,9 +112,8 @@ def _options(kind: str, monitor: Row, item: dict[str, Any], result: ImportResult
     if kind == "http":
         _http(monitor, item, result)
     elif kind == "tcp":
-        item["target"] = (
-            f"[{host}]:{monitor.get('port')}" if ":" in host else (f"{host}:{monitor.get('port')}")
-        )
+        bracketed = f"[{host}]" if ":" in host else host  # an IPv6 address
+        item["target"] = f"{bracketed}:{monitor.get('port')}"
     elif kind == "icmp":
         item["target"] = host
     elif kind == "dns":
@@ -122,7 +122,7 @@ def _options(kind: str, monitor: Row, item: dict[str, Any], result: ImportResult
         if record in _DNS_TYPES:
             item["record_type"] = record
         else:
-            result.skip(label(monitor), f"DNS record type {record} is not checked by Hiccup")
+            result.skip(label(monitor), f"DNS record type {record} is not one Hiccup checks (A is)")
         if monitor.get("dns_resolve_server"):
             port = monitor.get("port")
             server = str(monitor["dns_resolve_server"])
