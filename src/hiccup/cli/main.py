@@ -16,6 +16,7 @@ from hiccup.cli.accounts import config_app, user_app
 from hiccup.cli.backup import backup_command, restore_command
 from hiccup.cli.export import export
 from hiccup.cli.heartbeats import heartbeats
+from hiccup.cli.imports import import_app
 from hiccup.cli.probe import probe
 from hiccup.cli.probes import probes_app
 from hiccup.cli.report import report
@@ -228,6 +229,7 @@ app.command("restore")(restore_command)
 app.add_typer(user_app, name="user")
 app.add_typer(config_app, name="config")
 app.add_typer(probes_app, name="probes")
+app.add_typer(import_app, name="import")
 
 
 def main() -> None:
