@@ -60,13 +60,19 @@ def page_headline(
         return _(_ONE[status]) % {"name": name}
     counts = {"num": len(affected), "total": len(leaves)}
     if troubled:
-        return ngettext(
-            "%(num)d of %(total)d component affected",
-            "%(num)d of %(total)d components affected",
+        return (
+            ngettext(
+                "%(num)d of %(total)d component affected",
+                "%(num)d of %(total)d components affected",
+                len(leaves),
+            )
+            % counts
+        )
+    return (
+        ngettext(
+            "%(num)d of %(total)d component under maintenance",
+            "%(num)d of %(total)d components under maintenance",
             len(leaves),
-        ) % counts
-    return ngettext(
-        "%(num)d of %(total)d component under maintenance",
-        "%(num)d of %(total)d components under maintenance",
-        len(leaves),
-    ) % counts
+        )
+        % counts
+    )

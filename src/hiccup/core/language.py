@@ -23,11 +23,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 # The languages shipped with Hiccup, as their catalog folders are named (POSIX spelling).
 LANGUAGES = ("en", "de", "fr", "es", "pt_BR", "ja")
@@ -120,9 +123,18 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def gettext_callables() -> dict[str, Callable[..., Any]]:
-    """For Jinja's i18n extension: `env.install_gettext_callables(**gettext_callables(),
-    newstyle=True)`, so `{% trans %}` and `_()` speak the language set by `speaking`."""
     return {"gettext": _, "ngettext": ngettext}
+
+
+def install_i18n(env: Environment) -> None:
+    """Jinja's i18n extension on `env`, speaking the language set by `speaking`: `{% trans %}`
+    and `_()` (new style: placeholders by name, escaped in HTML), `language_tag()` for
+    `<html lang>`, and the `spoken` filter for a message chosen in Python (a status, a title)
+    that stays escaped like any other value."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(**gettext_callables(), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["language_tag"] = lambda: current().tag
+    env.filters["spoken"] = _
 
 
 def negotiate(header: str, offered: tuple[str, ...]) -> str | None:

@@ -60,7 +60,13 @@ def _updates_html(updates: tuple[PublicUpdate, ...]) -> str:
 
 def _title(item: PublicIncident | PublicMaintenance) -> str:
     # As operators title their notices: the state in brackets, "(resolved)", "(completed)".
-    return f"{item.name} ({_label(item.status).lower()})"
+    # The lower-case words are messages of their own (marked in notify/render.py, which says
+    # them in mail subjects): lower-casing a translation would break German nouns.
+    if isinstance(item.status, MaintenanceStatus):
+        english = MAINTENANCE_STATUS_LABELS[item.status]
+    else:
+        english = INCIDENT_STATUS_LABELS[item.status]
+    return f"{item.name} ({_(english.lower())})"
 
 
 def _feed(state: PublicState, look: PageLook) -> FeedGenerator:

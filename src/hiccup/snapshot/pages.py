@@ -15,8 +15,8 @@ from markupsafe import Markup
 
 from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.core.public import PublicIncident, PublicMaintenance, PublicState
-from hiccup.snapshot.look import DEFAULT_LOOK, PageLook
 from hiccup.core.timefmt import local_date
+from hiccup.snapshot.look import DEFAULT_LOOK, PageLook
 from hiccup.snapshot.render import ENV, Entry, page_context, speaking_for
 
 MONTHS_PER_PAGE = 3

@@ -27,7 +27,7 @@ from hiccup.core.language import (
     Spoken,
     _,
     current,
-    gettext_callables,
+    install_i18n,
     language,
     speaking,
 )
@@ -107,7 +107,7 @@ def day_class(day: DayUptime) -> str:
 
 def day_label(day: DayUptime) -> str:
     """'22 Nov 2026: 99.93% uptime, 1 minute down. Incidents: …' — read aloud and hovered."""
-    head = _("%(day)s: ") % {"day": local_date(day.day)}
+    head = f"{local_date(day.day)}: "
     if day.uptime is None:
         return head + _("no data")
     parts = [_("%(uptime)s uptime") % {"uptime": format_uptime(day.uptime)}]
@@ -117,7 +117,7 @@ def day_label(day: DayUptime) -> str:
     if day.degraded_seconds:
         slow = humanize_duration(timedelta(seconds=day.degraded_seconds))
         parts.append(_("%(duration)s degraded") % {"duration": slow})
-    label = head + _(", ").join(parts)
+    label = head + ", ".join(parts)
     if day.incident_names:
         label += _(". Incidents: %(names)s") % {"names": "; ".join(day.incident_names)}
     return label
@@ -138,9 +138,8 @@ def _build_environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_callables(**gettext_callables(), newstyle=True)  # type: ignore[attr-defined]
+    install_i18n(env)
     env.filters.update(
         moment=format_moment,
         day=format_day,
@@ -153,14 +152,12 @@ def _build_environment() -> Environment:
         day_class=day_class,
         day_label=day_label,
         downtime=format_downtime,
-        spoken=_,  # one of our own English messages (an indicator's words) read aloud
     )
     env.globals.update(
         component_labels=Spoken(COMPONENT_STATUS_LABELS),
         incident_labels=Spoken(INCIDENT_STATUS_LABELS),
         impact_labels=Spoken(IMPACT_LABELS),
         maintenance_labels=Spoken(MAINTENANCE_STATUS_LABELS),
-        language_tag=lambda: current().tag,
     )
     return env
 
