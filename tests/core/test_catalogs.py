@@ -31,7 +31,7 @@ Message = str | tuple[str, str]
 @cache
 def extracted() -> frozenset[Message]:
     with (ROOT / "babel.cfg").open() as config:
-        method_map, options_map = parse_mapping_cfg(config)
+        method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     found: set[Message] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map
@@ -46,11 +46,12 @@ def catalog(code: str) -> Catalog:
 
 
 def messages(of: Catalog) -> dict[Message, str | tuple[str, ...]]:
-    return {
-        (m.id if isinstance(m.id, str) else (m.id[0], m.id[1])): m.string
-        for m in of
-        if m.id and not m.fuzzy
-    }
+    found: dict[Message, str | tuple[str, ...]] = {}
+    for m in of:
+        if m.id and not m.fuzzy:
+            key = m.id if isinstance(m.id, str) else (m.id[0], m.id[1])
+            found[key] = m.string if isinstance(m.string, str) else tuple(m.string or ())
+    return found
 
 
 def placeholders(text: str) -> set[str]:

@@ -36,7 +36,8 @@ def test_a_german_page_speaks_german_with_german_dates_and_decimal_commas() -> N
     html = body(snapshot.assets["/"])
     assert '<html lang="de">' in html
     assert "API ist ausgefallen" in html  # the headline
-    assert "Aktuelle Vorfälle" in html and "Frühere Vorfälle" in html
+    assert "Aktuelle Vorfälle" in html
+    assert "Frühere Vorfälle" in html
     assert "Betriebsbereit" in html  # a component's status
     assert "Verfügbarkeit der letzten 90 Tage." in html
     assert "Seit <time" in html
@@ -52,7 +53,7 @@ def test_a_german_page_speaks_german_with_german_dates_and_decimal_commas() -> N
 
 def test_the_history_and_feeds_follow_the_page_language() -> None:
     snapshot = rendered(PageLook(language="de"))
-    assert "<h2 id=\"month-2026-11\">November 2026</h2>" in body(snapshot.assets["/history"])
+    assert '<h2 id="month-2026-11">November 2026</h2>' in body(snapshot.assets["/history"])
     atom = body(snapshot.assets["/history.atom"])
     assert 'xml:lang="de"' in atom
     assert "Acme Hosting – Statusverlauf" in atom
