@@ -37,6 +37,7 @@ from hiccup.config.site import (
 )
 from hiccup.core.durations import parse_duration
 from hiccup.core.headline import HeadlineStyle
+from hiccup.core.language import DEFAULT_LANGUAGE, normalize
 from hiccup.core.publication import DEFAULT_PUBLISH_AFTER, IncidentMode
 from hiccup.core.quorum import parse_quorum
 
@@ -72,6 +73,20 @@ class PageConfig(_Strict):
     publish_after: Duration = DEFAULT_PUBLISH_AFTER
     # The banner's line: `proportional` names what is affected, `statuspage` says it for all.
     headline: HeadlineStyle = HeadlineStyle.PROPORTIONAL
+    # The page's words, dates and numbers (hiccup.core.language); `languages` lists more that
+    # a reader's Accept-Language may pick, each rendered ahead like the page itself.
+    language: str = DEFAULT_LANGUAGE
+    languages: list[str] = []
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        return normalize(value)
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(normalize(code) for code in value))
 
     @field_validator("publish_after")
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
+from hiccup.core.language import N_, _, ngettext
 from hiccup.core.status import (
     ComponentStatus,
     PageIndicator,
@@ -26,10 +27,10 @@ class HeadlineStyle(StrEnum):
 
 
 _ONE = {
-    ComponentStatus.MAJOR_OUTAGE: "{name} is down",
-    ComponentStatus.PARTIAL_OUTAGE: "{name} is partly down",
-    ComponentStatus.DEGRADED_PERFORMANCE: "{name} is slow",
-    ComponentStatus.UNDER_MAINTENANCE: "{name} is under maintenance",
+    ComponentStatus.MAJOR_OUTAGE: N_("%(name)s is down"),
+    ComponentStatus.PARTIAL_OUTAGE: N_("%(name)s is partly down"),
+    ComponentStatus.DEGRADED_PERFORMANCE: N_("%(name)s is slow"),
+    ComponentStatus.UNDER_MAINTENANCE: N_("%(name)s is under maintenance"),
 }
 
 
@@ -43,9 +44,10 @@ def page_headline(
     """`leaves`: (name, status) of the components a reader sees on their own (not groups).
 
     Falls back to Statuspage's words when the components cannot tell (an incident with no
-    component, nothing to count) or when everything is affected anyway.
+    component, nothing to count) or when everything is affected anyway. In the language being
+    rendered (`core.language.current`).
     """
-    fallback = indicator_description(indicator)
+    fallback = _(indicator_description(indicator))
     if style is HeadlineStyle.STATUSPAGE:
         return fallback
     troubled = [(n, s) for n, s in leaves if _in_trouble(s)]
@@ -55,6 +57,22 @@ def page_headline(
         return fallback
     if len(affected) == 1:
         name, status = affected[0]
-        return _ONE[status].format(name=name)
-    what = "affected" if troubled else "under maintenance"
-    return f"{len(affected)} of {len(leaves)} components {what}"
+        return _(_ONE[status]) % {"name": name}
+    counts = {"num": len(affected), "total": len(leaves)}
+    if troubled:
+        return (
+            ngettext(
+                "%(num)d of %(total)d component affected",
+                "%(num)d of %(total)d components affected",
+                len(leaves),
+            )
+            % counts
+        )
+    return (
+        ngettext(
+            "%(num)d of %(total)d component under maintenance",
+            "%(num)d of %(total)d components under maintenance",
+            len(leaves),
+        )
+        % counts
+    )

@@ -1,4 +1,5 @@
-"""Incident lifecycle and the wording of automatic incidents."""
+"""Incident lifecycle and the wording of automatic incidents (in the language being spoken:
+the status service speaks the page's, see hiccup.core.language)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from datetime import datetime
 from enum import StrEnum
 
 from hiccup.core.components import status_from_monitors
-from hiccup.core.status import ComponentStatus, MonitorState, Severity, severity
+from hiccup.core.language import N_, _, current
+from hiccup.core.status import (
+    COMPONENT_STATUS_LABELS,
+    ComponentStatus,
+    MonitorState,
+    Severity,
+    severity,
+)
 from hiccup.core.timefmt import format_clock, format_window, humanize_duration
 
 
@@ -74,34 +82,51 @@ def trouble_over_later(
 
 
 _TITLES = {
-    ComponentStatus.MAJOR_OUTAGE: "{name} is unavailable",
-    ComponentStatus.PARTIAL_OUTAGE: "Partial outage of {name}",
-    ComponentStatus.DEGRADED_PERFORMANCE: "Degraded performance of {name}",
+    ComponentStatus.MAJOR_OUTAGE: N_("%(name)s is unavailable"),
+    ComponentStatus.PARTIAL_OUTAGE: N_("Partial outage of %(name)s"),
+    ComponentStatus.DEGRADED_PERFORMANCE: N_("Degraded performance of %(name)s"),
 }
 
 _OPENING = {
-    ComponentStatus.MAJOR_OUTAGE: "{name} has not been answering since {since}.",
-    ComponentStatus.PARTIAL_OUTAGE: "Part of {name} has not been answering since {since}.",
-    ComponentStatus.DEGRADED_PERFORMANCE: "{name} has been responding slowly since {since}.",
+    ComponentStatus.MAJOR_OUTAGE: N_(
+        "We are investigating. %(name)s has not been answering since %(since)s."
+    ),
+    ComponentStatus.PARTIAL_OUTAGE: N_(
+        "We are investigating. Part of %(name)s has not been answering since %(since)s."
+    ),
+    ComponentStatus.DEGRADED_PERFORMANCE: N_(
+        "We are investigating. %(name)s has been responding slowly since %(since)s."
+    ),
 }
 
 
 def auto_title(name: str, status: ComponentStatus) -> str:
-    return _TITLES.get(status, "{name}").format(name=name)
+    return _(_TITLES[status]) % {"name": name} if status in _TITLES else name
 
 
 def opening_body(name: str, status: ComponentStatus, since: datetime, tz: str) -> str:
-    sentence = _OPENING.get(status, "{name} changed state at {since}.")
-    return "We are investigating. " + sentence.format(name=name, since=format_clock(since, tz))
+    sentence = _OPENING.get(
+        status, N_("We are investigating. %(name)s changed state at %(since)s.")
+    )
+    return _(sentence) % {"name": name, "since": format_clock(since, tz)}
 
 
 def escalation_body(name: str, status: ComponentStatus) -> str:
-    label = status.value.replace("_", " ")
-    return f"The status of {name} is now: {label}. We are still investigating."
+    label = _(COMPONENT_STATUS_LABELS[status])
+    # English says it mid-sentence in lower case; other languages keep their own capitals.
+    label = label.lower() if current().is_source else label
+    message = _("The status of %(name)s is now: %(status)s. We are still investigating.")
+    return message % {"name": name, "status": label}
 
 
 def resolution_body(name: str, started_at: datetime, ended_at: datetime, tz: str) -> str:
-    """'Resolved: flexo was unavailable 16:10–16:34 UTC (24 minutes).'"""
-    window = format_window(started_at, ended_at, tz)
-    duration = humanize_duration(ended_at - started_at)
-    return f"Resolved: {name} was affected {window}, {duration}. It is answering normally again."
+    """'Resolved: flexo was affected 16:10–16:34 UTC, 24 minutes. It is answering …'"""
+    words = {
+        "name": name,
+        "window": format_window(started_at, ended_at, tz),
+        "duration": humanize_duration(ended_at - started_at),
+    }
+    message = _(
+        "Resolved: %(name)s was affected %(window)s, %(duration)s. It is answering normally again."
+    )
+    return message % words

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from hiccup.core.language import _
 from hiccup.core.timefmt import humanize_duration
 from hiccup.core.uptime import Interval, covered
 
@@ -81,19 +82,18 @@ def downtime_within(window: Window, outages: Sequence[Interval]) -> timedelta:
 
 
 def started_body(components: Sequence[str]) -> str:
-    return f"Scheduled maintenance is in progress on {', '.join(components)}."
+    names = ", ".join(components)
+    return _("Scheduled maintenance is in progress on %(names)s.") % {"names": names}
 
 
 def completed_body(downtime: timedelta) -> str:
     if downtime <= timedelta(0):
-        return "The scheduled maintenance has been completed; no downtime was measured."
-    return (
-        "The scheduled maintenance has been completed; "
-        f"{humanize_duration(downtime)} of downtime measured."
-    )
+        return _("The scheduled maintenance has been completed; no downtime was measured.")
+    message = _("The scheduled maintenance has been completed; %(duration)s of downtime measured.")
+    return message % {"duration": humanize_duration(downtime)}
 
 
 def scheduled_body(message: str) -> str:
     """The first update of a window: the operator's words. The window itself is shown beside
     it on the page, in mails and in chat, so the body does not say it again."""
-    return message or "This maintenance is scheduled."
+    return message or _("This maintenance is scheduled.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum, StrEnum
 
+from hiccup.core.language import N_
+
 
 class Verdict(StrEnum):
     """The outcome of one check run."""
@@ -88,19 +90,19 @@ _INDICATOR_FOR_IMPACT = {
 }
 
 _DESCRIPTIONS = {
-    PageIndicator.NONE: "All Systems Operational",
-    PageIndicator.MINOR: "Minor Service Outage",
-    PageIndicator.MAJOR: "Partial System Outage",
-    PageIndicator.CRITICAL: "Major System Outage",
-    PageIndicator.MAINTENANCE: "Service Under Maintenance",
+    PageIndicator.NONE: N_("All Systems Operational"),
+    PageIndicator.MINOR: N_("Minor Service Outage"),
+    PageIndicator.MAJOR: N_("Partial System Outage"),
+    PageIndicator.CRITICAL: N_("Major System Outage"),
+    PageIndicator.MAINTENANCE: N_("Service Under Maintenance"),
 }
 
 COMPONENT_STATUS_LABELS = {
-    ComponentStatus.OPERATIONAL: "Operational",
-    ComponentStatus.DEGRADED_PERFORMANCE: "Degraded performance",
-    ComponentStatus.PARTIAL_OUTAGE: "Partial outage",
-    ComponentStatus.MAJOR_OUTAGE: "Major outage",
-    ComponentStatus.UNDER_MAINTENANCE: "Under maintenance",
+    ComponentStatus.OPERATIONAL: N_("Operational"),
+    ComponentStatus.DEGRADED_PERFORMANCE: N_("Degraded performance"),
+    ComponentStatus.PARTIAL_OUTAGE: N_("Partial outage"),
+    ComponentStatus.MAJOR_OUTAGE: N_("Major outage"),
+    ComponentStatus.UNDER_MAINTENANCE: N_("Under maintenance"),
 }
 
 

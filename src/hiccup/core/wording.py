@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
+from hiccup.core.language import N_, _
+
 
 class TroubleKind(StrEnum):
     OUTAGE = "outage"  # a service that stops answering: the generic words fit
@@ -28,8 +30,8 @@ def trouble_sentence(kind: TroubleKind, name: str, reason: str | None) -> str | 
 
 
 _TITLES = {
-    TroubleKind.SCHEDULE: "{name}: a scheduled job did not run",
-    TroubleKind.EXPIRY: "{name}: certificate problem",
+    TroubleKind.SCHEDULE: N_("%(name)s: a scheduled job did not run"),
+    TroubleKind.EXPIRY: N_("%(name)s: certificate problem"),
 }
 
 
@@ -42,5 +44,5 @@ def incident_words(
     kinds = {kind for kind, _, _ in causes}
     if not causes or any(s is None for s in sentences) or len(kinds) != 1:
         return None
-    title = _TITLES[kinds.pop()].format(name=component)
+    title = _(_TITLES[kinds.pop()]) % {"name": component}
     return title, " ".join(f"{s}." for s in sentences if s)

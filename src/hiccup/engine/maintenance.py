@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.core.clock import Clock
+from hiccup.core.language import ENGLISH, Language, speaking
 from hiccup.core.logs import Repeats
 from hiccup.core.maintenance import (
     MaintenanceStatus,
@@ -57,8 +58,10 @@ class MaintenanceWorker:
         clock: Clock,
         on_change: Callable[[], None],
         notice: NoticeHook | None = None,
+        language: Language = ENGLISH,
     ) -> None:
         self._engine = engine
+        self._language = language  # the page's: the words of the updates it writes
         self._clock = clock
         self._on_change = on_change
         self._notice = notice
@@ -144,6 +147,10 @@ class MaintenanceWorker:
 
     async def run_pass(self) -> datetime | None:
         """Do everything due now; returns the next deadline (None if nothing is planned)."""
+        with speaking(self._language):
+            return await self._run_pass()
+
+    async def _run_pass(self) -> datetime | None:
         now = self._clock.now()
         async with self._engine.begin() as conn:
             zones = await store.page_zones(conn)

@@ -6,6 +6,8 @@ a webhook body. Mail comes from Jinja2 templates; a file of the same name in the
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
 from email.utils import format_datetime, getaddresses
 from functools import lru_cache
@@ -22,6 +24,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from hiccup.core.language import DEFAULT_LANGUAGE, N_, _, install_i18n, language, speaking
 from hiccup.core.text import render_markdown
 from hiccup.core.timefmt import format_moment, format_window
 from hiccup.notify.mime import Mail, build, envelope_address
@@ -36,8 +39,16 @@ ALERT = "alert"
 UNSUBSCRIBE = "unsubscribe"
 
 _STATUS_LABELS = {
-    "in_progress": "in progress",
-    "scheduled": "scheduled",
+    "in_progress": N_("in progress"),
+    "scheduled": N_("scheduled"),
+    "reminder": N_("reminder"),
+    "investigating": N_("investigating"),
+    "identified": N_("identified"),
+    "monitoring": N_("monitoring"),
+    "resolved": N_("resolved"),
+    "postmortem": N_("postmortem"),
+    "verifying": N_("verifying"),
+    "completed": N_("completed"),
 }
 _NOTICE_KINDS = {k.value for k in NoticeKind}
 
@@ -50,13 +61,15 @@ def build_environment(templates_dir: str | None) -> Environment:
     loaders: list[Any] = [PackageLoader("hiccup.notify", "templates")]
     if templates_dir:
         loaders.insert(0, FileSystemLoader(templates_dir))
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         auto_reload=False,  # a stat() per template per mail is measurable in a big fan-out
     )
+    install_i18n(env)
+    return env
 
 
 @lru_cache(maxsize=256)
@@ -74,11 +87,38 @@ def _moment(value: str | None, tz: str) -> str:
     return format_moment(datetime.fromisoformat(value), tz) if value else ""
 
 
+def _expiry(value: str, tz: str) -> str:
+    try:  # an ISO instant since languages came; a row queued before holds the words
+        return format_moment(datetime.fromisoformat(value), tz)
+    except ValueError:
+        return value
+
+
 class Composer:
-    def __init__(self, signer: Signer, *, base_url: str, templates_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        signer: Signer,
+        *,
+        base_url: str,
+        templates_dir: str | None = None,
+        languages: Mapping[str, str] | None = None,
+    ) -> None:
+        """languages: each page's language by its address prefix ("" for the instance's page,
+        "/p/<slug>" for another): the language of the mails its subscribers get."""
         self.signer = signer
         self._base_url = base_url.rstrip("/")
         self._env = build_environment(templates_dir)
+        self._languages = dict(languages or {})
+
+    def speaking_for(self, item: Claimed) -> AbstractContextManager[Any]:
+        """Subscriber mail speaks its page's language, or the one its form was read in;
+        operator alerts stay in English, like the admin."""
+        if template_kind(item.message_kind) == ALERT:
+            return speaking(language(DEFAULT_LANGUAGE))
+        content = item.content
+        page = content.get("page") or {}
+        code = content.get("language") or self._languages.get(str(page.get("prefix", "")))
+        return speaking(language(code or DEFAULT_LANGUAGE))
 
     def page_url(self, page: dict[str, Any]) -> str:
         """The page's address; another page of the site lives under its prefix."""
@@ -95,14 +135,14 @@ class Composer:
         window = ""
         if notice["kind"].startswith("maintenance_") and notice["starts_at"] and notice["ends_at"]:
             start, end = (datetime.fromisoformat(notice[k]) for k in ("starts_at", "ends_at"))
-            window = f"Window: {format_window(start, end, tz)}"
+            window = _("Window: %(window)s") % {"window": format_window(start, end, tz)}
         label = "reminder" if notice["kind"] == "maintenance_reminder" else status
         return {
             "notice": notice,
             "page": content["page"],
             "page_url": self.page_url(content["page"]),
             "components": [c["name"] for c in content["components"]],
-            "status_label": _STATUS_LABELS.get(label, label),
+            "status_label": _(_STATUS_LABELS.get(label, label)),
             "window": window,
             "body_html": _markdown(notice["body"]),
             "unsubscribe_url": self._unsubscribe_for(item),
@@ -133,12 +173,18 @@ class Composer:
         if kind == ALERT:
             return self._alert_context(item)
         context = dict(item.content)
+        if "expires" in context:
+            context["expires"] = _expiry(context["expires"], context["page"]["time_zone"])
         context["page_url"] = self.page_url(context["page"])
         context["subscribe_url"] = f"{context['page_url']}/subscribe"
         return context
 
     def render(self, item: Claimed) -> tuple[str, str, str]:
         """(subject, plain text, HTML) of the row's mail."""
+        with self.speaking_for(item):
+            return self._render(item)
+
+    def _render(self, item: Claimed) -> tuple[str, str, str]:
         kind = template_kind(item.message_kind)
         context = self._context(item)
         subject = _one_line(self._env.get_template(f"{kind}.subject.txt").render(context))
@@ -167,6 +213,10 @@ class Composer:
 
     def chat(self, item: Claimed) -> tuple[str, str]:
         """(title, Markdown body) for chat services."""
+        with self.speaking_for(item):
+            return self._chat(item)
+
+    def _chat(self, item: Claimed) -> tuple[str, str]:
         if template_kind(item.message_kind) == ALERT:
             context = self._alert_context(item)
             lines = [context["summary"], context["reason"] or "", context["page_url"]]

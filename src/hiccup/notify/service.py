@@ -74,6 +74,19 @@ class DeadlineScheduler:
                     await self.wake.wait()
 
 
+def page_languages(config: HiccupConfig | None) -> dict[str, str]:
+    """Each page's language by its address prefix, as the public site renders it: another
+    page speaks the instance page's language unless it sets its own."""
+    if config is None:
+        return {}
+    main = config.page.language
+    languages = {"": main}
+    for page in config.pages:
+        own = page.language if "language" in page.model_fields_set else main
+        languages[f"/p/{page.slug}"] = own
+    return languages
+
+
 class Notifications:
     def __init__(
         self,
@@ -117,7 +130,10 @@ class Notifications:
             secret = await load_secret(conn, self.clock.now())
         self.signer = Signer(secret)
         self.composer = Composer(
-            self.signer, base_url=self.base_url, templates_dir=self.config.templates_dir
+            self.signer,
+            base_url=self.base_url,
+            templates_dir=self.config.templates_dir,
+            languages=page_languages(self.hiccup_config),
         )
         context = ChannelContext(self.config, self.composer, self.http, self.environ)
         self.channels = build_channels(context)

@@ -19,7 +19,7 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.ids import new_id
-from hiccup.core.timefmt import format_moment
+from hiccup.core.language import N_
 from hiccup.notify.outbox import cancel_pending, enqueue_rows, pending_row, store_message
 from hiccup.notify.tokens import Signer, TokenError
 from hiccup.store.codec import utc
@@ -44,6 +44,7 @@ class SignUp:
     email: str  # where the confirmation goes (and, for a webhook, where failures are told)
     component_ids: tuple[str, ...] = ()  # empty: the whole page
     webhook: str | None = None
+    language: str | None = None  # the language the form was read in (None: the page's)
 
 
 async def _page(conn: AsyncConnection, page_id: str, site_page: str) -> dict[str, Any]:
@@ -159,7 +160,8 @@ async def subscribe(
         "confirm_url": f"{link_base}/subscribe/confirm?token={token}",
         "components": await _component_names(conn, sign_up.component_ids),
         "webhook": sign_up.webhook,
-        "expires": format_moment(expires, page["time_zone"]),
+        "expires": expires.isoformat(),  # in words at render time, in the mail's language
+        "language": sign_up.language,
     }
     key = f"confirm:{subscriber_id}:{nonce}"
     message_id = await store_message(conn, key, CONFIRM, content, now)
@@ -190,7 +192,7 @@ async def confirm(
         .values(confirmed_at=now, confirm_nonce=None, updated_at=now)
     )
     if result.rowcount != 1:
-        raise TokenError("This link was used already or is no longer valid.")
+        raise TokenError(N_("This link was used already or is no longer valid."))
     return claims.subject
 
 
@@ -202,7 +204,7 @@ async def unsubscribe(
     claims = signer.verify(token, UNSUBSCRIBE, now)
     query = select(subscribers.c.site_page).where(subscribers.c.id == claims.subject)
     if (await conn.execute(query)).scalar_one_or_none() not in (None, site_page):
-        raise TokenError("This link is not valid on this page.")
+        raise TokenError(N_("This link is not valid on this page."))
     result = await conn.execute(
         update(subscribers)
         .where(subscribers.c.id == claims.subject, subscribers.c.unsubscribed_at.is_(None))

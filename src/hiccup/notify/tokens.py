@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.core.language import N_
 from hiccup.store.tables_notify import notify_settings
 
 SECRET_ENV = "HICCUP_SECRET_KEY"
@@ -63,11 +64,11 @@ class Signer:
             given = _unb64(mac)
             kind, subject, nonce, expires = body.decode().split("|")
         except (ValueError, UnicodeDecodeError):
-            raise TokenError("This link is not valid.") from None
+            raise TokenError(N_("This link is not valid.")) from None
         if not hmac.compare_digest(given, self._mac(body)) or kind != purpose:
-            raise TokenError("This link is not valid.")
+            raise TokenError(N_("This link is not valid."))
         if int(expires or 0) and now.timestamp() > int(expires):
-            raise TokenError("This link has expired. Please subscribe again.")
+            raise TokenError(N_("This link has expired. Please subscribe again."))
         return Claims(subject, nonce)
 
 

@@ -28,6 +28,7 @@ from hiccup.core import logs
 from hiccup.core.clock import Clock, SystemClock
 from hiccup.core.delayed import MemoryStatus
 from hiccup.core.engine_health import EngineHealth
+from hiccup.core.language import ENGLISH, language
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
 from hiccup.engine.check_stats import CheckStats
@@ -121,10 +122,13 @@ class Hiccup:
         # Several servers on PostgreSQL: leases decide what runs here (docs/scaling.md).
         self.replica = Replica.for_engine(engine, self.clock, self.settings.lease_seconds)
         self.changed = self._everywhere(PAGE, self.snapshots.request)  # rebuild every page
-        self.status = StatusService(engine, self.clock, self.changed)
+        speaks = language(config.page.language) if config else ENGLISH
+        self.status = StatusService(engine, self.clock, self.changed, speaks)
         self.checks = CheckSet()
         self.history = HistoryWorker(engine, self.clock, settings_from(config))
-        self.maintenance = MaintenanceWorker(engine, self.clock, self.changed, maintenance_notice)
+        self.maintenance = MaintenanceWorker(
+            engine, self.clock, self.changed, maintenance_notice, language=speaks
+        )
         self.housekeeping = Housekeeping(engine, self.clock)
         self.recorder: Recorder | None = None
         self.scheduler: Scheduler | None = None

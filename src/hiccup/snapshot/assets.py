@@ -35,6 +35,9 @@ class Asset:
     headers: tuple[tuple[str, str], ...] = ()  # beyond the common ones: CSP, CORS, framing
     page: str | None = None  # the slug of the page it belongs to (None: the whole site)
     private: bool = False  # the page's guard must admit the reader first
+    # The same document in the other languages the page offers, picked by Accept-Language at
+    # serve time (web/public/serve.py); () for every asset of a one-language page.
+    variants: tuple[tuple[str, Asset], ...] = field(default=(), compare=False, repr=False)
     wire: Wire = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -60,6 +63,10 @@ class Asset:
     ) -> Asset:
         packed = gzip.compress(body, 6, mtime=0)
         return cls(body, content_type, etag_of(body), packed, tuple(headers), page, private)
+
+    def in_language(self, code: str) -> Asset:
+        """The variant in language `code`; itself when the page does not offer that one."""
+        return next((asset for lang, asset in self.variants if lang == code), self)
 
     def with_body(self, body: bytes) -> Asset:
         return replace(self, body=body, etag=etag_of(body), gzipped=gzip.compress(body, 6, mtime=0))
@@ -93,6 +100,7 @@ class Snapshot:
     hosts: dict[str, dict[str, Asset]] = field(default_factory=dict)  # Host -> its page at /
     guards: dict[str, Guard] = field(default_factory=dict)  # private page slug -> its guard
     zones: dict[str, str] = field(default_factory=dict)  # page slug -> time zone
+    languages: dict[str, str] = field(default_factory=dict)  # page slug -> its own language
     stale_since: datetime | None = None  # set when this is the last good one, data gone
     version: str = field(init=False, compare=False)
     page_versions: dict[str, str] = field(init=False, compare=False)

@@ -23,6 +23,7 @@ from typing import Any
 from hiccup.auth.page_access import Guard
 from hiccup.core.logs import Repeats
 from hiccup.snapshot.assets import HTML, Asset, Snapshot
+from hiccup.snapshot.look import PageLook
 from hiccup.snapshot.pages import STALE_MARK, render_stale_notice
 
 log = logging.getLogger(__name__)
@@ -35,18 +36,27 @@ def mark_stale(snapshot: Snapshot, since: datetime) -> Snapshot:
     """The same snapshot, its pages saying they show the last known status from `since`."""
     if snapshot.stale_since is not None:
         return snapshot
-    notices: dict[str, bytes] = {}
+    notices: dict[tuple[str, str], bytes] = {}
     done: dict[int, Asset] = {}
 
-    def mark(asset: Asset) -> Asset:
+    def notice(zone: str, language: str) -> bytes:
+        if (zone, language) not in notices:
+            look = PageLook(language=language)
+            notices[zone, language] = render_stale_notice(since, zone, look).encode()
+        return notices[zone, language]
+
+    def mark(asset: Asset, language: str | None = None) -> Asset:
         if id(asset) in done:
             return done[id(asset)]
         marked = asset
+        page = asset.page or ""
         if asset.content_type == HTML and _STALE in asset.body:
-            zone = snapshot.zones.get(asset.page or "", "UTC")
-            if zone not in notices:
-                notices[zone] = render_stale_notice(since, zone).encode()
-            marked = asset.with_body(asset.body.replace(_STALE, notices[zone], 1))
+            zone = snapshot.zones.get(page, "UTC")
+            words = notice(zone, language or snapshot.languages.get(page, "en"))
+            marked = asset.with_body(asset.body.replace(_STALE, words, 1))
+        if asset.variants:
+            variants = tuple((code, mark(v, code)) for code, v in asset.variants)
+            marked = replace(marked, variants=variants)
         done[id(asset)] = marked
         return marked
 
@@ -66,6 +76,16 @@ def _write_atomically(path: Path, data: bytes) -> None:
         out.flush()
         os.fsync(out.fileno())
     temporary.replace(path)
+
+
+def _entries(path: str, host: str | None, asset: Asset) -> list[dict[str, Any]]:
+    """The asset and its language variants (marked with the variant's language)."""
+    own = [_entry(path, host, asset)]
+    return own + [_entry(path, host, v) | {"variant": code} for code, v in asset.variants]
+
+
+def _with_variants(asset: Asset) -> list[Asset]:
+    return [asset, *(v for _code, v in asset.variants)]
 
 
 def _entry(path: str, host: str | None, asset: Asset) -> dict[str, Any]:
@@ -89,11 +109,17 @@ class SnapshotDisk:
     def save(self, snapshot: Snapshot) -> None:
         """Write the snapshot (blocking: call it in a thread)."""
         self.blobs.mkdir(parents=True, exist_ok=True)
-        entries = [_entry(p, None, a) for p, a in snapshot.assets.items()]
-        entries += [_entry(p, h, a) for h, m in snapshot.hosts.items() for p, a in m.items()]
+        entries = [e for p, a in snapshot.assets.items() for e in _entries(p, None, a)]
+        entries += [
+            e for h, m in snapshot.hosts.items() for p, a in m.items() for e in _entries(p, h, a)
+        ]
         every = [
-            *snapshot.assets.values(),
-            *(a for m in snapshot.hosts.values() for a in m.values()),
+            v
+            for a in (
+                *snapshot.assets.values(),
+                *(a for m in snapshot.hosts.values() for a in m.values()),
+            )
+            for v in _with_variants(a)
         ]
         for asset in every:
             blob = self.blobs / _digest(asset)
@@ -104,6 +130,7 @@ class SnapshotDisk:
             "format": FORMAT,
             "generated_at": snapshot.generated_at.isoformat(),
             "zones": snapshot.zones,
+            "languages": snapshot.languages,
             "assets": entries,
         }
         _write_atomically(self.directory / "manifest.json", json.dumps(manifest).encode())
@@ -147,15 +174,27 @@ class SnapshotDisk:
                 return None
             assets: dict[str, Asset] = {}
             hosts: dict[str, dict[str, Asset]] = {}
+            variants: list[dict[str, Any]] = []
             for entry in manifest["assets"]:
                 if entry["private"] and entry["page"] not in guards:
                     continue
+                if "variant" in entry:
+                    variants.append(entry)
+                    continue
                 target = assets if entry["host"] is None else hosts.setdefault(entry["host"], {})
                 target[entry["path"]] = self._asset(entry)
+            for entry in variants:
+                target = assets if entry["host"] is None else hosts[entry["host"]]
+                main = target[entry["path"]]
+                pair = (str(entry["variant"]), self._asset(entry))
+                target[entry["path"]] = replace(main, variants=(*main.variants, pair))
             generated_at = datetime.fromisoformat(manifest["generated_at"])
         except (OSError, ValueError, KeyError, TypeError) as error:
             log.warning(
                 "unreadable snapshot in %s (%r); starting without it", self.directory, error
             )
             return None
-        return Snapshot(generated_at, assets, hosts, dict(guards), dict(manifest["zones"]))
+        languages = dict(manifest.get("languages", {}))
+        return Snapshot(
+            generated_at, assets, hosts, dict(guards), dict(manifest["zones"]), languages=languages
+        )

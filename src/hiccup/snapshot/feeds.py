@@ -13,12 +13,18 @@ from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
 
 from hiccup.core.incidents import IncidentStatus
+from hiccup.core.language import _, current
 from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.core.public import PublicIncident, PublicMaintenance, PublicState, PublicUpdate
 from hiccup.core.text import render_markdown
 from hiccup.snapshot.look import PageLook
 from hiccup.snapshot.pages import history_entries
-from hiccup.snapshot.render import INCIDENT_STATUS_LABELS, MAINTENANCE_STATUS_LABELS, iso_utc
+from hiccup.snapshot.render import (
+    INCIDENT_STATUS_LABELS,
+    MAINTENANCE_STATUS_LABELS,
+    iso_utc,
+    speaking_for,
+)
 
 # Characters XML 1.0 cannot carry at all (controls, lone surrogates, U+FFFE/U+FFFF). Typed
 # into an incident over the API, one made lxml raise and every snapshot rebuild after it fail.
@@ -36,9 +42,9 @@ def absolute(state: PublicState, look: PageLook, path: str) -> str:
 
 def _label(status: object) -> str:
     if isinstance(status, MaintenanceStatus):
-        return MAINTENANCE_STATUS_LABELS[status]
+        return _(MAINTENANCE_STATUS_LABELS[status])
     if isinstance(status, IncidentStatus):
-        return INCIDENT_STATUS_LABELS[status]
+        return _(INCIDENT_STATUS_LABELS[status])
     return str(status)
 
 
@@ -54,17 +60,24 @@ def _updates_html(updates: tuple[PublicUpdate, ...]) -> str:
 
 def _title(item: PublicIncident | PublicMaintenance) -> str:
     # As operators title their notices: the state in brackets, "(resolved)", "(completed)".
-    return f"{item.name} ({_label(item.status).lower()})"
+    # The lower-case words are messages of their own (marked in notify/render.py, which says
+    # them in mail subjects): lower-casing a translation would break German nouns.
+    if isinstance(item.status, MaintenanceStatus):
+        english = MAINTENANCE_STATUS_LABELS[item.status]
+    else:
+        english = INCIDENT_STATUS_LABELS[item.status]
+    return f"{item.name} ({_(english.lower())})"
 
 
 def _feed(state: PublicState, look: PageLook) -> FeedGenerator:
     feed = FeedGenerator()
     feed.id(absolute(state, look, "/history.atom"))
-    feed.title(xml_text(f"{state.page.name} status history"))
-    feed.description(xml_text(f"Incidents and maintenance of {state.page.name}"))
+    names = {"name": state.page.name}
+    feed.title(xml_text(_("%(name)s status history") % names))
+    feed.description(xml_text(_("Incidents and maintenance of %(name)s") % names))
     feed.link(href=absolute(state, look, "/"), rel="alternate")
     feed.link(href=absolute(state, look, "/history.atom"), rel="self")
-    feed.language("en")
+    feed.language(current().tag)
     entries = history_entries(state)
     stamps = [e.item.updated_at for e in entries] or [state.page.updated_at]
     feed.updated(max(stamps))
@@ -89,12 +102,14 @@ def _feed(state: PublicState, look: PageLook) -> FeedGenerator:
 
 
 def render_atom(state: PublicState, look: PageLook) -> bytes:
-    body: bytes = _feed(state, look).atom_str(pretty=False)
+    with speaking_for(look):
+        body: bytes = _feed(state, look).atom_str(pretty=False)
     return body
 
 
 def render_rss(state: PublicState, look: PageLook) -> bytes:
-    body: bytes = _feed(state, look).rss_str(pretty=False)
+    with speaking_for(look):
+        body: bytes = _feed(state, look).rss_str(pretty=False)
     return body
 
 
@@ -106,7 +121,7 @@ def _event(state: PublicState, look: PageLook, window: PublicMaintenance) -> Eve
     event.add("created", window.created_at)
     event.add("dtstart", window.scheduled_for)
     event.add("dtend", window.scheduled_until)
-    event.add("summary", f"Maintenance: {window.name}")
+    event.add("summary", _("Maintenance: %(name)s") % {"name": window.name})
     latest = max(window.updates, key=lambda u: u.display_at, default=None)
     # The latest update says it all: announced, started, or "completed; N of downtime measured".
     event.add("description", latest.body if latest is not None else window.name)
@@ -125,9 +140,10 @@ def render_ics(state: PublicState, look: PageLook) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{state.page.name} maintenance")
-    calendar.add("x-published-ttl", "PT1H")
-    for window in sorted(state.maintenances, key=lambda m: m.scheduled_for):
-        calendar.add_component(_event(state, look, window))
+    with speaking_for(look):
+        calendar.add("x-wr-calname", _("%(name)s maintenance") % {"name": state.page.name})
+        calendar.add("x-published-ttl", "PT1H")
+        for window in sorted(state.maintenances, key=lambda m: m.scheduled_for):
+            calendar.add_component(_event(state, look, window))
     body: bytes = calendar.to_ical()
     return body

@@ -45,6 +45,9 @@ class PageLook:
     subscribe: bool = False  # the page offers its own subscribe form (never in an export)
     private: bool = False
     headline: HeadlineStyle = HeadlineStyle.PROPORTIONAL  # the banner's words (core.headline)
+    language: str = "en"  # the page's own language (a code of core.language.LANGUAGES)
+    # More languages a reader's Accept-Language may pick; () renders the page once.
+    languages: tuple[str, ...] = ()
 
     def href(self, path: str) -> str:
         """An address on this page: '/incidents/x' -> '/p/internal/incidents/x'."""

@@ -15,8 +15,9 @@ from markupsafe import Markup
 
 from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.core.public import PublicIncident, PublicMaintenance, PublicState
+from hiccup.core.timefmt import local_date
 from hiccup.snapshot.look import DEFAULT_LOOK, PageLook
-from hiccup.snapshot.render import ENV, Entry, page_context
+from hiccup.snapshot.render import ENV, Entry, page_context, speaking_for
 
 MONTHS_PER_PAGE = 3
 
@@ -24,13 +25,15 @@ STALE_MARK = "<!--hiccup:stale-->"
 
 
 def render_incident(state: PublicState, incident: PublicIncident, look: PageLook) -> str:
-    context = page_context(state, look)
-    return ENV.get_template("incident.html").render(**context, incident=incident)
+    with speaking_for(look):
+        context = page_context(state, look)
+        return ENV.get_template("incident.html").render(**context, incident=incident)
 
 
 def render_maintenance(state: PublicState, window: PublicMaintenance, look: PageLook) -> str:
-    context = page_context(state, look)
-    return ENV.get_template("maintenance.html").render(**context, window=window)
+    with speaking_for(look):
+        context = page_context(state, look)
+        return ENV.get_template("maintenance.html").render(**context, window=window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,7 @@ def history_months(state: PublicState) -> list[Month]:
     return [
         Month(
             f"{first:%Y-%m}",
-            f"{first:%B %Y}",
+            local_date(first, "yMMMM"),
             tuple(e for e in entries if local_month(e.at) == first),
         )
         for first in _months_back(newest, oldest)
@@ -86,6 +89,11 @@ def history_path(number: int) -> str:
 
 def render_history(state: PublicState, look: PageLook = DEFAULT_LOOK) -> dict[str, str]:
     """'/history', '/history/2', …: a few months a page, newest first."""
+    with speaking_for(look):
+        return _history_pages(state, look)
+
+
+def _history_pages(state: PublicState, look: PageLook) -> dict[str, str]:
     months = history_months(state)
     chunks = [months[i : i + MONTHS_PER_PAGE] for i in range(0, len(months), MONTHS_PER_PAGE)]
     template = ENV.get_template("history.html")
@@ -111,12 +119,14 @@ EMBED_CSS = (
 )
 
 
-def render_embed(state: PublicState, home: str) -> str:
+def render_embed(state: PublicState, home: str, look: PageLook = DEFAULT_LOOK) -> str:
     """A one-line status for an <iframe> on another site, linking to the page."""
-    return ENV.get_template("embed.html").render(
-        state=state, page=state.page, home=home, style=Markup(EMBED_CSS)
-    )
+    with speaking_for(look):
+        return ENV.get_template("embed.html").render(
+            state=state, page=state.page, home=home, style=Markup(EMBED_CSS)
+        )
 
 
-def render_stale_notice(since: datetime, tz: str) -> str:
-    return ENV.get_template("stale_notice.html").render(since=since, tz=tz)
+def render_stale_notice(since: datetime, tz: str, look: PageLook = DEFAULT_LOOK) -> str:
+    with speaking_for(look):
+        return ENV.get_template("stale_notice.html").render(since=since, tz=tz)

@@ -9,36 +9,48 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_percent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from hiccup.core.headline import page_headline
 from hiccup.core.incidents import IncidentStatus
+from hiccup.core.language import (
+    N_,
+    Language,
+    Spoken,
+    _,
+    current,
+    install_i18n,
+    language,
+    speaking,
+)
 from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.core.public import DayUptime, PublicIncident, PublicMaintenance, PublicState
 from hiccup.core.status import COMPONENT_STATUS_LABELS, IncidentImpact
 from hiccup.core.text import render_markdown
-from hiccup.core.timefmt import format_moment, format_window, humanize_duration
+from hiccup.core.timefmt import format_moment, format_window, humanize_duration, local_date
 from hiccup.snapshot.look import DEFAULT_LOOK, PageLook
 
 INCIDENT_STATUS_LABELS = {
-    IncidentStatus.INVESTIGATING: "Investigating",
-    IncidentStatus.IDENTIFIED: "Identified",
-    IncidentStatus.MONITORING: "Monitoring",
-    IncidentStatus.RESOLVED: "Resolved",
-    IncidentStatus.POSTMORTEM: "Postmortem",
+    IncidentStatus.INVESTIGATING: N_("Investigating"),
+    IncidentStatus.IDENTIFIED: N_("Identified"),
+    IncidentStatus.MONITORING: N_("Monitoring"),
+    IncidentStatus.RESOLVED: N_("Resolved"),
+    IncidentStatus.POSTMORTEM: N_("Postmortem"),
 }
 
 MAINTENANCE_STATUS_LABELS = {
-    MaintenanceStatus.SCHEDULED: "Scheduled",
-    MaintenanceStatus.IN_PROGRESS: "In progress",
-    MaintenanceStatus.VERIFYING: "Verifying",
-    MaintenanceStatus.COMPLETED: "Completed",
+    MaintenanceStatus.SCHEDULED: N_("Scheduled"),
+    MaintenanceStatus.IN_PROGRESS: N_("In progress"),
+    MaintenanceStatus.VERIFYING: N_("Verifying"),
+    MaintenanceStatus.COMPLETED: N_("Completed"),
 }
 
 # The front page lists what ended this recently; older items are on /history.
@@ -46,10 +58,10 @@ PAST_DAYS = 14
 PAST_LIMIT = 10
 
 IMPACT_LABELS = {
-    IncidentImpact.NONE: "No impact",
-    IncidentImpact.MINOR: "Minor impact",
-    IncidentImpact.MAJOR: "Major impact",
-    IncidentImpact.CRITICAL: "Critical impact",
+    IncidentImpact.NONE: N_("No impact"),
+    IncidentImpact.MINOR: N_("Minor impact"),
+    IncidentImpact.MAJOR: N_("Major impact"),
+    IncidentImpact.CRITICAL: N_("Critical impact"),
 }
 
 
@@ -60,7 +72,7 @@ def iso_utc(moment: datetime) -> str:
 
 def format_day(moment: datetime, tz: str) -> str:
     """'20 Nov 2026': the date of an instant in the page's zone."""
-    return f"{moment.astimezone(ZoneInfo(tz)):%-d %b %Y}"
+    return local_date(moment.astimezone(ZoneInfo(tz)).date())
 
 
 def _extract(key: str, mapping: Mapping[str, str]) -> str:
@@ -72,9 +84,14 @@ def format_uptime(ratio: float) -> str:
     """'99.93%': truncated, not rounded, so a day with any downtime never reads '100%'."""
     # Round away float noise first (0.9993 * 10_000 is 9992.999…), then truncate.
     hundredths = math.floor(round(ratio * 10_000, 6))
-    if hundredths >= 10_000:
-        return "100%"
-    return f"{hundredths / 100:.2f}%"
+    lang = current()
+    if lang.is_source:
+        return "100%" if hundredths >= 10_000 else f"{hundredths / 100:.2f}%"
+    # The locale's percent pattern ("#,##0 %" in German) with two decimals, unless whole.
+    pattern = lang.locale.percent_formats[None].pattern
+    if hundredths < 10_000:
+        pattern = pattern.replace("#,##0", "#,##0.00")
+    return format_percent(min(hundredths, 10_000) / 10_000, pattern, locale=lang.locale)
 
 
 def day_class(day: DayUptime) -> str:
@@ -90,25 +107,28 @@ def day_class(day: DayUptime) -> str:
 
 def day_label(day: DayUptime) -> str:
     """'22 Nov 2026: 99.93% uptime, 1 minute down. Incidents: …' — read aloud and hovered."""
-    head = f"{day.day:%-d %b %Y}: "
+    head = f"{local_date(day.day)}: "
     if day.uptime is None:
-        return head + "no data"
-    parts = [f"{format_uptime(day.uptime)} uptime"]
+        return head + _("no data")
+    parts = [_("%(uptime)s uptime") % {"uptime": format_uptime(day.uptime)}]
     if day.down_seconds:
-        parts.append(f"{humanize_duration(timedelta(seconds=day.down_seconds))} down")
+        down = humanize_duration(timedelta(seconds=day.down_seconds))
+        parts.append(_("%(duration)s down") % {"duration": down})
     if day.degraded_seconds:
-        parts.append(f"{humanize_duration(timedelta(seconds=day.degraded_seconds))} degraded")
+        slow = humanize_duration(timedelta(seconds=day.degraded_seconds))
+        parts.append(_("%(duration)s degraded") % {"duration": slow})
     label = head + ", ".join(parts)
     if day.incident_names:
-        label += ". Incidents: " + "; ".join(day.incident_names)
+        label += _(". Incidents: %(names)s") % {"names": "; ".join(day.incident_names)}
     return label
 
 
 def format_downtime(seconds: float) -> str:
     """'3 minutes 40 seconds of downtime measured' for a completed maintenance window."""
     if seconds <= 0:
-        return "no downtime measured"
-    return f"{humanize_duration(timedelta(seconds=seconds))} of downtime measured"
+        return _("no downtime measured")
+    duration = humanize_duration(timedelta(seconds=seconds))
+    return _("%(duration)s of downtime measured") % {"duration": duration}
 
 
 def _build_environment() -> Environment:
@@ -119,6 +139,7 @@ def _build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    install_i18n(env)
     env.filters.update(
         moment=format_moment,
         day=format_day,
@@ -133,10 +154,10 @@ def _build_environment() -> Environment:
         downtime=format_downtime,
     )
     env.globals.update(
-        component_labels=COMPONENT_STATUS_LABELS,
-        incident_labels=INCIDENT_STATUS_LABELS,
-        impact_labels=IMPACT_LABELS,
-        maintenance_labels=MAINTENANCE_STATUS_LABELS,
+        component_labels=Spoken(COMPONENT_STATUS_LABELS),
+        incident_labels=Spoken(INCIDENT_STATUS_LABELS),
+        impact_labels=Spoken(IMPACT_LABELS),
+        maintenance_labels=Spoken(MAINTENANCE_STATUS_LABELS),
     )
     return env
 
@@ -151,6 +172,17 @@ def style_csp_source() -> str:
     css = _ENV.get_template("_page.css").render()
     digest = hashlib.sha256(css.encode()).digest()
     return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def page_language(look: PageLook) -> Language:
+    return language(look.language)
+
+
+@contextmanager
+def speaking_for(look: PageLook) -> Iterator[Language]:
+    """Everything rendered inside speaks the page's language (its words, dates, numbers)."""
+    with speaking(page_language(look)) as lang:
+        yield lang
 
 
 def _safe_href(url: str) -> str:
@@ -205,15 +237,17 @@ def render_page(
 ) -> str:
     """The whole status page. stale_since: when the live data stopped (e.g. the database is
     gone and this is the last snapshot); the page then says it may be out of date."""
-    context = page_context(state, look)
     past = past_entries(state, state.generated_at - timedelta(days=PAST_DAYS))[:PAST_LIMIT]
-    return _ENV.get_template("page.html").render(
-        **context, stale_since=stale_since, past=past, past_days=PAST_DAYS
-    )
+    with speaking_for(look):
+        context = page_context(state, look)
+        return _ENV.get_template("page.html").render(
+            **context, stale_since=stale_since, past=past, past_days=PAST_DAYS
+        )
 
 
-def render_not_found(state: PublicState | None) -> str:
+def render_not_found(state: PublicState | None, look: PageLook = DEFAULT_LOOK) -> str:
     """A plain 404, branded with the page when one is known."""
     page = state.page if state is not None else None
     home = _safe_href(page.url) if page is not None else "/"
-    return _ENV.get_template("not_found.html").render(page=page, home=home)
+    with speaking_for(look):
+        return _ENV.get_template("not_found.html").render(page=page, home=home)

@@ -77,7 +77,13 @@ def _guard(page: PageConfig, environ: Mapping[str, str]) -> Guard | None:
     )
 
 
-def _look(page: PageConfig, prefix: str, subscribe: bool) -> PageLook:
+def _look(
+    page: PageConfig, prefix: str, subscribe: bool, main: PageConfig | None = None
+) -> PageLook:
+    """`main`: the instance's page, whose language another page keeps unless it sets its own."""
+    own = page.model_fields_set
+    speaks = page if main is None or "language" in own else main
+    offers = page if main is None or "languages" in own else main
     return PageLook(
         prefix=prefix,
         logo_url=page.logo_url,
@@ -87,6 +93,8 @@ def _look(page: PageConfig, prefix: str, subscribe: bool) -> PageLook:
         private=page.private is not None,
         subscribe=subscribe,
         headline=page.headline,
+        language=speaks.language,
+        languages=tuple(offers.languages),
     )
 
 
@@ -116,7 +124,7 @@ def site_from_config(config: HiccupConfig | None, environ: Mapping[str, str] | N
         pages.append(
             SitePage(
                 page.slug,
-                _look(page, f"/p/{page.slug}", offered),
+                _look(page, f"/p/{page.slug}", offered, main),
                 tuple(keys) if keys is not None else None,
                 name=page.name,
                 url=page.url,

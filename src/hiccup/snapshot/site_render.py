@@ -102,18 +102,46 @@ def _badges(state: PublicState) -> Iterator[tuple[str, Badge]]:
             yield f"{component.key}/{name}", badge
 
 
+def _language_headers(look: PageLook, code: str) -> tuple[tuple[str, str], ...]:
+    """A page offered in several languages tells caches the reader's choice matters."""
+    if not look.languages:
+        return () if code == "en" else (("content-language", code.replace("_", "-")),)
+    return (
+        ("vary", "accept-encoding, accept-language"),
+        ("content-language", code.replace("_", "-")),
+    )
+
+
+def _html_assets(state: PublicState, page: SitePage, look: PageLook) -> dict[str, Asset]:
+    """The page's HTML documents in its own language, each carrying its other languages."""
+
+    def rendered(language: str) -> dict[str, Asset]:
+        spoken = replace(look, language=language)
+        headers = (("content-security-policy", look.csp()), *_language_headers(look, language))
+        return {
+            path: Asset.of(body, kind, headers, page=page.slug, private=page.private)
+            for path, body, kind in _documents(state, spoken)
+        }
+
+    own = rendered(look.language)
+    others = [(code, rendered(code)) for code in look.languages if code != look.language]
+    if not others:
+        return own
+    return {
+        path: replace(asset, variants=tuple((code, docs[path]) for code, docs in others))
+        for path, asset in own.items()
+    }
+
+
 def page_assets(state: PublicState, page: SitePage, look: PageLook) -> dict[str, Asset]:
     """Every response of one page, at paths relative to the page's root."""
     private, slug = page.private, page.slug
-    html_headers = (("content-security-policy", look.csp()),)
     shared = () if private else (CORS,)
-    assets: dict[str, Asset] = {}
-    for path, body, kind in _documents(state, look):
-        assets[path] = Asset.of(body, kind, html_headers, page=slug, private=private)
+    assets = _html_assets(state, page, look)
     for path, body, kind in _feeds(state, look):
         assets[path] = Asset.of(body, kind, shared, page=slug, private=private)
     home = absolute(state, look, "/") or "/"
-    embed = render_embed(state, home).encode()
+    embed = render_embed(state, home, look).encode()
     framed = (("content-security-policy", EMBED_CSP),)
     assets["/embed"] = Asset.of(embed, HTML, framed, page=slug, private=private)
     return assets
@@ -133,12 +161,14 @@ def render_site(
     assets = {"/static/live.js": Asset.of(static_file("live.js"), JS)}
     hosts: dict[str, dict[str, Asset]] = {}
     zones: dict[str, str] = {}
+    languages: dict[str, str] = {}
     for page in site.pages:
         state = page_state(bases[page.slug], page)
         zones[page.slug] = state.page.time_zone
+        languages[page.slug] = page.look.language
         assets.update(_prefixed(page.look.prefix, page_assets(state, page, page.look)))
         if page.hosts:
             own = page_assets(state, page, replace(page.look, prefix=""))
             hosts.update(dict.fromkeys(page.hosts, own))
     when = generated_at or max(s.generated_at for s in bases.values())
-    return Snapshot(when, assets, hosts, site.guards(), zones)
+    return Snapshot(when, assets, hosts, site.guards(), zones, languages=languages)

@@ -28,6 +28,7 @@ from hiccup.core.incidents import (
     resolution_body,
     trouble_over_later,
 )
+from hiccup.core.language import ENGLISH, Language, speaking
 from hiccup.core.logs import Repeats
 from hiccup.core.public import AffectedComponent
 from hiccup.core.status import (
@@ -305,10 +306,19 @@ async def _claim(conn: AsyncConnection, event_id: int, now: datetime) -> bool:
 
 
 class StatusService:
-    def __init__(self, engine: AsyncEngine, clock: Clock, on_change: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        on_change: Callable[[], None],
+        language: Language = ENGLISH,
+    ) -> None:
+        """language: the page's, for the words of the incidents this service opens (they are
+        stored once and shown as written on every page, feed and mail)."""
         self._engine = engine
         self._clock = clock
         self._on_change = on_change
+        self._language = language
         self.wake = asyncio.Event()
         self._failing = Repeats(log, "status service could not process events; retrying")
 
@@ -332,13 +342,17 @@ class StatusService:
             payload = (
                 await conn.execute(select(events.c.payload).where(events.c.id == event_id))
             ).scalar_one()
-            return await apply_transition(conn, payload, now, event_id)
+            with speaking(self._language):
+                return await apply_transition(conn, payload, now, event_id)
 
     async def _publish_one(self, component_id: str, now: datetime) -> bool:
         async with self._engine.begin() as conn:
             await serialize_status_changes(conn)
             since = await claim_due(conn, component_id, now)
-            return since is not None and await refresh_component(conn, component_id, since, now)
+            if since is None:
+                return False
+            with speaking(self._language):
+                return await refresh_component(conn, component_id, since, now)
 
     async def _publish_due(self) -> int:
         """Open the incidents whose outage reached publish_after with no event since."""

@@ -20,7 +20,9 @@
     for (var i = 0; i < times.length; i++) {
       var when = new Date(times[i].getAttribute("datetime"));
       if (!isNaN(when.getTime())) {
-        times[i].title = "Your time: " + when.toLocaleString(undefined, {
+        // The page's language says the label (data-your-time); an English page has none.
+        var label = document.body.getAttribute("data-your-time") || "Your time:";
+        times[i].title = label + " " + when.toLocaleString(undefined, {
           dateStyle: "medium", timeStyle: "short"
         });
       }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hiccup.auth.page_access import Admission
+from hiccup.core.language import negotiate
 from hiccup.snapshot.assets import HTML, Asset, Snapshot
 from hiccup.snapshot.render import render_not_found
 from hiccup.snapshot.wire import NOT_FOUND_CSP, STRICT_CSP, RawHeaders
@@ -25,6 +26,18 @@ def etag_matches(header: bytes, etag: str) -> bool:
     text = header.decode("latin-1")
     candidates = {part.strip().removeprefix("W/") for part in text.split(",")}
     return etag in candidates or "*" in candidates
+
+
+def _in_reader_language(snapshot: Snapshot, asset: Asset, headers: RawHeaders) -> Asset:
+    """The variant the reader's Accept-Language prefers among the page's languages; the page's
+    own language when the reader names none of them (or sends no header)."""
+    for key, value in headers:
+        if key == b"accept-language":
+            own = snapshot.languages.get(asset.page or "", "en")
+            offered = (own, *(code for code, _variant in asset.variants))
+            chosen = negotiate(value.decode("latin-1"), offered)
+            return asset if chosen is None else asset.in_language(chosen)
+    return asset
 
 
 def _host(headers: RawHeaders) -> str | None:
@@ -166,6 +179,8 @@ class PublicServer:
         if asset.private and await self._turned_away(scope, send, snapshot, asset):
             return
         headers = scope["headers"]
+        if asset.variants:  # only a page that offers several languages pays for the choice
+            asset = _in_reader_language(snapshot, asset, headers)
         match, packed = None, False
         for key, value in headers:
             if key == b"if-none-match":

@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from hiccup.auth.page_access import Admission, parse_address
 from hiccup.config.notifications import check_email, check_http_url
+from hiccup.core.language import ENGLISH, N_, Language, install_i18n, language, negotiate, speaking
 from hiccup.notify.addresses import refuse_private_url
 from hiccup.notify.service import Notifications
 from hiccup.notify.subscribers import SignUp, confirm, subscribe, unsubscribe
@@ -41,6 +42,7 @@ _ENV = Environment(
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
 )
+install_i18n(_ENV)
 
 
 class FormError(ValueError):
@@ -56,6 +58,7 @@ class Visit:
     page_id: str
     name: str
     components: tuple[dict[str, str], ...]  # the page's own, groups left out
+    language: Language = ENGLISH  # the page's, or the reader's among those it offers
 
     @property
     def slug(self) -> str:
@@ -115,7 +118,8 @@ class SubscribeRoutes:
             )
             listed = (await conn.execute(query.order_by(components.c.position))).all()
         own = tuple({"id": c.id, "name": c.name} for c in listed if seen.offers(c.id))
-        return Visit(site_page, prefix, page_id, seen.name, own)
+        spoken = _reader_language(request, site_page)
+        return Visit(site_page, prefix, page_id, seen.name, own, spoken)
 
     def _guarded(self, request: Request, visit: Visit) -> Response | None:
         """A private page's form opens only to the readers its page admits."""
@@ -145,7 +149,7 @@ class SubscribeRoutes:
     async def _open(self, request: Request) -> Visit | Response:
         visit = await self._visit(request)
         if visit is None:
-            return self.html(404, None, title="Subscriptions", error="No such page.")
+            return self.html(404, None, title=N_("Subscriptions"), error=N_("No such page."))
         return self._guarded(request, visit) or visit
 
     def html(self, status: int, visit: Visit | None, **context: Any) -> HTMLResponse:
@@ -154,7 +158,8 @@ class SubscribeRoutes:
         defaults["allow_webhook"] = False
         defaults["page_name"] = visit.name if visit else ""
         defaults["prefix"] = visit.prefix if visit else ""
-        body = _ENV.get_template("subscribe_page.html").render(defaults | context)
+        with speaking(visit.language if visit else ENGLISH):
+            body = _ENV.get_template("subscribe_page.html").render(defaults | context)
         return HTMLResponse(body, status, headers=SECURITY_HEADERS)
 
     @property
@@ -168,12 +173,15 @@ class SubscribeRoutes:
             return visit
         if not self.enabled:
             return self.html(
-                404, visit, title="Subscriptions", error="This page does not offer subscriptions."
+                404,
+                visit,
+                title=N_("Subscriptions"),
+                error=N_("This page does not offer subscriptions."),
             )
         return self.html(
             200,
             visit,
-            title="Subscribe to updates",
+            title=N_("Subscribe to updates"),
             form="subscribe",
             components=visit.components,
             allow_webhook=self.n.config.subscriptions.webhook,
@@ -185,7 +193,9 @@ class SubscribeRoutes:
         if not isinstance(visit, Visit):
             return visit
         if not self.enabled:
-            return _answer(wants_json, 404, "This page does not offer subscriptions.", self, visit)
+            return _answer(
+                wants_json, 404, N_("This page does not offer subscriptions."), self, visit
+            )
         try:
             fields = await _fields(request, wants_json)
             sign_up = self._sign_up(fields, visit)
@@ -211,7 +221,7 @@ class SubscribeRoutes:
                 self.n.base_url,
                 resend_after=settings.resend_after,
             )
-        message = "Almost done: we sent a confirmation link to your email address."
+        message = N_("Almost done: we sent a confirmation link to your email address.")
         return _answer(wants_json, 202, message, self, visit, ok=True)
 
     def _sign_up(self, fields: dict[str, list[str]], visit: Visit) -> SignUp:
@@ -223,19 +233,19 @@ class SubscribeRoutes:
         webhook = _first(fields, "webhook").strip() or None
         if webhook is not None:
             if not settings.webhook:
-                raise FormError("This page does not offer webhook subscriptions.")
+                raise FormError(N_("This page does not offer webhook subscriptions."))
             try:
                 check_http_url(webhook)
             except ValueError as error:
                 raise FormError(str(error)) from None
         elif not settings.email:
-            raise FormError("This page offers webhook subscriptions only: give a webhook URL.")
+            raise FormError(N_("This page offers webhook subscriptions only: give a webhook URL."))
         known = {c["id"] for c in visit.components}
         chosen = tuple(dict.fromkeys(fields.get("components", [])))
         unknown = [c for c in chosen if c not in known]
         if unknown:
             raise FormError(f"unknown component {unknown[0]!r}")
-        return SignUp(visit.page_id, visit.slug, email, chosen, webhook)
+        return SignUp(visit.page_id, visit.slug, email, chosen, webhook, visit.language.code)
 
     # Confirm and unsubscribe links carry a signed token naming the subscriber: the token is
     # the credential, so they work without a private page's password (a mail client's
@@ -244,19 +254,19 @@ class SubscribeRoutes:
     async def confirm_page(self, request: Request) -> Response:
         visit = await self._visit(request)
         if visit is None:
-            return self.html(404, None, title="Subscriptions", error="No such page.")
+            return self.html(404, None, title=N_("Subscriptions"), error=N_("No such page."))
         token = request.query_params.get("token", "")
         try:
             await self._still_pending(token, visit)
         except TokenError as error:
-            return self.html(400, visit, title="Confirm subscription", error=str(error))
+            return self.html(400, visit, title=N_("Confirm subscription"), error=str(error))
         return self.html(
             200,
             visit,
-            title="Confirm subscription",
+            title=N_("Confirm subscription"),
             form="confirm",
             token=token,
-            message="One click and you will get updates from this page.",
+            message=N_("One click and you will get updates from this page."),
         )
 
     async def _still_pending(self, token: str, visit: Visit) -> None:
@@ -267,67 +277,67 @@ class SubscribeRoutes:
         async with self.n.engine.connect() as conn:
             nonce = (await conn.execute(query)).scalar_one_or_none()
         if nonce is None or nonce != claims.nonce:
-            raise TokenError("This link was used already or is no longer valid.")
+            raise TokenError(N_("This link was used already or is no longer valid."))
 
     async def confirm(self, request: Request) -> Response:
         visit = await self._visit(request)
         if visit is None:
-            return self.html(404, None, title="Subscriptions", error="No such page.")
+            return self.html(404, None, title=N_("Subscriptions"), error=N_("No such page."))
         now = self.n.clock.now()
         try:
             fields = _parse_form(await _body(request))
             async with self.n.engine.begin() as conn:
                 await confirm(conn, _first(fields, "token"), self.signer, now, visit.slug)
         except FormError as error:
-            return self.html(413, visit, title="Confirm subscription", error=str(error))
+            return self.html(413, visit, title=N_("Confirm subscription"), error=str(error))
         except TokenError as error:
-            return self.html(400, visit, title="Confirm subscription", error=str(error))
+            return self.html(400, visit, title=N_("Confirm subscription"), error=str(error))
         return self.html(
             200,
             visit,
-            title="Subscribed",
-            message="You are subscribed. Every mail has a link to unsubscribe.",
+            title=N_("Subscribed"),
+            message=N_("You are subscribed. Every mail has a link to unsubscribe."),
         )
 
     async def unsubscribe_page(self, request: Request) -> Response:
         visit = await self._visit(request)
         if visit is None:
-            return self.html(404, None, title="Subscriptions", error="No such page.")
+            return self.html(404, None, title=N_("Subscriptions"), error=N_("No such page."))
         token = request.query_params.get("token", "")
         try:
             self.signer.verify(token, "unsubscribe", self.n.clock.now())
         except TokenError as error:
-            return self.html(400, visit, title="Unsubscribe", error=str(error))
+            return self.html(400, visit, title=N_("Unsubscribe"), error=str(error))
         return self.html(
             200,
             visit,
-            title="Unsubscribe",
+            title=N_("Unsubscribe"),
             form="unsubscribe",
             token=token,
-            message="Stop all updates from this page?",
+            message=N_("Stop all updates from this page?"),
         )
 
     async def unsubscribe(self, request: Request) -> Response:
         visit = await self._visit(request)
         if visit is None:
-            return self.html(404, None, title="Subscriptions", error="No such page.")
+            return self.html(404, None, title=N_("Subscriptions"), error=N_("No such page."))
         # RFC 8058: the token is in the URL; the body only says "List-Unsubscribe=One-Click".
         try:
             token = request.query_params.get("token") or _first(
                 _parse_form(await _body(request)), "token"
             )
         except FormError as error:
-            return self.html(413, visit, title="Unsubscribe", error=str(error))
+            return self.html(413, visit, title=N_("Unsubscribe"), error=str(error))
         try:
             async with self.n.engine.begin() as conn:
                 await unsubscribe(conn, token, self.signer, self.n.clock.now(), visit.slug)
         except TokenError as error:
-            return self.html(400, visit, title="Unsubscribe", error=str(error))
+            return self.html(400, visit, title=N_("Unsubscribe"), error=str(error))
         return self.html(
             200,
             visit,
-            title="Unsubscribed",
-            message="You are unsubscribed and will get no more mail from this page.",
+            title=N_("Unsubscribed"),
+            message=N_("You are unsubscribed and will get no more mail from this page."),
         )
 
     def routes(self) -> list[BaseRoute]:
@@ -346,6 +356,18 @@ class SubscribeRoutes:
         ]
 
 
+def _reader_language(request: Request, page: SitePage) -> Language:
+    """As the page itself answers (web/public/serve.py): its language, or the one the
+    reader's Accept-Language picks among those the page offers."""
+    look = page.look
+    if look.languages:
+        offered = (look.language, *look.languages)
+        chosen = negotiate(request.headers.get("accept-language", ""), offered)
+        if chosen is not None:
+            return language(chosen)
+    return language(look.language)
+
+
 def _first(fields: dict[str, list[str]], name: str) -> str:
     values = fields.get(name) or [""]
     return values[0]
@@ -360,7 +382,7 @@ async def _body(request: Request) -> bytes:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY:
-            raise FormError("the form is too large")
+            raise FormError(N_("The form is too large."))
     return body
 
 
@@ -397,7 +419,7 @@ def _form_error(
     return routes.html(
         422,
         visit,
-        title="Subscribe to updates",
+        title=N_("Subscribe to updates"),
         form="subscribe",
         error=message,
         components=visit.components,
@@ -418,7 +440,7 @@ def _answer(
     if wants_json:
         key = "status" if ok else "error"
         return JSONResponse({key: "pending_confirmation" if ok else message}, status)
-    title = "Check your inbox" if ok else "Subscriptions"
+    title = N_("Check your inbox") if ok else N_("Subscriptions")
     if ok:
         return routes.html(status, visit, title=title, message=message)
     return routes.html(status, visit, title=title, error=message)
