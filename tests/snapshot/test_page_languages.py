@@ -11,8 +11,8 @@ from hiccup.snapshot.disk import SnapshotDisk, mark_stale
 from hiccup.snapshot.look import PageLook
 from hiccup.snapshot.site import Site, SitePage
 from hiccup.snapshot.site_render import render_site
-from tests.unit.public_fixtures import NOW
-from tests.unit.site_fixtures import site_state
+from tests.support.public_fixtures import NOW
+from tests.support.site_fixtures import site_state
 
 
 def rendered(look: PageLook) -> Snapshot:

@@ -13,7 +13,7 @@ from hiccup.core.language import language, speaking
 from hiccup.core.maintenance import completed_body
 from hiccup.status.service import StatusService
 from hiccup.store.tables import incident_updates, incidents
-from tests.integration.store_helpers import pipeline
+from tests.support.store_helpers import pipeline
 
 
 async def test_a_german_pages_automatic_incident_is_written_in_german(

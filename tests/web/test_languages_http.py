@@ -28,8 +28,8 @@ from hiccup.store.tables import components, pages
 from hiccup.web.app import create_app, no_lifespan
 from hiccup.web.public.serve import PublicServer
 from hiccup.web.public.subscribe import SubscribeRoutes
-from tests.integration.notify_helpers import START, SmtpSink, smtp_config
-from tests.integration.page_helpers import serving
+from tests.support.notify_helpers import START, SmtpSink, smtp_config
+from tests.support.page_helpers import serving
 
 CONFIG = """\
 page:
