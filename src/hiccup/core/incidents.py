@@ -9,6 +9,7 @@ from enum import StrEnum
 from hiccup.core.components import status_from_monitors
 from hiccup.core.status import ComponentStatus, MonitorState, Severity, severity
 from hiccup.core.timefmt import format_clock, format_window, humanize_duration
+from hiccup.core.wording import TroubleKind, recovery_sentence
 
 
 class IncidentStatus(StrEnum):
@@ -100,8 +101,16 @@ def escalation_body(name: str, status: ComponentStatus) -> str:
     return f"The status of {name} is now: {label}. We are still investigating."
 
 
-def resolution_body(name: str, started_at: datetime, ended_at: datetime, tz: str) -> str:
-    """'Resolved: flexo was unavailable 16:10–16:34 UTC (24 minutes).'"""
+def resolution_body(
+    name: str,
+    started_at: datetime,
+    ended_at: datetime,
+    tz: str,
+    kind: TroubleKind = TroubleKind.OUTAGE,
+) -> str:
+    """'Resolved: flexo was affected 16:10–16:34 UTC, 24 minutes. It is answering normally
+    again.' — or the kind's own ending: 'Backups ran again at 02:03 CET.'"""
     window = format_window(started_at, ended_at, tz)
     duration = humanize_duration(ended_at - started_at)
-    return f"Resolved: {name} was affected {window}, {duration}. It is answering normally again."
+    ending = recovery_sentence(kind, name, format_clock(ended_at, tz))
+    return f"Resolved: {name} was affected {window}, {duration}. {ending}"

@@ -44,3 +44,22 @@ def incident_words(
         return None
     title = _TITLES[kinds.pop()].format(name=component)
     return title, " ".join(f"{s}." for s in sentences if s)
+
+
+# How a kind's trouble ends, at `{clock}` (the page's zone): a job runs, a certificate renews.
+_RECOVERED = {
+    TroubleKind.OUTAGE: "It is answering normally again.",
+    TroubleKind.SCHEDULE: "{name} ran again at {clock}.",
+    TroubleKind.EXPIRY: "Its certificate was fine again at {clock}.",
+}
+
+
+def recovery_kind(kinds: Sequence[TroubleKind]) -> TroubleKind:
+    """The words a component's recovery takes: its monitors' kind when they share one, else
+    the generic words (a service answering again)."""
+    return kinds[0] if kinds and len(set(kinds)) == 1 else TroubleKind.OUTAGE
+
+
+def recovery_sentence(kind: TroubleKind, name: str, clock: str) -> str:
+    """'Backups ran again at 02:03 CET.', 'It is answering normally again.'"""
+    return _RECOVERED[kind].format(name=name, clock=clock)

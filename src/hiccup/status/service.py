@@ -45,6 +45,7 @@ from hiccup.status.publication import (
     due_components,
     incident_wording,
     plan_and_remember,
+    recovery_wording,
 )
 from hiccup.store.applied import applied_states, later_transitions, mark_applied
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident
@@ -189,7 +190,8 @@ async def _follow_up(
 ) -> None:
     name = change.component["name"]
     if action is IncidentAction.RESOLVE:
-        body = resolution_body(name, incident.started_at, change.started_at, change.time_zone)
+        kind = await recovery_wording(conn, change.component["id"])
+        body = resolution_body(name, incident.started_at, change.started_at, change.time_zone, kind)
         await post_update(
             conn,
             incident.id,

@@ -96,3 +96,12 @@ async def trouble_causes(
         .order_by(m.name)
     )
     return [(kind, name, error) for kind, name, error in await conn.execute(query)]
+
+
+async def public_monitor_kinds(conn: AsyncConnection, component_id: str) -> list[str]:
+    """The kinds of the component's enabled public monitors: what its recovery is told as."""
+    m = monitors.c
+    query = (
+        select(m.kind).where(m.component_id == component_id, m.enabled, m.public).order_by(m.kind)
+    )
+    return list((await conn.execute(query)).scalars())
