@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from hiccup.config.model import HiccupConfig
 from hiccup.core.clock import ManualClock
 from hiccup.core.detection import Track
 from hiccup.core.monitors import MonitorSpec
+from hiccup.core.reach import REACHED_BEFORE
 from hiccup.engine.recorder import Recorder
 from hiccup.status.service import StatusService
 from hiccup.store.monitors import load_specs, load_tracks
@@ -74,13 +76,22 @@ class Pipeline:
         self.clock.advance(timedelta(minutes=1))
 
 
-async def pipeline(engine: AsyncEngine, text: str = CONFIG) -> Pipeline:
+def established(specs: Iterable[MonitorSpec], tracks: dict[str, Track]) -> dict[str, Track]:
+    """The tracks of monitors that answered before the test began: their trouble is public
+    (a monitor never reached is the operator's alone; hiccup.core.reach)."""
+    return {s.id: tracks.get(s.id, Track(reached_for=REACHED_BEFORE)) for s in specs}
+
+
+async def pipeline(engine: AsyncEngine, text: str = CONFIG, *, reached: bool = True) -> Pipeline:
+    """`reached`: the monitors have answered before (most tests watch established ones)."""
     clock = ManualClock(START)
     async with engine.begin() as conn:
         await sync_config(conn, config(text), clock.now())
     async with engine.connect() as conn:
         specs = {s.id: s for s in await load_specs(conn)}
         tracks: dict[str, Track] = await load_tracks(conn)
+    if reached:
+        tracks = established(specs.values(), tracks)
     made = Pipeline(engine, clock, specs, None, None)  # type: ignore[arg-type]
     made.status = StatusService(engine, clock, lambda: made.changes.append(clock.now()))
     made.recorder = Recorder(engine, clock, tracks, lambda: None)

@@ -63,3 +63,13 @@ def recovery_kind(kinds: Sequence[TroubleKind]) -> TroubleKind:
 def recovery_sentence(kind: TroubleKind, name: str, clock: str) -> str:
     """'Backups ran again at 02:03 CET.', 'It is answering normally again.'"""
     return _RECOVERED[kind].format(name=name, clock=clock)
+
+
+def never_reached_words(kind: TroubleKind, name: str, reason: str | None) -> tuple[str, str]:
+    """(headline, summary) of an alert for a monitor whose check has never answered since it
+    was created or changed: most likely the target is wrong, and only the operator hears."""
+    if kind is TroubleKind.SCHEDULE:
+        summary = f"{name} has never pinged: check the job and its ping URL"
+    else:
+        summary = f"{name} was never reached: check the target"
+    return f"NEVER REACHED: {name}", f"{summary} ({reason})" if reason else summary

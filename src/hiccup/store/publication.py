@@ -91,7 +91,10 @@ async def trouble_causes(
             m.component_id == component_id,
             m.enabled,
             m.public,
-            monitor_states.c.state.in_([MonitorState.DOWN.value, MonitorState.DEGRADED.value]),
+            # As applied: a check that never answered is not the page's trouble (core.reach).
+            monitor_states.c.applied_state.in_(
+                [MonitorState.DOWN.value, MonitorState.DEGRADED.value]
+            ),
         )
         .order_by(m.name)
     )
