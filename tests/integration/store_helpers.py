@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
@@ -20,6 +21,7 @@ from hiccup.engine.recorder import Recorder
 from hiccup.status.service import StatusService
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import sync_config
+from hiccup.store.tables import monitor_states, monitors
 
 START = datetime(2026, 11, 4, 16, 0, tzinfo=UTC)
 
@@ -96,3 +98,16 @@ async def pipeline(engine: AsyncEngine, text: str = CONFIG, *, reached: bool = T
     made.status = StatusService(engine, clock, lambda: made.changes.append(clock.now()))
     made.recorder = Recorder(engine, clock, tracks, lambda: None)
     return made
+
+
+async def answered(engine: AsyncEngine, name: str) -> bool:
+    """Whether the named monitor's check has answered (its state is up): from then on its
+    outages are public; before, they are the operator's alone (hiccup.core.reach). Live tests
+    wait for it before they take a target down."""
+    query = (
+        select(monitor_states.c.state)
+        .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
+        .where(monitors.c.name == name)
+    )
+    async with engine.connect() as conn:
+        return bool((await conn.execute(query)).scalar() == "up")

@@ -16,13 +16,12 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.config.load import parse_config
 from hiccup.core.timefmt import format_window
 from hiccup.server.runtime import Hiccup, Settings
-from hiccup.store.tables import monitor_states, monitors
+from tests.integration.store_helpers import answered
 from tests.integration.targets import HttpTarget, TcpTarget
 
 CONFIG = """\
@@ -53,15 +52,7 @@ class Running:
     engine: AsyncEngine
 
     async def answered(self, name: str) -> bool:
-        """Whether the monitor's check has answered: from then on its outages are public (one
-        that never answered is the operator's alone, hiccup.core.reach)."""
-        query = (
-            select(monitor_states.c.state)
-            .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
-            .where(monitors.c.name == name)
-        )
-        async with self.engine.connect() as conn:
-            return (await conn.execute(query)).scalar() == "up"
+        return await answered(self.engine, name)
 
     async def summary(self) -> dict[str, Any]:
         response = await self.client.get("/api/v2/summary.json")

@@ -16,6 +16,7 @@ from hiccup.config.load import parse_config
 from hiccup.server.runtime import Hiccup, Settings
 from tests.integration.database_link import Link
 from tests.integration.page_helpers import serving, until
+from tests.integration.store_helpers import answered
 from tests.integration.targets import HttpTarget
 
 CONFIG = """\
@@ -58,6 +59,7 @@ async def test_a_live_page_shows_an_outage_confirmed_while_its_database_is_away(
                 return DELAYED in (await client.get("/")).text
 
             await until(lambda: flexo_is("operational"))
+            await until(lambda: answered(engine, "flexo"))  # else its outage is not public
             await link.cut()
             await target.stop()
             await until(lambda: flexo_is("major_outage"))
