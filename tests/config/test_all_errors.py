@@ -162,3 +162,15 @@ def test_a_good_file_still_loads() -> None:
     good = good.replace("    descripton: typo\n", "").replace(", nowhere", "")
     config = parse_config(good, FILE)
     assert [c.slug for c, _ in config.all_components()] == ["api", "web"]
+
+
+def test_a_refused_key_is_not_reported_again_where_it_is_used() -> None:
+    text = """\
+page: {name: Acme}
+components:
+  - {name: API, key: "Bad Key"}
+monitors:
+  - {name: api, kind: http, target: "http://127.0.0.1/", component: "Bad Key"}
+"""
+    [error] = errors_of(text)
+    assert error.startswith("hiccup.yaml:3: components[0].key: ")

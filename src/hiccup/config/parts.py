@@ -160,6 +160,10 @@ def _drop_field(parts: Parts, point: Location) -> bool:
         parent[point[-2]] = replaced
     if not any(isinstance(p, int) for p in point):
         parts.dropped_sections.add(".".join(str(p) for p in point))
+    kind = _KINDS.get(tuple(str(p) for p in point[:-2]))
+    if kind is not None and field in ("key", "name"):
+        # Its identity was refused: references to the key it meant are not new errors.
+        parts.dropped_keys.setdefault(kind, set()).update(_keys_of(container, kind))
     for list_path in [p for p in parts.kept if p[: len(point)] == point]:
         parts.set_aside.setdefault(list_path, []).extend(parts.kept.pop(list_path))
         kind = _KINDS.get(list_path)
