@@ -4,7 +4,10 @@ the reconnect delay is jittered. Screenshots land in artifacts/browser/."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +40,22 @@ monitors:
 class Live:
     base: str
     target: Target
+    database: Path
+
+    def wait_until_answered(self, seconds: float = 30.0) -> None:
+        """Until flexo's check has answered once: the outage of a check never reached is the
+        operator's alone (hiccup.core.reach), and this test watches a public one."""
+        query = (
+            "SELECT s.state FROM monitor_states s JOIN monitors m ON m.id = s.monitor_id "
+            "WHERE m.name = 'flexo'"
+        )
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with closing(sqlite3.connect(self.database)) as db:
+                if db.execute(query).fetchone() == ("up",):
+                    return
+            time.sleep(0.1)
+        raise AssertionError("flexo never answered")
 
 
 @pytest.fixture
@@ -48,7 +67,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
     hiccup = Hiccup(engine, config, settings=Settings(flush_seconds=0.1))
     try:
         with serve_in_thread(hiccup.app()) as base:
-            yield Live(base, target)
+            yield Live(base, target, tmp_path / "hiccup.db")
     finally:
         target.stop()
 
@@ -65,6 +84,7 @@ def test_a_real_outage_appears_on_the_open_page_without_a_reload(
     page = open_page(browser, live.base + "/")
     expect(page.locator(".banner")).to_contain_text("All Systems Operational")
     page.evaluate("window.stillTheSamePage = true")
+    live.wait_until_answered()
     live.target.stop()
     incident = page.get_by_role("heading", name="flexo is unavailable").first
     expect(incident).to_be_visible(timeout=30_000)

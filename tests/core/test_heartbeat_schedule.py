@@ -73,7 +73,7 @@ def test_it_gives_the_date_when_the_last_ping_was_another_day() -> None:
 def test_it_says_when_there_was_never_a_ping() -> None:
     cron = HeartbeatSchedule(cron="0 3 * * *", grace=timedelta(hours=1), time_zone="Europe/Berlin")
     due = NOON.replace(hour=3)  # 04:00 in Berlin: the 03:00 run plus an hour of grace
-    message = lateness_message(None, NOON, cron, due)
+    message = lateness_message(None, NOON, cron, due, "Europe/Berlin")
     assert message == (
         "missed its 03:00 CET run (expected cron '0 3 * * *' (Europe/Berlin) + 1h grace); "
         "no ping yet"

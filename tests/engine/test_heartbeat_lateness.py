@@ -91,9 +91,10 @@ async def test_it_follows_a_cron_schedule_in_its_time_zone(engine: AsyncEngine) 
         await rig.watcher.check_overdue()
         failed = (await rig.results("report"))[-1]
         assert failed["verdict"] == Verdict.FAILED.value
+        # Times in the page's zone (UTC here), the rule in its own (#13 item 5).
         assert failed["error"] == (
-            "missed its 03:00 CET run (expected cron '0 3 * * *' (Europe/Berlin) + 30m grace); "
-            "no ping since 2026-11-05 03:05 CET"
+            "missed its 02:00 UTC run (expected cron '0 3 * * *' (Europe/Berlin) + 30m grace); "
+            "no ping since 2026-11-05 02:05 UTC"
         )
         row = await rig.heartbeat_row("report")
         assert utc(row["due_at"]) == datetime(2026, 11, 7, 2, 30, tzinfo=UTC)

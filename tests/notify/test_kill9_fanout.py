@@ -28,6 +28,7 @@ from hiccup.server.runtime import Hiccup
 from hiccup.store.tables_notify import outbox
 from tests.support.notify_helpers import START, SmtpSink, add_subscribers
 from tests.support.serve_process import HiccupServe, child_server
+from tests.support.store_helpers import answered
 from tests.support.targets import HttpTarget
 
 SUBSCRIBERS = 1000
@@ -83,6 +84,10 @@ async def test_a_kill_9_mid_fan_out_loses_nothing_and_duplicates_only_in_flight_
     served, sink, target = world
     served.start()
     await served.healthy()
+    async with asyncio.timeout(30):
+        # Up once first, else its outage is the operator's only (hiccup.core.reach).
+        while not await answered(engine, "flexo"):  # noqa: ASYNC110 - watching the database
+            await asyncio.sleep(0.05)
     await target.stop()
     async with asyncio.timeout(60):
         while sink.count() < SUBSCRIBERS // 5:  # noqa: ASYNC110 - watching the sink

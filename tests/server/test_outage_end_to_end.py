@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hiccup.config.load import parse_config
 from hiccup.core.timefmt import format_window
 from hiccup.server.runtime import Hiccup, Settings
+from tests.support.store_helpers import answered
 from tests.support.targets import HttpTarget, TcpTarget
 
 CONFIG = """\
@@ -48,6 +49,10 @@ class Running:
     client: httpx.AsyncClient
     flexo: HttpTarget
     smtp: TcpTarget
+    engine: AsyncEngine
+
+    async def answered(self, name: str) -> bool:
+        return await answered(self.engine, name)
 
     async def summary(self) -> dict[str, Any]:
         response = await self.client.get("/api/v2/summary.json")
@@ -82,7 +87,7 @@ async def running(engine: AsyncEngine) -> AsyncIterator[Running]:
     await eventually(lambda: _started(server))
     port = server.servers[0].sockets[0].getsockname()[1]
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-        yield Running(client, flexo, smtp)
+        yield Running(client, flexo, smtp, engine)
     server.should_exit = True
     await serving
     for target in (amy, flexo, smtp):
@@ -99,6 +104,7 @@ async def _status_is(running: Running, name: str, status: str) -> bool:
 
 async def test_an_http_outage_opens_and_resolves_one_incident(running: Running) -> None:
     await eventually(lambda: _status_is(running, "flexo", "operational"))
+    await eventually(lambda: running.answered("flexo"))
     went_down = datetime.now(UTC)
     await running.flexo.stop()
     await eventually(lambda: _status_is(running, "flexo", "major_outage"))
@@ -128,6 +134,7 @@ async def test_an_http_outage_opens_and_resolves_one_incident(running: Running) 
 
 async def test_a_tcp_outage_is_detected_and_recovers(running: Running) -> None:
     await eventually(lambda: _status_is(running, "E-mail", "operational"))
+    await eventually(lambda: running.answered("smtp"))
     await running.smtp.stop()
     await eventually(lambda: _status_is(running, "E-mail", "major_outage"))
     [incident] = (await running.summary())["incidents"]

@@ -15,6 +15,7 @@ from hiccup.config.load import parse_config
 from hiccup.server.runtime import Hiccup, Settings
 from tests.support.database_link import Link
 from tests.support.page_helpers import serving, until
+from tests.support.store_helpers import answered
 from tests.support.targets import HttpTarget
 
 CONFIG = """\
@@ -49,6 +50,7 @@ async def test_a_live_page_shows_an_outage_confirmed_while_its_database_is_away(
                 return DELAYED in (await client.get("/")).text
 
             await until(lambda: flexo_is("operational"))
+            await until(lambda: answered(engine, "flexo"))  # else its outage is not public
             await link.cut()
             await http_target.stop()
             await until(lambda: flexo_is("major_outage"))

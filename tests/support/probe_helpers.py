@@ -27,7 +27,7 @@ from hiccup.store.sync import sync_config
 from hiccup.store.tables import events, monitor_states, results
 from hiccup.web.api.probe_intake import probe_routes
 from hiccup.web.app import create_app
-from tests.support.store_helpers import config
+from tests.support.store_helpers import config, established
 
 START = datetime(2026, 11, 4, 16, 0, tzinfo=UTC)
 INTERVAL = timedelta(seconds=30)
@@ -131,7 +131,7 @@ async def probe_rig(engine: AsyncEngine, text: str = CONFIG) -> AsyncIterator[Pr
         specs = await load_specs(conn)
         tracks = await load_tracks(conn)
         tokens = {name: await add_probe(conn, name, clock.now()) for name in OFFSETS}
-    recorder = Recorder(engine, clock, tracks, lambda: None)
+    recorder = Recorder(engine, clock, established(specs, tracks), lambda: None)
     desk = ProbeDesk(engine, clock, lambda _monitor: True, lambda: recorder)
     app = create_app(SnapshotHolder(), extra_routes=probe_routes(desk))
     transport = httpx.ASGITransport(app=app)

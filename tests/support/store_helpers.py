@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
@@ -14,10 +16,12 @@ from hiccup.config.model import HiccupConfig
 from hiccup.core.clock import ManualClock
 from hiccup.core.detection import Track
 from hiccup.core.monitors import MonitorSpec
+from hiccup.core.reach import REACHED_BEFORE
 from hiccup.engine.recorder import Recorder
 from hiccup.status.service import StatusService
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import sync_config
+from hiccup.store.tables import monitor_states, monitors
 
 START = datetime(2026, 11, 4, 16, 0, tzinfo=UTC)
 
@@ -74,14 +78,36 @@ class Pipeline:
         self.clock.advance(timedelta(minutes=1))
 
 
-async def pipeline(engine: AsyncEngine, text: str = CONFIG) -> Pipeline:
+def established(specs: Iterable[MonitorSpec], tracks: dict[str, Track]) -> dict[str, Track]:
+    """The tracks of monitors that answered before the test began: their trouble is public
+    (a monitor never reached is the operator's alone; hiccup.core.reach)."""
+    return {s.id: tracks.get(s.id, Track(reached_for=REACHED_BEFORE)) for s in specs}
+
+
+async def pipeline(engine: AsyncEngine, text: str = CONFIG, *, reached: bool = True) -> Pipeline:
+    """`reached`: the monitors have answered before (most tests watch established ones)."""
     clock = ManualClock(START)
     async with engine.begin() as conn:
         await sync_config(conn, config(text), clock.now())
     async with engine.connect() as conn:
         specs = {s.id: s for s in await load_specs(conn)}
         tracks: dict[str, Track] = await load_tracks(conn)
+    if reached:
+        tracks = established(specs.values(), tracks)
     made = Pipeline(engine, clock, specs, None, None)  # type: ignore[arg-type]
     made.status = StatusService(engine, clock, lambda: made.changes.append(clock.now()))
     made.recorder = Recorder(engine, clock, tracks, lambda: None)
     return made
+
+
+async def answered(engine: AsyncEngine, name: str) -> bool:
+    """Whether the named monitor's check has answered (its state is up): from then on its
+    outages are public; before, they are the operator's alone (hiccup.core.reach). Live tests
+    wait for it before they take a target down."""
+    query = (
+        select(monitor_states.c.state)
+        .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
+        .where(monitors.c.name == name)
+    )
+    async with engine.connect() as conn:
+        return bool((await conn.execute(query)).scalar() == "up")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import make_url
 
 from hiccup import __version__
@@ -63,7 +64,12 @@ def _load_or_exit(path: Path) -> HiccupConfig:
         return load_config(path)
     except ConfigError as error:
         for issue in error.issues:
-            errors.print(f"[red]error[/red] {issue}", highlight=False, markup=True, soft_wrap=True)
+            errors.print(
+                f"[red]error[/red] {escape(str(issue))}",
+                highlight=False,
+                markup=True,
+                soft_wrap=True,
+            )
         raise typer.Exit(1) from None
 
 

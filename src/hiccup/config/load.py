@@ -31,6 +31,8 @@ from hiccup.config.notifications import (
     notification_problems,
 )
 from hiccup.config.pages import page_problems, read_css_files
+from hiccup.config.parts import Location, Parts, validate_in_parts, whole
+from hiccup.config.site import Problem
 from hiccup.config.yamlsource import YamlSyntaxError, line_of, load_yaml
 
 
@@ -84,41 +86,67 @@ def _issues_from(
     return issues
 
 
-def _kind_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+def _monitor_problems(
+    kind: str, options: dict[str, Any], target: Any, where: Location
+) -> list[tuple[Location, str | ValidationError]]:
+    """A monitor's kind, its kind's own fields and its target, checked by the kind's class."""
+    problems: list[tuple[Location, str | ValidationError]] = []
+    try:
+        options_model(kind).model_validate(options)
+    except UnknownCheckKind as error:
+        problems.append(((*where, "kind"), str(error)))
+    except ValidationError as error:
+        problems.append((where, error))
+    problem = target_problem(kind, target) if isinstance(target, str) else None
+    if problem is not None:
+        problems.append(((*where, "target"), problem))
+    return problems
+
+
+def _kind_issues(config: HiccupConfig, parts: Parts, data: Any, path: Path) -> list[ConfigIssue]:
+    common = list(MonitorConfig.model_fields)
+    checked = [
+        (parts.in_file(("monitors", i)), m.kind, m.options, m.target)
+        for i, m in enumerate(config.monitors)
+    ]
+    # The monitors the schema refused still get their kind's checks, so no error waits.
+    for index, item in parts.raw_items(("monitors",), data):
+        if isinstance(item, dict) and isinstance(item.get("kind"), str):
+            options = {k: v for k, v in item.items() if k not in common}
+            checked.append((("monitors", index), item["kind"], options, item.get("target", "")))
     issues: list[ConfigIssue] = []
-    for index, monitor in enumerate(config.monitors):
-        where: tuple[Any, ...] = ("monitors", index)
-        try:
-            options_model(monitor.kind).model_validate(monitor.options)
-        except UnknownCheckKind as error:
-            loc = (*where, "kind")
-            issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), str(error)))
-        except ValidationError as error:
-            common = list(MonitorConfig.model_fields)
-            kind_model = options_model(monitor.kind)
-            issues += _issues_from(error, data, path, where, kind_model, common)
-        problem = target_problem(monitor.kind, monitor.target)
-        if problem is not None:
-            loc = (*where, "target")
-            line = line_of(data, loc) if monitor.target.strip() else line_of(data, where)
-            issues.append(ConfigIssue(path, line, _field_name(loc), problem))
+    for where, kind, options, target in checked:
+        for loc, problem in _monitor_problems(kind, options, target, where):
+            if isinstance(problem, ValidationError):
+                kind_model = options_model(kind)
+                issues += _issues_from(problem, data, path, loc, kind_model, common)
+            else:
+                issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), problem))
     return issues
 
 
-def _channel_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+def _channel_issues(config: HiccupConfig, parts: Parts, data: Any, path: Path) -> list[ConfigIssue]:
     """Each channel's own fields, checked by its kind's options model (config/channels.py)."""
+    where_list: tuple[str, ...] = ("notifications", "channels")
+    checked = [
+        (parts.in_file((*where_list, i)), c.kind, c.options)
+        for i, c in enumerate(config.notifications.channels)
+    ]
+    for index, item in parts.raw_items(where_list, data):
+        if isinstance(item, dict) and isinstance(item.get("kind"), str):
+            options = {k: v for k, v in item.items() if k not in ("key", "kind")}
+            checked.append(((*where_list, index), item["kind"], options))
     issues: list[ConfigIssue] = []
-    for index, channel in enumerate(config.notifications.channels):
-        where: tuple[Any, ...] = ("notifications", "channels", index)
+    for where, kind, options in checked:
         try:
-            model = channel_options_model(channel.kind)
-            model.model_validate(channel.options)
+            model = channel_options_model(kind)
+            model.model_validate(options)
         except UnknownChannelKind as error:
             loc = (*where, "kind")
             issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), str(error)))
         except ValidationError as error:
             fields = ", ".join(model.model_fields)
-            unknown = f"unknown field for a {channel.kind} channel (its fields: {fields})"
+            unknown = f"unknown field for a {kind} channel (its fields: {fields})"
             issues += _issues_from(error, data, path, where, model, unknown=unknown)
     return issues
 
@@ -127,70 +155,60 @@ def _duplicates(keys: list[str]) -> set[str]:
     return {key for key, seen in Counter(keys).items() if seen > 1}
 
 
-def _reference_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
-    issues: list[ConfigIssue] = []
+def _reference_problems(config: HiccupConfig) -> list[Problem]:
+    problems: list[Problem] = []
     component_keys = [c.slug for c, _ in config.all_components()]
     for key in sorted(_duplicates(component_keys)):
-        issues.append(
-            ConfigIssue(
-                path,
-                line_of(data, ("components",)),
-                "components",
-                f"two components share the key {key!r}; give one a distinct `key`",
-            )
-        )
+        message = f"two components share the key {key!r}; give one a distinct `key`"
+        problems.append((("components",), message))
     shared_keys = _duplicates([m.slug for m in config.monitors])  # once: files hold thousands
     for index, monitor in enumerate(config.monitors):
-        loc: tuple[Any, ...] = ("monitors", index)
+        loc: Location = ("monitors", index)
         if monitor.slug in shared_keys:
-            issues.append(
-                ConfigIssue(
-                    path,
-                    line_of(data, loc),
-                    _field_name(loc),
-                    f"two monitors share the key {monitor.slug!r}; give one a distinct `key`",
-                )
-            )
+            message = f"two monitors share the key {monitor.slug!r}; give one a distinct `key`"
+            problems.append((loc, message))
         if monitor.component is not None and monitor.component not in component_keys:
-            loc = (*loc, "component")
             known = ", ".join(component_keys) or "none"
-            issues.append(
-                ConfigIssue(
-                    path,
-                    line_of(data, loc),
-                    _field_name(loc),
-                    f"no component with key {monitor.component!r} (known: {known})",
-                )
-            )
-    return issues
+            message = f"no component with key {monitor.component!r} (known: {known})"
+            problems.append(((*loc, "component"), message))
+    return problems
 
 
-def _maintenance_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
-    issues: list[ConfigIssue] = []
+def _maintenance_problems(config: HiccupConfig) -> list[Problem]:
+    problems: list[Problem] = []
     known = [c.slug for c, _ in config.all_components()]
     for index, window in enumerate(config.maintenance):
         for position, key in enumerate(window.components):
             if key not in known:
-                loc: tuple[Any, ...] = ("maintenance", index, "components", position)
                 message = f"no component with key {key!r} (known: {', '.join(known) or 'none'})"
-                issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), message))
-    slugs = [w.slug for w in config.maintenance]
-    for key in sorted(_duplicates(slugs)):
-        loc = ("maintenance",)
+                problems.append((("maintenance", index, "components", position), message))
+    for key in sorted(_duplicates([w.slug for w in config.maintenance])):
         message = f"two maintenance windows share the key {key!r}; give one a distinct `key`"
-        issues.append(ConfigIssue(path, line_of(data, loc), "maintenance", message))
-    return issues
+        problems.append((("maintenance",), message))
+    return problems
 
 
-def _notification_issues(config: HiccupConfig, data: Any, path: Path) -> list[ConfigIssue]:
+def _notification_problems(config: HiccupConfig) -> list[Problem]:
     monitor_keys = {m.slug for m in config.monitors}
     component_keys = {c.slug for c, _ in config.all_components()}
     problems = notification_problems(config.notifications, monitor_keys, component_keys)
-    problems += dependency_problems([(m.slug, m.depends_on) for m in config.monitors])
-    return [
-        ConfigIssue(path, line_of(data, loc), _field_name(loc), message)
-        for loc, message in problems
-    ]
+    return problems + dependency_problems([(m.slug, m.depends_on) for m in config.monitors])
+
+
+def _validate(data: Any, path: Path) -> tuple[HiccupConfig | None, Parts, list[ConfigIssue]]:
+    """The schema's errors, every one, and the config of the parts it accepted."""
+    try:
+        return HiccupConfig.model_validate(data), whole(data), []
+    except ValidationError as error:
+        issues = _issues_from(error, data, path)
+    validated = validate_in_parts(data)
+    if validated is None:
+        return None, whole(data), issues
+    return validated[0], validated[1], issues
+
+
+def _issue_order(issue: ConfigIssue) -> int:
+    return issue.line
 
 
 def parse_config(text: str, path: Path) -> HiccupConfig:
@@ -206,19 +224,26 @@ def parse_config(text: str, path: Path) -> HiccupConfig:
                 )
             ]
         )
-    try:
-        config = HiccupConfig.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError(_issues_from(error, data, path)) from None
-    issues = _kind_issues(config, data, path) + _reference_issues(config, data, path)
-    issues += _maintenance_issues(config, data, path) + _channel_issues(config, data, path)
-    issues += _notification_issues(config, data, path)
-    config, problems = read_css_files(config, path.parent)
-    problems += page_problems(config)
-    issues += [ConfigIssue(path, line_of(data, loc), _field_name(loc), m) for loc, m in problems]
-    if issues:
+    config, parts, issues = _validate(data, path)
+    if config is None:
         raise ConfigError(issues)
+    issues += _kind_issues(config, parts, data, path) + _channel_issues(config, parts, data, path)
+    config, problems = read_css_files(config, path.parent)
+    problems += _reference_problems(config) + _maintenance_problems(config)
+    problems += _notification_problems(config) + page_problems(config)
+    for loc, message in problems:
+        if parts.names_set_aside(message):
+            continue  # an item the schema refused may have had that key; its errors are out
+        loc = parts.in_file(loc)
+        issues.append(ConfigIssue(path, line_of(data, loc), _field_name(loc), message))
+    if issues:
+        # In the file's order, so the reader walks down it once.
+        raise ConfigError(sorted(_unique(issues), key=_issue_order))
     return config
+
+
+def _unique(issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    return list(dict.fromkeys(issues))
 
 
 def load_config(path: Path) -> HiccupConfig:

@@ -39,6 +39,8 @@ class Track:
     good_since: datetime | None = None
     not_failed_since: datetime | None = None
     changed_at: datetime | None = None
+    # The check (kind and target, hiccup.core.reach) that has answered once; None: never.
+    reached_for: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,19 +65,24 @@ class HeartbeatSchedule:
 
 
 def lateness_message(
-    last_ping_at: datetime | None, now: datetime, schedule: HeartbeatSchedule, due: datetime
+    last_ping_at: datetime | None,
+    now: datetime,
+    schedule: HeartbeatSchedule,
+    due: datetime,
+    page_zone: str = "UTC",
 ) -> str:
-    """'missed its 16:15 UTC run (expected every 5m + 1m grace); no ping since 16:10 UTC'.
+    """'missed its 17:15 CET run (expected every 5m + 1m grace); no ping since 17:10 CET'.
 
     `due` is the deadline that passed: the run it stands for is that minus the grace. A job
     is late for a run, not "unavailable": the operator wants to know which run it missed.
+    Times are in `page_zone`, the zone every other time on the page is shown in.
     """
     expected = f"(expected {schedule.describe()})"
-    run = _clock(due - schedule.grace, now, schedule.time_zone)
+    run = _clock(due - schedule.grace, now, page_zone)
     heard = (
         "no ping yet"
         if last_ping_at is None
-        else f"no ping since {_clock(last_ping_at, now, schedule.time_zone)}"
+        else f"no ping since {_clock(last_ping_at, now, page_zone)}"
     )
     return f"missed its {run} run {expected}; {heard}"
 

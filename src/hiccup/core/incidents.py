@@ -17,6 +17,7 @@ from hiccup.core.status import (
     severity,
 )
 from hiccup.core.timefmt import format_clock, format_window, humanize_duration
+from hiccup.core.wording import TroubleKind, recovery_sentence
 
 
 class IncidentStatus(StrEnum):
@@ -119,14 +120,19 @@ def escalation_body(name: str, status: ComponentStatus) -> str:
     return message % {"name": name, "status": label}
 
 
-def resolution_body(name: str, started_at: datetime, ended_at: datetime, tz: str) -> str:
-    """'Resolved: flexo was affected 16:10–16:34 UTC, 24 minutes. It is answering …'"""
+def resolution_body(
+    name: str,
+    started_at: datetime,
+    ended_at: datetime,
+    tz: str,
+    kind: TroubleKind = TroubleKind.OUTAGE,
+) -> str:
+    """'Resolved: flexo was affected 16:10–16:34 UTC, 24 minutes. It is answering normally
+    again.' — or the kind's own ending: 'Backups ran again at 02:03 CET.'"""
     words = {
         "name": name,
         "window": format_window(started_at, ended_at, tz),
         "duration": humanize_duration(ended_at - started_at),
     }
-    message = _(
-        "Resolved: %(name)s was affected %(window)s, %(duration)s. It is answering normally again."
-    )
-    return message % words
+    opening = _("Resolved: %(name)s was affected %(window)s, %(duration)s.") % words
+    return f"{opening} {recovery_sentence(kind, name, format_clock(ended_at, tz))}"

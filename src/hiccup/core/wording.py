@@ -46,3 +46,32 @@ def incident_words(
         return None
     title = _(_TITLES[kinds.pop()]) % {"name": component}
     return title, " ".join(f"{s}." for s in sentences if s)
+
+
+# How a kind's trouble ends, at `{clock}` (the page's zone): a job runs, a certificate renews.
+_RECOVERED = {
+    TroubleKind.OUTAGE: N_("It is answering normally again."),
+    TroubleKind.SCHEDULE: N_("%(name)s ran again at %(clock)s."),
+    TroubleKind.EXPIRY: N_("Its certificate was fine again at %(clock)s."),
+}
+
+
+def recovery_kind(kinds: Sequence[TroubleKind]) -> TroubleKind:
+    """The words a component's recovery takes: its monitors' kind when they share one, else
+    the generic words (a service answering again)."""
+    return kinds[0] if kinds and len(set(kinds)) == 1 else TroubleKind.OUTAGE
+
+
+def recovery_sentence(kind: TroubleKind, name: str, clock: str) -> str:
+    """'Backups ran again at 02:03 CET.', 'It is answering normally again.'"""
+    return _(_RECOVERED[kind]) % {"name": name, "clock": clock}
+
+
+def never_reached_words(kind: TroubleKind, name: str, reason: str | None) -> tuple[str, str]:
+    """(headline, summary) of an alert for a monitor whose check has never answered since it
+    was created or changed: most likely the target is wrong, and only the operator hears."""
+    if kind is TroubleKind.SCHEDULE:
+        summary = f"{name} has never pinged: check the job and its ping URL"
+    else:
+        summary = f"{name} was never reached: check the target"
+    return f"NEVER REACHED: {name}", f"{summary} ({reason})" if reason else summary

@@ -112,13 +112,16 @@ class HeartbeatWatcher:
         seen = heartbeat.due_at
         assert seen is not None  # overdue() only returns rows with a deadline
         schedule = schedule_or_error(heartbeat.spec)
-        if isinstance(schedule, str):
-            # Options that no longer parse (edited in the database): report once, then stop.
-            following, error = None, schedule
-        else:
-            following = schedule.due_after_miss(seen, now)
-            error = lateness_message(heartbeat.last_ping_at, now, schedule, seen)
+        following: datetime | None = None
         async with self._engine.begin() as conn:
+            if isinstance(schedule, str):
+                # Options that no longer parse (edited in the database): report once, then stop.
+                error = schedule
+            else:
+                following = schedule.due_after_miss(seen, now)
+                # In the zone the page shows every other time in, not the schedule's.
+                zone = await store.page_zone(conn, heartbeat.spec.id)
+                error = lateness_message(heartbeat.last_ping_at, now, schedule, seen, zone)
             if not await store.move_due(conn, heartbeat.spec.id, seen, following):
                 return
         result = CheckResult(ok=False, error=error, reliable=seen >= self._since)

@@ -19,6 +19,7 @@ from hiccup.core.detection import Track, classify, step
 from hiccup.core.logs import Repeats
 from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.core.quorum import Report
+from hiccup.core.reach import is_reached, note_result
 from hiccup.core.status import Verdict
 from hiccup.engine.quorums import Quorums, Unsaved
 from hiccup.notify.alert_spool import AlertSpool
@@ -127,8 +128,10 @@ class Recorder:
         self, spec: MonitorSpec, verdict: Verdict, started_at: datetime, weight: int = 1
     ) -> None:
         track, transition = step(self.state_of(spec.id), verdict, started_at, spec.policy, weight)
+        track = note_result(track, verdict, spec.kind, spec.target)
         self._tracks[spec.id] = track
-        self._changes.append(TrackChange(spec.id, track, started_at, transition))
+        reached = is_reached(track, spec.kind, spec.target)
+        self._changes.append(TrackChange(spec.id, track, started_at, transition, reached))
         if transition is not None:
             # A confirmed change is written now, not at the next tick: operators are alerted
             # from it, and the flush interval would otherwise add up to a second.

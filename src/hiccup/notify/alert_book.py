@@ -13,9 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from hiccup.checks.registry import trouble_kind
 from hiccup.core.alert_rules import AlertEvent, Parent, Phase, Triggered, decide, wording
 from hiccup.core.detection import Track
 from hiccup.core.status import MonitorState
+from hiccup.core.wording import never_reached_words
 from hiccup.notify.alert_store import MonitorInfo, info_of_row, rule_from, selects, triggered_from
 from hiccup.store.alert_book import AlertRows
 from hiccup.store.recording import TrackChange
@@ -141,7 +143,7 @@ class AlertBook:
         if event is None or not channels:
             return None
         times = (began, since) if event is AlertEvent.RECOVERY else (since, None)
-        content = _content(info, event, current, told, times, reason)
+        content = _content(info, event, current, told, times, reason, change.reached)
         return DecidedAlert(alert_key(info.id, event, since), content, channels)
 
     def _remember(self, monitor_id: str, rule_id: str, state: Triggered | None) -> None:
@@ -158,11 +160,14 @@ def _content(
     told: dict[str, list[str]],
     times: tuple[datetime, datetime | None],
     reason: str | None,
+    reached: bool = True,
 ) -> dict[str, Any]:
     """The same fields `alerts._content` writes, so every channel renders it the same way."""
     since, until = times
     lasted = (until - since) if until and until > since else None
     headline, summary = wording(event, info.name, state, lasted=lasted, **told)
+    if not reached and event is AlertEvent.DOWN:
+        headline, summary = never_reached_words(trouble_kind(info.kind), info.name, reason)
     return {
         "event": event.value,
         "headline": headline,

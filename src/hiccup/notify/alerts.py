@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hiccup.checks.registry import trouble_kind
 from hiccup.core.alert_rules import AlertEvent, Decision, Phase, decide, on_deadline, wording
 from hiccup.core.status import MonitorState
-from hiccup.core.wording import trouble_sentence
+from hiccup.core.wording import never_reached_words, trouble_sentence
 from hiccup.notify.alert_store import (
     MonitorInfo,
     children_of,
@@ -53,6 +53,7 @@ async def _content(
     state: MonitorState,
     told: _Told,
     times: tuple[datetime | None, datetime | None],
+    reached: bool = True,
 ) -> dict[str, Any]:
     since, until = times
     lasted = (until - since) if since and until and until > since else None
@@ -70,6 +71,8 @@ async def _content(
     own = trouble_sentence(trouble_kind(info.kind), info.name, reason)
     if own is not None and not (told.also_affected or told.also_recovered or told.still_down):
         summary = own  # "Backups missed its 02:00 UTC run …", not "Backups is down"
+    if not reached and event is AlertEvent.DOWN:
+        headline, summary = never_reached_words(trouble_kind(info.kind), info.name, reason)
     return {
         "event": event.value,
         "headline": headline,
@@ -178,7 +181,8 @@ async def on_transition(conn: AsyncConnection, payload: dict[str, Any], now: dat
     for event, (channel_keys, began) in sends.items():
         recovery = event is AlertEvent.RECOVERY
         times = (began, since) if recovery else (since, None)
-        content = await _content(conn, info, event, current, told, times)
+        reached = bool(payload.get("reached", True))
+        content = await _content(conn, info, event, current, told, times, reached)
         key = f"alert:{info.id}:{event.value}:{since.isoformat()}"
         written += await enqueue_alert(conn, key, content, channel_keys, now)
     return written

@@ -81,6 +81,7 @@ def _change_doc(change: TrackChange) -> dict[str, Any]:
         "current": moved.current.value,
         "started_at": moved.started_at.isoformat(),
         "confirmed_at": moved.confirmed_at.isoformat(),
+        "reached": change.reached,
     }
 
 
@@ -92,7 +93,8 @@ def _change(doc: dict[str, Any]) -> TrackChange:
         datetime.fromisoformat(doc["confirmed_at"]),
     )
     at = datetime.fromisoformat(doc["last_result_at"])
-    return TrackChange(doc["monitor_id"], track_from_json(doc["track"]), at, moved)
+    track = track_from_json(doc["track"])
+    return TrackChange(doc["monitor_id"], track, at, moved, bool(doc.get("reached", True)))
 
 
 def to_doc(entry: SpoolEntry) -> dict[str, Any]:

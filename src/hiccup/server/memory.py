@@ -9,8 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from hiccup.core.delayed import MemoryStatus, component_statuses
+from hiccup.core.detection import Track
 from hiccup.core.monitors import MonitorSpec
+from hiccup.core.reach import is_reached, public_state
+from hiccup.core.status import MonitorState
 from hiccup.engine.recorder import Recorder
+
+
+def _public(track: Track, spec: MonitorSpec) -> MonitorState:
+    """As the status service would apply it: a check never reached does not move the page."""
+    return public_state(track.state, is_reached(track, spec.kind, spec.target))
 
 
 def memory_status(
@@ -21,7 +29,7 @@ def memory_status(
     if recorder is None or recorder.unwritten_since is None:
         return None
     states = (
-        (spec.component_id, recorder.state_of(spec.id).state)
+        (spec.component_id, _public(recorder.state_of(spec.id), spec))
         for spec in specs
         if spec.component_id is not None and spec.enabled and holds(spec.id)
     )

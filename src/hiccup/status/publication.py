@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hiccup.checks.registry import trouble_kind
 from hiccup.core.publication import IncidentPlan, plan_auto_incident
 from hiccup.core.status import ComponentStatus
-from hiccup.core.wording import incident_words
+from hiccup.core.wording import TroubleKind, incident_words, recovery_kind
 from hiccup.store import publication as stored
 
 
@@ -57,3 +57,10 @@ async def incident_wording(
         for kind, name, error in await stored.trouble_causes(conn, component_id)
     ]
     return incident_words(component, causes)
+
+
+async def recovery_wording(conn: AsyncConnection, component_id: str) -> TroubleKind:
+    """Which words the component's recovery takes: a job that ran again, a certificate that is
+    fine again, or a service answering normally (the monitors' kinds differ or are outages)."""
+    kinds = await stored.public_monitor_kinds(conn, component_id)
+    return recovery_kind([trouble_kind(kind) for kind in kinds])

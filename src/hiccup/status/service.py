@@ -46,8 +46,14 @@ from hiccup.status.publication import (
     due_components,
     incident_wording,
     plan_and_remember,
+    recovery_wording,
 )
-from hiccup.store.applied import applied_states, later_transitions, mark_applied
+from hiccup.store.applied import (
+    applied_states,
+    later_transitions,
+    mark_applied,
+    transition_public_state,
+)
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident
 from hiccup.store.leases import serialize_status_changes
 from hiccup.store.maintenance import components_under_maintenance
@@ -190,7 +196,8 @@ async def _follow_up(
 ) -> None:
     name = change.component["name"]
     if action is IncidentAction.RESOLVE:
-        body = resolution_body(name, incident.started_at, change.started_at, change.time_zone)
+        kind = await recovery_wording(conn, change.component["id"])
+        body = resolution_body(name, incident.started_at, change.started_at, change.time_zone, kind)
         await post_update(
             conn,
             incident.id,
@@ -260,7 +267,8 @@ async def apply_transition(
 ) -> bool:
     """Update the monitor's component and its automatic incident from this transition's own
     states and times; True if anything changed."""
-    await mark_applied(conn, payload["monitor_id"], MonitorState(payload["current"]))
+    # A check that never answered is the operator's business: the page sees no trouble.
+    await mark_applied(conn, payload["monitor_id"], transition_public_state(payload))
     query = select(monitors.c.component_id).where(monitors.c.id == payload["monitor_id"])
     component_id = (await conn.execute(query)).scalar()
     held = component_id is not None and bool(

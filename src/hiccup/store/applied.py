@@ -8,16 +8,25 @@ derived from `applied_state`, which moves one event at a time, never from the ne
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.core.reach import public_state
 from hiccup.core.status import MonitorState
 from hiccup.store.recording import TRANSITION_EVENT
 from hiccup.store.tables import events, monitor_states, monitors
 
 # Enough to see the end of an outage applied late; more waiting events is a backlog of hours.
 _LOOKAHEAD = 2000
+
+
+def transition_public_state(payload: dict[str, Any]) -> MonitorState:
+    """The state a transition event gives the page: trouble of a monitor whose check never
+    answered (`reached` false; events written before it was tracked count as reached) is
+    not the page's."""
+    return public_state(MonitorState(payload["current"]), bool(payload.get("reached", True)))
 
 
 async def mark_applied(conn: AsyncConnection, monitor_id: str, state: MonitorState) -> None:
@@ -57,5 +66,5 @@ async def later_transitions(
     wanted = set(monitor_ids)
     payloads = (await conn.execute(query)).scalars()
     return [
-        (p["monitor_id"], MonitorState(p["current"])) for p in payloads if p["monitor_id"] in wanted
+        (p["monitor_id"], transition_public_state(p)) for p in payloads if p["monitor_id"] in wanted
     ]

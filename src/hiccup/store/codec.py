@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hiccup.core.detection import Track
+from hiccup.core.reach import REACHED_BEFORE
 from hiccup.core.status import MonitorState
 
 
@@ -39,5 +40,7 @@ def track_from_json(data: dict[str, Any]) -> Track:
     for name in _TIME_FIELDS:
         values[name] = datetime.fromisoformat(values[name]) if values.get(name) else None
     values["state"] = MonitorState(values["state"])
+    # Stored before reaching was tracked: the monitor ran then, so it counts as reached.
+    values.setdefault("reached_for", REACHED_BEFORE)
     known = {f.name for f in fields(Track)}
     return Track(**{k: v for k, v in values.items() if k in known})

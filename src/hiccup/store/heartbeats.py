@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hiccup.core.monitors import MonitorSpec
 from hiccup.store.codec import utc_or_none
 from hiccup.store.monitors import spec_from_row
-from hiccup.store.tables import monitors
+from hiccup.store.tables import components, monitors, pages
 from hiccup.store.tables_heartbeats import heartbeats
 
 
@@ -122,3 +122,20 @@ async def earliest_due(conn: AsyncConnection) -> datetime | None:
         .where(monitors.c.enabled)
     )
     return utc_or_none((await conn.execute(query)).scalar())
+
+
+async def page_zone(conn: AsyncConnection, monitor_id: str) -> str:
+    """The time zone of the page that shows the monitor: its component's page, else the
+    instance's first page; UTC when there is none. Its times are read there."""
+    query = (
+        select(pages.c.time_zone)
+        .select_from(monitors)
+        .join(components, components.c.id == monitors.c.component_id)
+        .join(pages, pages.c.id == components.c.page_id)
+        .where(monitors.c.id == monitor_id)
+    )
+    zone = (await conn.execute(query)).scalar()
+    if zone is None:
+        first = select(pages.c.time_zone).order_by(pages.c.created_at, pages.c.id).limit(1)
+        zone = (await conn.execute(first)).scalar()
+    return str(zone or "UTC")

@@ -82,6 +82,7 @@ async def down_intervals_by_monitor(
             c.monitor_id.in_(chunk),
             c.state == "down",
             c.false_at.is_(None),  # marked false by an operator (a probe fault, a typo)
+            c.before_reached.is_(False),  # before the check ever answered (core.reach)
             c.started_at < hi,
             or_(c.ended_at.is_(None), c.ended_at > lo),
         )

@@ -73,6 +73,7 @@ async def _monitor_sums(
         outages.c.monitor_id.in_(ids),
         outages.c.state == "down",
         outages.c.false_at.is_(None),
+        outages.c.before_reached.is_(False),  # the check never answered yet: a typo
         or_(outages.c.ended_at.is_(None), outages.c.ended_at > now - LONGEST_WINDOW),
     )
     for monitor_id, started, ended in await conn.execute(down):

@@ -122,7 +122,11 @@ def _outage_rows(dialect: str, *where: ColumnElement[bool]) -> Select[Any]:
         c.state,
         epoch_seconds(c.started_at, dialect),
         epoch_seconds(c.ended_at, dialect),
-    ).where(c.false_at.is_(None), *where)  # marked false by an operator: not downtime
+    ).where(
+        c.false_at.is_(None),  # marked false by an operator: not downtime
+        c.before_reached.is_(False),  # before the check ever answered (hiccup.core.reach)
+        *where,
+    )
 
 
 def _by_component(

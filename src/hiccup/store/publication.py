@@ -91,8 +91,20 @@ async def trouble_causes(
             m.component_id == component_id,
             m.enabled,
             m.public,
-            monitor_states.c.state.in_([MonitorState.DOWN.value, MonitorState.DEGRADED.value]),
+            # As applied: a check that never answered is not the page's trouble (core.reach).
+            monitor_states.c.applied_state.in_(
+                [MonitorState.DOWN.value, MonitorState.DEGRADED.value]
+            ),
         )
         .order_by(m.name)
     )
     return [(kind, name, error) for kind, name, error in await conn.execute(query)]
+
+
+async def public_monitor_kinds(conn: AsyncConnection, component_id: str) -> list[str]:
+    """The kinds of the component's enabled public monitors: what its recovery is told as."""
+    m = monitors.c
+    query = (
+        select(m.kind).where(m.component_id == component_id, m.enabled, m.public).order_by(m.kind)
+    )
+    return list((await conn.execute(query)).scalars())

@@ -38,6 +38,9 @@ class TrackChange:
     track: Track
     last_result_at: datetime
     transition: Transition | None
+    # Whether the check has answered once since it was created or changed (hiccup.core.reach):
+    # trouble before that is the operator's alone, kept from public uptime and the page.
+    reached: bool = True
 
 
 def _result_row(result: RecordedResult) -> dict[str, object]:
@@ -88,6 +91,7 @@ async def _record_outage_edges(conn: AsyncConnection, change: TrackChange) -> No
                 monitor_id=change.monitor_id,
                 state=transition.current.value,
                 started_at=transition.started_at,
+                before_reached=not change.reached,
             )
         )
 
@@ -101,6 +105,7 @@ def _transition_event(change: TrackChange, now: datetime) -> dict[str, object]:
         "current": transition.current.value,
         "started_at": transition.started_at.isoformat(),
         "confirmed_at": transition.confirmed_at.isoformat(),
+        "reached": change.reached,
     }
     return {"kind": TRANSITION_EVENT, "payload": payload, "created_at": now}
 

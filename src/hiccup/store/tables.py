@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -170,6 +171,9 @@ outages = Table(
     Column("ended_at", UtcDateTime),
     # Marked false by an operator (misconfigured monitor, probe fault): not public uptime (0018).
     Column("false_at", UtcDateTime),
+    # Began before the monitor's check ever answered (a typo in the target, hiccup.core.reach):
+    # the operator's history only, never public uptime (0019).
+    Column("before_reached", Boolean, nullable=False, default=False, server_default=false()),
     Index(None, "monitor_id", "started_at"),
 )
 
