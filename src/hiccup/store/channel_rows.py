@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, cast
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,6 +23,8 @@ from hiccup.store.tables_notify import (
     outbox,
     outbox_attempts,
 )
+
+DeliveryState = Literal["pending", "delivered", "dead"]  # notify.outbox.OutboxState's values
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,7 @@ class Attempt:
 class Delivery:
     id: int
     created_at: datetime
-    state: str  # OutboxState's values: pending, delivered, dead
+    state: DeliveryState
     attempts: list[Attempt]
     last_error: str | None
     delivered_at: datetime | None
@@ -228,7 +230,7 @@ async def deliveries(conn: AsyncConnection, channel_id: str, limit: int) -> list
         Delivery(
             r["id"],
             utc(r["created_at"]),
-            r["state"],
+            cast(DeliveryState, r["state"]),
             tried[r["id"]],
             r["last_error"],
             utc_or_none(r["delivered_at"]),
