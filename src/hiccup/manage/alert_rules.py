@@ -48,8 +48,11 @@ def _checked(data: RuleInput) -> AlertRuleConfig:
     except ValidationError as error:
         fields: dict[str, str] = {}
         for item in error.errors():
-            name = str(item["loc"][0]) if item["loc"] else "rule"
-            fields.setdefault(name, str(item["msg"]).removeprefix("Value error, "))
+            message = str(item["msg"]).removeprefix("Value error, ")
+            # A check of the whole rule names its field first ("remind_every must be …").
+            first = message.split(" ", 1)[0]
+            name = str(item["loc"][0]) if item["loc"] else first if first in raw else "rule"
+            fields.setdefault(name, message)
         raise Invalid(fields) from None
 
 
