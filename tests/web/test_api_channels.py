@@ -51,7 +51,8 @@ async def test_a_webhook_channel_takes_its_secret_and_never_gives_it_back(
         for headers in (owner, viewer):
             listed = await c.get("/api/v1/channels", headers=headers)
             one = await c.get("/api/v1/channels/ops-hook", headers=headers)
-            assert SECRET not in listed.text and SECRET not in one.text
+            assert SECRET not in listed.text
+            assert SECRET not in one.text
         assert one.json()["settings"] == {"url": url}
 
         sent = await c.post("/api/v1/channels/ops-hook/test", headers=owner)
@@ -83,7 +84,8 @@ async def test_a_failed_test_is_logged_with_its_error_and_can_be_retried(
         body = {"key": "flaky", "kind": "webhook", "settings": {"url": url}}
         assert (await c.post("/api/v1/channels", json=body, headers=owner)).status_code == 201
         sent = (await c.post("/api/v1/channels/flaky/test", headers=owner)).json()
-        assert sent["delivered"] is False and "503" in sent["error"]
+        assert sent["delivered"] is False
+        assert "503" in sent["error"]
 
         [failed] = (await c.get("/api/v1/channels/flaky/deliveries", headers=viewer)).json()
         assert failed["state"] == "dead"
@@ -144,7 +146,8 @@ async def test_declared_channels_and_rules_are_read_only_but_can_be_tested(
             assert answer.status_code == 409, (method, path, answer.text)
             assert answer.json()["error"]["code"] == "declared_in_config"
         sent = (await c.post("/api/v1/channels/from-file/test", headers=owner)).json()
-        assert sent["delivered"] is True and len(hook.requests) == 1
+        assert sent["delivered"] is True
+        assert len(hook.requests) == 1
 
 
 async def test_rules_name_existing_channels_monitors_and_components(
@@ -163,7 +166,8 @@ async def test_rules_name_existing_channels_monitors_and_components(
         good = {**bad, "channels": ["from-file"], "components": ["flexo"], "remind_every": "30m"}
         made = await c.post("/api/v1/alert-rules", json=good, headers=owner)
         assert made.status_code == 201, made.text
-        assert made.json()["remind_every_s"] == 1800 and made.json()["on"] == ["down", "recovery"]
+        assert made.json()["remind_every_s"] == 1800
+        assert made.json()["on"] == ["down", "recovery"]
         short = {**good, "remind_every": "10s"}
         answer = await c.put("/api/v1/alert-rules/night", json=short, headers=owner)
         assert answer.json()["error"]["fields"] == {
@@ -175,7 +179,8 @@ async def test_rules_name_existing_channels_monitors_and_components(
         uses = {**good, "channels": ["pager"]}
         assert (await c.put("/api/v1/alert-rules/night", json=uses, headers=owner)).is_success
         in_use = await c.delete("/api/v1/channels/pager", headers=owner)
-        assert in_use.status_code == 409 and in_use.json()["error"]["code"] == "channel_in_use"
+        assert in_use.status_code == 409
+        assert in_use.json()["error"]["code"] == "channel_in_use"
         assert (await c.delete("/api/v1/alert-rules/night", headers=owner)).status_code == 204
         assert (await c.delete("/api/v1/channels/pager", headers=owner)).status_code == 204
 

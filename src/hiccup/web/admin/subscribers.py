@@ -11,7 +11,7 @@ from starlette.responses import Response
 from hiccup.auth.roles import Permission
 from hiccup.manage import subscribers
 from hiccup.manage.errors import ManageError
-from hiccup.web.admin.base import HEADERS, form_guard, guard, ops_of, redirect, render
+from hiccup.web.admin.base import HEADERS, Forbidden, form_guard, guard, ops_of, redirect, render
 from hiccup.web.query import page_number
 
 router = APIRouter()
@@ -63,11 +63,16 @@ async def export(request: Request) -> Response:
 
 @router.post("/subscribers/import")
 async def import_csv(request: Request) -> Response:
-    _, actor, form = await form_guard(request, Permission.ADMINISTER)
+    try:
+        _, actor, form = await form_guard(request, Permission.ADMINISTER)
+    except Forbidden:
+        await (await request.form()).close()  # the upload's temporary file
+        raise
     upload = form.get("file")
     text = ""
     if isinstance(upload, UploadFile):
         raw = await upload.read(MAX_UPLOAD + 1)
+        await form.close()
         if len(raw) > MAX_UPLOAD:
             raise ManageError("the file is larger than 5 MB; split it")
         text = raw.decode("utf-8-sig", errors="replace")
