@@ -27,11 +27,7 @@ async def subscriber_list(request: Request) -> Response:
     text = request.query_params.get("q", "")[:200]
     component = request.query_params.get("component", "")[:100]
     page = page_number(request.query_params.get("page"))
-    problem = ""
-    try:
-        found = await subscribers.search(ops, text, component, (page - 1) * PER_PAGE, PER_PAGE)
-    except ManageError as error:
-        problem, found = error.message, await subscribers.search(ops, text, "", 0, PER_PAGE)
+    found = await subscribers.search(ops, text, component, (page - 1) * PER_PAGE, PER_PAGE)
     return render(
         request,
         "subscribers.html",
@@ -43,7 +39,6 @@ async def subscriber_list(request: Request) -> Response:
         component=component,
         page=page,
         pages=max(1, -(-found.total // PER_PAGE)),
-        problem=problem,
         imported=request.query_params.get("imported"),
         can_operate=me.may(Permission.OPERATE),
         can_admin=me.may(Permission.ADMINISTER),
