@@ -245,9 +245,11 @@ async def delete(request: Request, key: str) -> Response:
 
 
 @router.post("/channels/{key}/deliveries/{delivery_id}/retry")
-async def retry(request: Request, key: str, delivery_id: int) -> Response:
+async def retry(request: Request, key: str, delivery_id: str) -> Response:
     _, actor, _ = await form_guard(request, Permission.ADMINISTER)
-    await channels.retry(ops_of(request), actor, key, delivery_id)
+    if not (delivery_id.isascii() and delivery_id.isdigit() and len(delivery_id) < 19):
+        raise NotFound("delivery")  # read after the guard: strangers learn nothing
+    await channels.retry(ops_of(request), actor, key, int(delivery_id))
     return redirect(f"/channels/{key}")
 
 
