@@ -45,6 +45,9 @@ def log_in(page: Page, server: LiveAdmin) -> None:
 
 
 def shot(page: Page, name: str) -> None:
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= width, f"{name}: the page is {overflow} px wide on a {width} px screen"
     page.screenshot(path=str(screenshot_path(name)), full_page=True)
 
 
