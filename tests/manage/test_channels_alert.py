@@ -1,6 +1,6 @@
 """A channel and a rule made in the admin carry real alerts: a monitor going down is posted to
 the webhook, signed with the secret typed in the admin; a restart (the file synced again) keeps
-them, and the recovery goes out the same way. A channel turned off hears nothing."""
+them, and the recovery goes out the same way. A channel or rule turned off sends nothing."""
 
 from __future__ import annotations
 
@@ -57,6 +57,18 @@ async def test_alerts_reach_a_channel_made_in_the_admin_across_a_restart(
         await deliver(restarted)
         assert [json.loads(r[1])["event"] for r in hook.requests] == ["down", "recovery"]
         assert quiet.requests == [], "a channel turned off hears nothing"
+
+        # A rule turned off sends nothing; turned on, the next transition is alerted again.
+        await alert_rules.set_enabled(ops, ACTOR, "flexo", False)
+        clock.advance(timedelta(minutes=5))
+        assert await transition(engine, "down", clock.now()) == 0
+        await alert_rules.set_enabled(ops, ACTOR, "flexo", True)
+        clock.advance(timedelta(minutes=5))
+        assert await transition(engine, "up", clock.now()) == 0, "it never said down"
+        clock.advance(timedelta(minutes=5))
+        assert await transition(engine, "down", clock.now()) == 1
+        await deliver(restarted)
+        assert [json.loads(r[1])["event"] for r in hook.requests] == ["down", "recovery", "down"]
         await restarted.close()
     finally:
         await receiver.stop()

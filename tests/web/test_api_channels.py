@@ -181,6 +181,10 @@ async def test_rules_name_existing_channels_monitors_and_components(
         in_use = await c.delete("/api/v1/channels/pager", headers=owner)
         assert in_use.status_code == 409
         assert in_use.json()["error"]["code"] == "channel_in_use"
+        off = await c.put(
+            "/api/v1/alert-rules/night/enabled", json={"enabled": False}, headers=owner
+        )
+        assert off.json()["enabled"] is False
         assert (await c.delete("/api/v1/alert-rules/night", headers=owner)).status_code == 204
         assert (await c.delete("/api/v1/channels/pager", headers=owner)).status_code == 204
 

@@ -133,6 +133,15 @@ async def update(ops: Ops, actor: Actor, key: str, data: RuleInput) -> RuleRow:
         return await _found(c.conn, key)
 
 
+async def set_enabled(ops: Ops, actor: Actor, key: str, enabled: bool) -> RuleRow:
+    async with change(ops, actor) as c:
+        row = await _found(c.conn, key)
+        _editable(row)
+        await channel_rows.set_rule_enabled(c.conn, row.id, enabled, c.now)
+        await c.audit("alert_rule.enable" if enabled else "alert_rule.disable", f"alert rule {key}")
+        return await _found(c.conn, key)
+
+
 async def delete(ops: Ops, actor: Actor, key: str) -> None:
     async with change(ops, actor) as c:
         row = await _found(c.conn, key)

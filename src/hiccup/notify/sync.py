@@ -28,14 +28,15 @@ from hiccup.store.tables_notify import (
 )
 
 
-async def _adopt(conn: AsyncConnection, table: Table, keys: list[str]) -> None:
+async def _adopt(conn: AsyncConnection, table: Table, keys: list[str], **values: Any) -> None:
     """A channel or rule made in the admin whose key the file now declares becomes the
-    file's (its values are then synced as usual), rather than clashing on the key."""
+    file's (its values are then synced as usual), rather than clashing on the key; turned off
+    in the admin, it is on again: the file has no switch for it."""
     if keys:
         await conn.execute(
             update(table)
             .where(table.c.key.in_(keys), table.c.declared.is_(False))
-            .values(declared=True)
+            .values(declared=True, enabled=True, **values)
         )
 
 
@@ -47,7 +48,7 @@ def _channel_values(channel: ChannelConfig) -> dict[str, Any]:
 async def _sync_channels(
     conn: AsyncConnection, config: NotificationsConfig, now: datetime, changes: list[str]
 ) -> None:
-    await _adopt(conn, notify_channels, [c.key for c in config.channels])
+    await _adopt(conn, notify_channels, [c.key for c in config.channels], disabled_reason=None)
     rows = await conn.execute(select(notify_channels).where(notify_channels.c.declared))
     existing = {r["key"]: r for r in rows.mappings()}
     for channel in config.channels:

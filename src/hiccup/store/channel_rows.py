@@ -18,6 +18,7 @@ from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.tables import components, monitors
 from hiccup.store.tables_notify import (
     alert_rules,
+    alert_states,
     notify_channels,
     notify_messages,
     outbox,
@@ -50,6 +51,7 @@ class RuleRow:
     events: list[str]
     remind_every_s: float | None
     declared: bool
+    enabled: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,7 @@ def _rule(row: Any) -> RuleRow:
         list(row["events"] or []),
         row["remind_every_s"],
         bool(row["declared"]),
+        bool(row["enabled"]),
     )
 
 
@@ -184,6 +187,20 @@ async def update_rule(
     await conn.execute(
         update(alert_rules).where(alert_rules.c.id == rule_id).values(updated_at=now, **values)
     )
+
+
+async def set_rule_enabled(
+    conn: AsyncConnection, rule_id: str, enabled: bool, now: datetime
+) -> None:
+    """Turned off, a rule also forgets what it said: no reminder or held alert of it is left
+    due, and turned on again it alerts on the next transition as a new rule would."""
+    await conn.execute(
+        update(alert_rules)
+        .where(alert_rules.c.id == rule_id)
+        .values(enabled=enabled, updated_at=now)
+    )
+    if not enabled:
+        await conn.execute(delete(alert_states).where(alert_states.c.rule_id == rule_id))
 
 
 async def delete_rule(conn: AsyncConnection, rule_id: str) -> None:

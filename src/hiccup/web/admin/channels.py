@@ -357,6 +357,20 @@ async def update_rule(request: Request, key: str) -> Response:
     return redirect("/channels")
 
 
+@router.post("/alert-rules/{key}/enable")
+async def enable_rule(request: Request, key: str) -> Response:
+    _, actor, _ = await form_guard(request, Permission.ADMINISTER)
+    await alert_rules.set_enabled(ops_of(request), actor, key, True)
+    return redirect("/channels")
+
+
+@router.post("/alert-rules/{key}/disable")
+async def disable_rule(request: Request, key: str) -> Response:
+    _, actor, _ = await form_guard(request, Permission.ADMINISTER)
+    await alert_rules.set_enabled(ops_of(request), actor, key, False)
+    return redirect("/channels")
+
+
 @router.post("/alert-rules/{key}/delete")
 async def delete_rule(request: Request, key: str) -> Response:
     _, actor, _ = await form_guard(request, Permission.ADMINISTER)

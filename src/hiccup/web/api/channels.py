@@ -96,6 +96,7 @@ class RuleOut(BaseModel):
     components: list[str]
     on: list[str]
     remind_every_s: float | None
+    enabled: bool
     declared: bool
 
 
@@ -209,6 +210,7 @@ def _rule_out(row: RuleRow) -> RuleOut:
         components=row.components,
         on=row.events,
         remind_every_s=row.remind_every_s,
+        enabled=row.enabled,
         declared=row.declared,
     )
 
@@ -244,6 +246,14 @@ async def update_rule(
     request: Request, key: Key, body: RuleIn, actor: Actor = Administrator
 ) -> RuleOut:
     return _rule_out(await alert_rules.update(ops_of(request), actor, key, _rule_input(body)))
+
+
+@router.put("/alert-rules/{key}/enabled", tags=["channels"])
+async def enable_rule(
+    request: Request, key: Key, body: EnabledIn, actor: Actor = Administrator
+) -> RuleOut:
+    """Turn a rule off (it sends nothing and forgets its triggered alerts) or back on."""
+    return _rule_out(await alert_rules.set_enabled(ops_of(request), actor, key, body.enabled))
 
 
 @router.delete("/alert-rules/{key}", status_code=204, tags=["channels"])
