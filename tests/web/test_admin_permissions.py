@@ -39,7 +39,13 @@ CLASSES: list[tuple[str, str, str | Permission]] = [
     ("GET", r"^/admin/(monitors|components|pages)/(new|\{item_id\}/edit)$", Permission.ADMINISTER),
     ("GET", r"^/admin/(incidents|templates|maintenance)/new$", Permission.OPERATE),
     ("GET", r"^/admin/(templates|maintenance)/\{item_id\}/edit$", Permission.OPERATE),
+    ("GET", r"^/admin/(channels/new/\{kind\}|channels/\{key\}/edit)$", Permission.ADMINISTER),
+    ("GET", r"^/admin/alert-rules/(new|\{key\}/edit)$", Permission.ADMINISTER),
+    ("GET", r"^/(api/v1|admin)/subscribers/export", Permission.ADMINISTER),
+    ("POST", r"^/(api/v1|admin)/subscribers/import$", Permission.ADMINISTER),
     ("GET", r".*", Permission.READ),
+    ("POST", r"^/(api/v1|admin)/subscribers/\{subscriber_id\}/", Permission.OPERATE),
+    (".*", r"^/(api/v1|admin)/(channels|alert-rules)", Permission.ADMINISTER),
     (
         ".*",
         r"^/(api/v1|admin)/(incidents|templates|maintenance|markdown|outages)",

@@ -33,6 +33,12 @@ class ChannelOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # Fields that are secrets: written in the admin and API, never shown or returned there.
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+    # True: a channel made in the admin may carry a signing secret (kept in the database;
+    # a file names an environment variable instead, so no secret sits in hiccup.yaml).
+    takes_secret: ClassVar[bool] = False
+
     def target(self) -> str:
         """Where deliveries go, as the channel's row stores it (an address list, a URL)."""
         raise NotImplementedError

@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.auth.principal import Principal
 from hiccup.core.clock import Clock
+from hiccup.core.confirmations import ConfirmationTarget
 from hiccup.core.engine_health import EngineHealth
 from hiccup.store import audit
 from hiccup.store.leases import serialize_status_changes
@@ -28,6 +30,39 @@ def _ignore() -> None:
     return None
 
 
+class NotifyDesk(Protocol):
+    """What the admin needs of the running notifications (notify.service.Notifications)."""
+
+    async def send_test(self, key: str, actor: str) -> str | None:
+        """Send a test alert through channel `key` now: None when accepted, else the error."""
+        ...
+
+    async def mail_confirmation(
+        self, conn: AsyncConnection, subscriber: ConfirmationTarget, now: datetime
+    ) -> None:
+        """Queue a confirmation mail for the subscriber's current nonce, in `conn`."""
+        ...
+
+    def wake(self) -> None:
+        """Rows were queued or re-queued: deliver them now rather than at the next poll."""
+        ...
+
+
+class NoNotifications:
+    """Before the runtime wires the real one (and in tests of other parts)."""
+
+    async def send_test(self, key: str, actor: str) -> str | None:
+        return "notifications are not running in this process"
+
+    async def mail_confirmation(
+        self, conn: AsyncConnection, subscriber: ConfirmationTarget, now: datetime
+    ) -> None:
+        raise RuntimeError("notifications are not running in this process")
+
+    def wake(self) -> None:
+        return None
+
+
 @dataclass
 class Ops:
     engine: AsyncEngine
@@ -40,6 +75,8 @@ class Ops:
     wake_maintenance: Callable[[], None] = _ignore
     # How this server's checks keep up (None: it runs none, e.g. before start).
     engine_health: Callable[[], EngineHealth | None] = _no_health
+    # Test sends and confirmation mails (channels and subscribers in the admin).
+    notify: NotifyDesk = field(default_factory=NoNotifications)
 
 
 @dataclass(frozen=True)

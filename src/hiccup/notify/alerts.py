@@ -167,7 +167,8 @@ async def on_transition(conn: AsyncConnection, payload: dict[str, Any], now: dat
     told = await _fold_children(conn, info.id, current, now)
     parent = await parent_of(conn, info.id, now)
     sends: dict[AlertEvent, tuple[set[str], datetime]] = {}
-    for row in (await conn.execute(select(alert_rules).order_by(alert_rules.c.key))).mappings():
+    rules = select(alert_rules).where(alert_rules.c.enabled).order_by(alert_rules.c.key)
+    for row in (await conn.execute(rules)).mappings():
         if not selects(row, info):
             continue
         rule = rule_from(row)

@@ -228,6 +228,10 @@ async def claim(
     )
     if not taken.rowcount:
         return []
+    return await _held(conn, token)
+
+
+async def _held(conn: AsyncConnection, token: str) -> list[Claimed]:
     held = (
         select(*_CLAIMED_COLUMNS)
         .select_from(
@@ -239,6 +243,18 @@ async def claim(
         .order_by(outbox.c.id)
     )
     return [_claimed(row, token) for row in (await conn.execute(held)).mappings()]
+
+
+async def enqueue_held(
+    conn: AsyncConnection, row: dict[str, Any], now: datetime, lease: timedelta
+) -> Claimed:
+    """Write one row already claimed by the caller (a test send made in the admin): the
+    worker cannot take it, and it shows in the delivery log like any other."""
+    token = secrets.token_hex(12)
+    held = {**row, "lease_owner": token, "lease_until": now + lease, "attempts": 1}
+    await conn.execute(insert(outbox).values(**held))
+    [item] = await _held(conn, token)
+    return item
 
 
 async def _record_attempt(

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hiccup.config.model import HiccupConfig
 from hiccup.config.notifications import NotificationsConfig
 from hiccup.core.clock import Clock
+from hiccup.core.confirmations import ConfirmationTarget
 from hiccup.core.logs import Repeats
 from hiccup.notify.alert_spool import AlertSpool
 from hiccup.notify.alerts import disable_channel, fire_due, next_deadline
@@ -26,9 +27,15 @@ from hiccup.notify.channels.registry import build_channels
 from hiccup.notify.http import HttpSender
 from hiccup.notify.outbox import Claimed, wake_on_commit
 from hiccup.notify.render import Composer
-from hiccup.notify.subscribers import disable_subscriber
+from hiccup.notify.subscribers import (
+    ConfirmLink,
+    SignUp,
+    disable_subscriber,
+    queue_confirmation,
+)
 from hiccup.notify.sync import sync_notifications
 from hiccup.notify.tokens import Signer, load_secret
+from hiccup.notify.try_channel import send_test
 from hiccup.notify.worker import DeliveryWorker
 
 log = logging.getLogger(__name__)
@@ -150,6 +157,28 @@ class Notifications:
         self.deadlines.wake.set()
         if self.spool is not None:
             self.spool.alerts_changed()
+
+    async def send_test(self, key: str, actor: str) -> str | None:
+        """A test alert through channel `key` now (notify/try_channel.py)."""
+        return await send_test(
+            self.engine, self.clock, self.channels, self.config.delivery, key, actor
+        )
+
+    async def mail_confirmation(
+        self, conn: AsyncConnection, subscriber: ConfirmationTarget, now: datetime
+    ) -> None:
+        assert self.signer is not None, "prepare() first"
+        link = ConfirmLink(self.signer, self.config.subscriptions.confirm_within, self.base_url)
+        sign_up = SignUp(
+            subscriber.page_id,
+            subscriber.site_page,
+            subscriber.email,
+            subscriber.component_ids,
+            subscriber.webhook,
+        )
+        await queue_confirmation(
+            conn, link, sign_up, subscriber.subscriber_id, subscriber.nonce, now
+        )
 
     async def on_permanent(
         self, conn: AsyncConnection, item: Claimed, reason: str, now: datetime

@@ -151,10 +151,33 @@ async def subscribe(
         return False
     nonce = secrets.token_hex(8)
     subscriber_id = await _save(conn, sign_up, existing, nonce, now)
-    expires = now + confirm_within
-    token = signer.sign(CONFIRM, subscriber_id, nonce, int(expires.timestamp()))
+    link = ConfirmLink(signer, confirm_within, base_url)
+    await queue_confirmation(conn, link, sign_up, subscriber_id, nonce, now)
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmLink:
+    """What a confirmation link is made of: the signer, its lifetime, the server's address."""
+
+    signer: Signer
+    valid_for: timedelta
+    base_url: str
+
+
+async def queue_confirmation(
+    conn: AsyncConnection,
+    link: ConfirmLink,
+    sign_up: SignUp,
+    subscriber_id: str,
+    nonce: str,
+    now: datetime,
+) -> None:
+    """Queue the mail with the link that confirms `nonce` (stored on the subscriber)."""
+    expires = now + link.valid_for
+    token = link.signer.sign(CONFIRM, subscriber_id, nonce, int(expires.timestamp()))
     page = await _page(conn, sign_up.page_id, sign_up.site_page)
-    link_base = (page["url"] or base_url).rstrip("/") + page["prefix"]
+    link_base = (page["url"] or link.base_url).rstrip("/") + page["prefix"]
     content = {
         "page": page,
         "confirm_url": f"{link_base}/subscribe/confirm?token={token}",
@@ -170,7 +193,6 @@ async def subscribe(
         message_id, key, "email", now, subscriber_id=subscriber_id, recipient=sign_up.email
     )
     await enqueue_rows(conn, [row])
-    return True
 
 
 async def confirm(

@@ -1,8 +1,10 @@
 """Idempotent sync of the `notifications:` config into the tables: channels, alert rules,
 monitor dependencies and the operator's chat subscriptions. Running it twice changes nothing.
 
-A channel disabled after a permanent failure stays disabled across restarts until its settings
-change in the file: the operator fixing the address is what turns it back on.
+Channels and rules made in the admin (`declared = False`) are left alone, so they outlive
+restarts and reloads. A channel disabled after a permanent failure stays disabled across
+restarts until its settings change in the file: the operator fixing the address is what turns
+it back on.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config.model import HiccupConfig
@@ -26,6 +28,18 @@ from hiccup.store.tables_notify import (
 )
 
 
+async def _adopt(conn: AsyncConnection, table: Table, keys: list[str], **values: Any) -> None:
+    """A channel or rule made in the admin whose key the file now declares becomes the
+    file's (its values are then synced as usual), rather than clashing on the key; turned off
+    in the admin, it is on again: the file has no switch for it."""
+    if keys:
+        await conn.execute(
+            update(table)
+            .where(table.c.key.in_(keys), table.c.declared.is_(False))
+            .values(declared=True, enabled=True, **values)
+        )
+
+
 def _channel_values(channel: ChannelConfig) -> dict[str, Any]:
     settings = channel.settings()
     return {"kind": channel.kind, "target": settings.target(), "options": settings.stored()}
@@ -34,6 +48,7 @@ def _channel_values(channel: ChannelConfig) -> dict[str, Any]:
 async def _sync_channels(
     conn: AsyncConnection, config: NotificationsConfig, now: datetime, changes: list[str]
 ) -> None:
+    await _adopt(conn, notify_channels, [c.key for c in config.channels], disabled_reason=None)
     rows = await conn.execute(select(notify_channels).where(notify_channels.c.declared))
     existing = {r["key"]: r for r in rows.mappings()}
     for channel in config.channels:
@@ -68,6 +83,7 @@ async def _sync_channels(
 async def _sync_rules(
     conn: AsyncConnection, config: NotificationsConfig, now: datetime, changes: list[str]
 ) -> None:
+    await _adopt(conn, alert_rules, [config.rule_key(i) for i in range(len(config.alerts))])
     rows = await conn.execute(select(alert_rules).where(alert_rules.c.declared))
     existing = {r["key"]: r for r in rows.mappings()}
     for index, rule in enumerate(config.alerts):

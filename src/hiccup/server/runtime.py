@@ -153,6 +153,7 @@ class Hiccup:
             refresh_public=self.changed,
             wake_maintenance=self._everywhere(MAINTENANCE, self.maintenance.wake.set),
             engine_health=self._engine_health,
+            notify=self.notifications,
         )
         # Read by /metrics at scrape time (hiccup.server.metrics).
         self.check_stats = CheckStats()

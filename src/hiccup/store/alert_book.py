@@ -69,7 +69,9 @@ async def load_alert_rows(conn: AsyncConnection) -> AlertRows:
     first = await _rows(conn, page.limit(1))
     deps = select(monitor_dependencies.c.monitor_id, monitor_dependencies.c.parent_id)
     return AlertRows(
-        rules=await _rows(conn, select(alert_rules).order_by(alert_rules.c.key)),
+        rules=await _rows(
+            conn, select(alert_rules).where(alert_rules.c.enabled).order_by(alert_rules.c.key)
+        ),
         channels=await _rows(
             conn, select(*channel_columns).where(notify_channels.c.enabled).order_by("key")
         ),

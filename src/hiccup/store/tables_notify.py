@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 
 from hiccup.store.tables import AutoId, UtcDateTime, metadata
@@ -59,6 +60,8 @@ alert_rules = Table(
     Column("events", JSON, nullable=False, default=list),
     Column("remind_every_s", Float),
     Column("declared", Boolean, nullable=False, default=False),
+    # Turned off in the admin or API (0024): it sends nothing and keeps no triggered state.
+    Column("enabled", Boolean, nullable=False, default=True, server_default=true()),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp
 
 from hiccup.core.clock import Clock
 from hiccup.core.engine_health import EngineHealth
-from hiccup.manage.context import Ops
+from hiccup.manage.context import NotifyDesk, Ops
 from hiccup.manage.login import announce_setup
 from hiccup.web.admin.app import create_admin
 from hiccup.web.api.app import create_api
@@ -49,8 +49,11 @@ class AdminSite:
         refresh_public: Callable[[], None] | None = None,
         wake_maintenance: Callable[[], None] | None = None,
         engine_health: Callable[[], EngineHealth | None] | None = None,
+        notify: NotifyDesk | None = None,
     ) -> None:
         self.ops = Ops(engine, clock, page_slug)
+        if notify is not None:
+            self.ops.notify = notify
         if engine_health is not None:
             self.ops.engine_health = engine_health
         if reload_monitors is not None:

@@ -23,6 +23,8 @@ from hiccup.notify.outbox import Claimed
 
 class AppriseOptions(ChannelOptions):
     url: str
+    # An Apprise URL carries the service's token: whoever reads it can post as Hiccup.
+    secret_fields: ClassVar[tuple[str, ...]] = ("url",)
 
     @model_validator(mode="after")
     def _known_service(self) -> AppriseOptions:

@@ -34,6 +34,7 @@ class WebhookOptions(ChannelOptions):
     url: Annotated[str, AfterValidator(check_http_url)]
     # The variable holding the signing secret: secrets never sit in the file.
     secret_env: EnvName | None = None
+    takes_secret: ClassVar[bool] = True
 
     def target(self) -> str:
         return self.url
@@ -53,7 +54,10 @@ class WebhookChannel:
         self._timeout = context.config.delivery.timeout.total_seconds()
 
     def _secret(self, item: Claimed) -> bytes | None:
-        name = (item.channel or {}).get("options", {}).get("secret_env")
+        options = (item.channel or {}).get("options", {})
+        if options.get("secret"):  # set in the admin or API, kept in the database
+            return str(options["secret"]).encode()
+        name = options.get("secret_env")
         if not name:
             return None
         value = self._context.environ.get(name)

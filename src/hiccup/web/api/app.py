@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 
 from hiccup.manage.context import Ops
 from hiccup.manage.errors import ManageError
-from hiccup.web.api import accounts, catalog, engine, operations, probes
+from hiccup.web.api import accounts, catalog, channels, engine, operations, probes, subscribers
 from hiccup.web.api.deps import ApiError, error_body
 from hiccup.web.unavailable import HEADERS, MESSAGE, answer_unavailable
 
@@ -74,6 +74,6 @@ def create_api(ops: Ops) -> FastAPI:
     api.state.ops = ops
     _install_errors(api)
     answer_unavailable(api, _unavailable)
-    for module in (catalog, operations, accounts, probes, engine):
+    for module in (catalog, operations, accounts, probes, engine, channels, subscribers):
         api.include_router(module.router)
     return api
