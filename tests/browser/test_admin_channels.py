@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.page_server import screenshot_path
 from tests.support.admin_helpers import CONFIG, PASSWORD, example_config
+from tests.support.live_admin import LiveAdmin, live_admin
 from tests.support.notify_helpers import SmtpSink, smtp_config
-from tests.live_admin import LiveAdmin, live_admin
 
 pytestmark = pytest.mark.browser
 SIZES = {"1280": (1280, 800), "390": (390, 844)}

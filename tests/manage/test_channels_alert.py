@@ -15,8 +15,8 @@ from hiccup.core.clock import ManualClock
 from hiccup.manage import alert_rules, channels
 from hiccup.manage.context import Actor, Ops
 from hiccup.notify.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
-from tests.support.notify_helpers import START, Hook, WebhookReceiver, running_notifications
 from tests.notify.test_alert_reminders import deliver, transition
+from tests.support.notify_helpers import START, Hook, WebhookReceiver, running_notifications
 
 ACTOR = Actor(Principal("u1", "olga", Role.OWNER, frozenset(Permission)))
 CONFIG = """\

@@ -17,8 +17,8 @@ from tests.support.admin_helpers import (
     log_in,
     running,
 )
+from tests.support.channel_helpers import config_with_smtp
 from tests.support.notify_helpers import SmtpSink, smtp_config
-from tests.web.channel_helpers import config_with_smtp
 
 BANNER = "No alert channel is on"
 

@@ -23,9 +23,9 @@ from tests.support.admin_helpers import (
     log_in,
     running,
 )
+from tests.support.channel_helpers import config_with_smtp
 from tests.support.notify_helpers import SmtpSink, add_subscribers
 from tests.web.test_double_opt_in import text_of
-from tests.web.channel_helpers import config_with_smtp
 
 
 async def _three_subscribers(engine: AsyncEngine) -> list[str]:
