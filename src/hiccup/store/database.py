@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import logging
 import os
 from functools import partial
 from pathlib import Path
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+log = logging.getLogger(__name__)
 
 
 Synchronous = Literal["normal", "full"]
@@ -116,30 +119,45 @@ def newest_revisions() -> set[str]:
     return revisions - parents
 
 
-def _current(connection: Connection) -> bool:
+def database_url_for_people(url: str | None = None) -> str:
+    """The database URL to print: its password hidden."""
+    return make_url(url or database_url()).render_as_string(hide_password=True)
+
+
+def stored_revisions(connection: Connection) -> set[str]:
+    """The revisions the database says it is at; none for an empty database."""
     if not inspect(connection).has_table("alembic_version"):
-        return False
-    stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
-    return set(stored) == newest_revisions()
+        return set()
+    return set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection) -> tuple[set[str], set[str]]:
     # Alembic and its templates weigh about 10 MB of memory in a server that runs for months:
     # when the database is already at the newest revisions, it is not even imported.
-    if _current(connection):
-        return
+    before = stored_revisions(connection)
+    newest = newest_revisions()
+    if before == newest:
+        return before, before
     from alembic import command
 
+    # One line of Hiccup's own instead of Alembic's INFO lines (kept off by hiccup.cli.logsetup).
+    log.info(
+        "upgrading the database schema from %s to %s",
+        "+".join(sorted(before)) or "nothing (a new database)",
+        "+".join(sorted(newest)),
+    )
     config = alembic_config()
     config.attributes["connection"] = connection
     # "heads": parallel branches off one revision all apply; a merge revision can join them.
     command.upgrade(config, "heads")
+    return before, stored_revisions(connection)
 
 
-async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest revision; safe to run on every start."""
+async def migrate(engine: AsyncEngine) -> tuple[set[str], set[str]]:
+    """Bring the schema to the newest revision; safe to run on every start. Returns the
+    revisions before and after."""
     async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+        return await connection.run_sync(_upgrade)
 
 
 async def answers(engine: AsyncEngine) -> bool:
