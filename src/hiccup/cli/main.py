@@ -24,6 +24,7 @@ from hiccup.config.model import HiccupConfig
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.server.serving import PortInUse, listen, run_granian, run_uvicorn
 from hiccup.store.database import (
+    SchemaFromNewerVersion,
     create_engine,
     data_dir,
     database_url,
@@ -113,11 +114,16 @@ def migrate_command() -> None:
         finally:
             await engine.dispose()
 
+    # With SQLite no server may be writing meanwhile (PostgreSQL: stop the servers first).
+    lock = _sqlite_lock_or_exit()
     try:
         before, after = asyncio.run(run())
-    except ValueError as error:  # HICCUP_DATABASE_URL names a database Hiccup cannot use
-        errors.print(f"error: {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+    except (ValueError, SchemaFromNewerVersion) as error:  # a URL Hiccup cannot use, or
+        errors.print(f"error: {error}", highlight=False, soft_wrap=True)  # a newer schema
+        raise typer.Exit(1) from None
+    finally:
+        if lock is not None:
+            lock.release()
     where = database_url_for_people()
     if before == after:
         console.print(
@@ -132,6 +138,16 @@ def migrate_command() -> None:
             highlight=False,
             soft_wrap=True,
         )
+
+
+def _sqlite_lock_or_exit() -> DataDirLock | None:
+    if make_url(database_url()).get_backend_name() != "sqlite":
+        return None
+    try:
+        return DataDirLock(data_dir()).acquire()
+    except DataDirInUse as error:
+        errors.print(f"error: {error}: stop Hiccup first", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def _revisions(revisions: set[str]) -> str:

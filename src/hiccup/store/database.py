@@ -105,8 +105,12 @@ def _assigned(tree: ast.Module, name: str) -> Any:
     return None
 
 
-def newest_revisions() -> set[str]:
-    """The revisions no other revision builds on, read from the migration files' text."""
+class SchemaFromNewerVersion(Exception):
+    """The database names revisions this version does not have: a newer Hiccup upgraded it."""
+
+
+def _revision_graph() -> tuple[set[str], set[str]]:
+    """Every revision, and those another builds on, read from the migration files' text."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
@@ -116,6 +120,12 @@ def newest_revisions() -> set[str]:
         for name in ("down_revision", "depends_on"):
             above = _assigned(tree, name)
             parents.update([above] if isinstance(above, str) else (above or ()))
+    return revisions, parents
+
+
+def newest_revisions() -> set[str]:
+    """The revisions no other revision builds on."""
+    revisions, parents = _revision_graph()
     return revisions - parents
 
 
@@ -135,9 +145,16 @@ def _upgrade(connection: Connection) -> tuple[set[str], set[str]]:
     # Alembic and its templates weigh about 10 MB of memory in a server that runs for months:
     # when the database is already at the newest revisions, it is not even imported.
     before = stored_revisions(connection)
-    newest = newest_revisions()
+    revisions, parents = _revision_graph()
+    newest = revisions - parents
     if before == newest:
         return before, before
+    if unknown := before - revisions:
+        raise SchemaFromNewerVersion(
+            f"the database's schema ({'+'.join(sorted(unknown))}) is newer than this Hiccup "
+            "knows: a newer version upgraded it. Run that version, or restore the backup "
+            "taken before the upgrade (docs/upgrade.md)"
+        )
     from alembic import command
 
     # One line of Hiccup's own instead of Alembic's INFO lines (kept off by hiccup.cli.logsetup).
