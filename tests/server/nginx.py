@@ -66,24 +66,31 @@ def templated(text: str, *, https_port: int, http_port: int, hiccup_port: int, r
     return text
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"nginx exited: {log.read_text() if log.exists() else ''}")
+            raise AssertionError(f"the proxy exited: {log.read_text() if log.exists() else ''}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
             time.sleep(0.1)
-    raise AssertionError("nginx did not start listening")
+    raise AssertionError(f"the proxy did not start listening: {log.read_text()}")
+
+
+def write_certificate(ca: trustme.CA, root: Path) -> None:
+    """cert.pem (chain) and key.pem in `root`, for 127.0.0.1 and the configs' host name."""
+    leaf = ca.issue_cert("127.0.0.1", "status.example.com")
+    leaf.private_key_pem.write_to_path(str(root / "key.pem"))
+    (root / "cert.pem").write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
 
 
 @contextmanager
@@ -91,10 +98,8 @@ def nginx_in_front(root: Path, hiccup_port: int) -> Iterator[Proxy]:
     """nginx as a foreground process with its own prefix, pid, logs and temp paths."""
     root.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA()
-    leaf = ca.issue_cert("127.0.0.1", "status.example.com")
-    leaf.private_key_pem.write_to_path(str(root / "key.pem"))
-    (root / "cert.pem").write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
-    https_port, http_port = _free_port(), _free_port()
+    write_certificate(ca, root)
+    https_port, http_port = free_port(), free_port()
     config = templated(
         DEPLOYED.read_text(encoding="utf-8"),
         https_port=https_port,
@@ -112,7 +117,7 @@ def nginx_in_front(root: Path, hiccup_port: int) -> Iterator[Proxy]:
     log = root / "error.log"
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as process:
         try:
-            _wait_listening(https_port, process, log)
+            wait_listening(https_port, process, log)
             yield Proxy(https_port, http_port, ca)
         finally:
             process.terminate()  # a fast shutdown: streams still open are cut

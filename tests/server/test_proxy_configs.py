@@ -1,13 +1,17 @@
 """What can be checked of the proxy configs without running them: they send to the address
 the systemd unit serves on, and both treat exactly Hiccup's live-stream paths as streams.
-(nginx's config also runs for real in test_behind_nginx.py; Caddy cannot run here.)"""
+(Both also run for real in test_behind_a_proxy.py.)"""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.server.caddy import CADDY
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
 LIVE_PATHS = ["/live", "/p/status/live", "/p/internal-tools/live"]
@@ -55,3 +59,14 @@ def test_caddy_streams_the_live_paths_unbuffered() -> None:
     assert found.group(1).split() == ["/live", "/p/*/live"]
     live_block = caddyfile.split("handle @live {", 1)[1].split("handle {", 1)[0]
     assert "flush_interval -1" in live_block
+
+
+@pytest.mark.skipif(not CADDY.exists(), reason="no Debian caddy")
+def test_caddy_accepts_the_shipped_caddyfile(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
+    command = [str(CADDY), "validate", "--config", str(DEPLOY / "Caddyfile")]
+    done = subprocess.run(
+        [*command, "--adapter", "caddyfile"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Valid configuration" in done.stdout + done.stderr

@@ -1,6 +1,7 @@
-"""`hiccup serve` behind deploy/nginx/hiccup.conf in Debian's nginx, with TLS: the page, its
-live stream (each event arrives when it is sent), admin login, and the audit log naming the
-client's own address, not the proxy's nor one the client made up."""
+"""`hiccup serve` behind deploy/nginx/hiccup.conf in Debian's nginx and behind deploy/Caddyfile
+in Debian's Caddy, with TLS: the page, its live stream (each event arrives when it is sent),
+admin login, and the audit log naming the client's own address, not the proxy's nor one the
+client made up."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ import pytest
 from tests.integration.admin_helpers import PASSWORD, login_csrf, session_csrf
 from tests.integration.targets import reserve_port
 from tests.integration.test_serve_servers import wait_ready
+from tests.server.caddy import CADDY, caddy_in_front
 from tests.server.nginx import NGINX, Proxy, nginx_in_front
 
-pytestmark = pytest.mark.skipif(not NGINX.exists(), reason="Debian's nginx is not installed")
+PROXIES = {"nginx": nginx_in_front, "caddy": caddy_in_front}
 
 CONFIG = """\
 page: {{name: Flexo Hosting, url: "https://127.0.0.1:{port}"}}
@@ -54,10 +56,20 @@ def served_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def proxy(tmp_path: Path) -> Iterator[Proxy]:
+@pytest.fixture(
+    params=[
+        pytest.param(
+            "nginx", marks=pytest.mark.skipif(not NGINX.exists(), reason="no Debian nginx")
+        ),
+        pytest.param(
+            "caddy", marks=pytest.mark.skipif(not CADDY.exists(), reason="no Debian caddy")
+        ),
+    ]
+)
+def proxy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Proxy]:
     hiccup_port = reserve_port()
-    with nginx_in_front(tmp_path / "nginx", hiccup_port) as proxy:
+    in_front = PROXIES[request.param]
+    with in_front(tmp_path / request.param, hiccup_port) as proxy:
         (tmp_path / "hiccup.yaml").write_text(CONFIG.format(port=proxy.https_port))
         hiccup_cli(
             tmp_path,
@@ -115,7 +127,7 @@ def open_incident(client: httpx.Client) -> float:
     return sent
 
 
-def test_the_page_live_updates_login_and_audit_work_through_nginx(proxy: Proxy) -> None:
+def test_the_page_live_updates_login_and_audit_work_through_the_proxy(proxy: Proxy) -> None:
     with browser(proxy) as client:
         page = client.get("/")
         assert page.status_code == 200
@@ -145,7 +157,10 @@ def test_the_page_live_updates_login_and_audit_work_through_nginx(proxy: Proxy) 
     assert "<td>127.0.0.1</td>" not in audit.text
 
 
-def test_plain_http_is_sent_to_https(proxy: Proxy) -> None:
-    answer = httpx.get(f"http://127.0.0.1:{proxy.http_port}/admin/login?x=1")
+@pytest.mark.skipif(not NGINX.exists(), reason="no Debian nginx")
+def test_nginx_sends_plain_http_to_https(tmp_path: Path) -> None:
+    with nginx_in_front(tmp_path, reserve_port()) as proxy:
+        answer = httpx.get(f"http://127.0.0.1:{proxy.http_port}/admin/login?x=1")
+
     assert answer.status_code == 301
     assert answer.headers["location"] == "https://127.0.0.1/admin/login?x=1"
