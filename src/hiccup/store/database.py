@@ -170,9 +170,48 @@ def _upgrade(connection: Connection) -> tuple[set[str], set[str]]:
     return before, stored_revisions(connection)
 
 
+class BrokenReferences(Exception):
+    """Rows that refer to rows no longer there, found after a SQLite migration."""
+
+
+def _upgrade_checked(connection: Connection) -> tuple[set[str], set[str]]:
+    revisions = _upgrade(connection)
+    if revisions[0] != revisions[1]:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            tables = sorted({str(row[0]) for row in broken})
+            raise BrokenReferences(
+                f"after the upgrade, rows of {', '.join(tables)} refer to rows that are gone"
+            )
+    return revisions
+
+
+async def _migrate_sqlite(engine: AsyncEngine) -> tuple[set[str], set[str]]:
+    # Alembic's batch mode changes a SQLite table by copying it into a new one and dropping the
+    # old; with foreign keys on, that drop deletes every row referring to it (ON DELETE
+    # CASCADE): migration 0018 once took every result, outage and monitor state that way. So
+    # they are off while migrating and checked after. SQLite ignores this PRAGMA inside a
+    # transaction, hence the commits around it.
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        await connection.commit()
+        try:
+            revisions = await connection.run_sync(_upgrade_checked)
+            await connection.commit()
+        except BaseException:
+            await connection.rollback()
+            raise
+        finally:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            await connection.commit()
+    return revisions
+
+
 async def migrate(engine: AsyncEngine) -> tuple[set[str], set[str]]:
     """Bring the schema to the newest revision; safe to run on every start. Returns the
     revisions before and after."""
+    if engine.dialect.name == "sqlite":
+        return await _migrate_sqlite(engine)
     async with engine.begin() as connection:
         return await connection.run_sync(_upgrade)
 
