@@ -202,8 +202,11 @@ async def _migrate_sqlite(engine: AsyncEngine) -> tuple[set[str], set[str]]:
             await connection.rollback()
             raise
         finally:
-            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            await connection.commit()
+            try:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
+            except Exception:  # never back into the pool with foreign keys off
+                await connection.invalidate()
     return revisions
 
 
