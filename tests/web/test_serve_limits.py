@@ -10,6 +10,7 @@ import pytest
 
 from hiccup.server.serving import leave_room_for_visitors
 from hiccup.snapshot.assets import Snapshot
+from hiccup.web.edge import Edge
 from hiccup.web.forwarded import TrustedProxies
 from hiccup.web.limits import RESERVED_FILES, ServeLimits, fit_to_file_limit
 from hiccup.web.public.live import MAX_STREAMS
@@ -73,3 +74,20 @@ def test_live_streams_leave_a_quarter_of_the_connections_to_visitors() -> None:
     assert behind_proxy.live.limit == MAX_STREAMS  # the default cap leaves it as it was
     leave_room_for_visitors(wrapped, ServeLimits(max_connections=100))
     assert behind_proxy.live.limit == 75
+
+
+def test_the_public_server_is_found_inside_the_edge_the_runtime_wraps_it_in() -> None:
+    inside = PublicServer(NoSnapshot())
+    edge = Edge(
+        TrustedProxies(inside, [ip_network("127.0.0.1/32")]),
+        headers={},
+        max_body=1024,
+        max_form=1024,
+    )
+    leave_room_for_visitors(edge, ServeLimits(max_connections=100))
+    assert inside.live.limit == 75
+    plain = PublicServer(NoSnapshot())
+    leave_room_for_visitors(
+        Edge(plain, headers={}, max_body=1024, max_form=1024), ServeLimits(max_connections=8)
+    )
+    assert plain.live.limit == 6

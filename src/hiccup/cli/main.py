@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from hiccup.cli.backup import backup_command, restore_command
 from hiccup.cli.export import export
 from hiccup.cli.heartbeats import heartbeats
 from hiccup.cli.imports import import_app
+from hiccup.cli.logsetup import LogFormat, LogFormatOption, configure_logging
 from hiccup.cli.probe import probe
 from hiccup.cli.probes import probes_app
 from hiccup.cli.report import report
@@ -25,7 +25,14 @@ from hiccup.config.load import ConfigError, load_config
 from hiccup.config.model import HiccupConfig
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.server.serving import PortInUse, listen, run_granian, run_uvicorn
-from hiccup.store.database import create_engine, data_dir, database_url, migrate
+from hiccup.store.database import (
+    SchemaFromNewerVersion,
+    create_engine,
+    data_dir,
+    database_url,
+    database_url_for_people,
+    migrate,
+)
 from hiccup.store.dirlock import DataDirInUse, DataDirLock
 from hiccup.web.limits import ServeLimits, fit_to_file_limit
 
@@ -100,7 +107,58 @@ def init(
             await engine.dispose()
 
     asyncio.run(create())
-    console.print(f"database ready: {database_url()}")
+    console.print(f"database ready: {database_url_for_people()}", highlight=False)
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Bring the database's schema to this version's (`serve` also does it at start)."""
+
+    async def run() -> tuple[set[str], set[str]]:
+        engine = create_engine()
+        try:
+            return await migrate(engine)
+        finally:
+            await engine.dispose()
+
+    # With SQLite no server may be writing meanwhile (PostgreSQL: stop the servers first).
+    lock = _sqlite_lock_or_exit()
+    try:
+        before, after = asyncio.run(run())
+    except (ValueError, SchemaFromNewerVersion) as error:  # a URL Hiccup cannot use, or
+        errors.print(f"error: {error}", highlight=False, soft_wrap=True)  # a newer schema
+        raise typer.Exit(1) from None
+    finally:
+        if lock is not None:
+            lock.release()
+    where = database_url_for_people()
+    if before == after:
+        console.print(
+            f"database {where} is current (schema {_revisions(after)})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        was = _revisions(before) if before else "empty"
+        console.print(
+            f"database {where} upgraded: schema {was} -> {_revisions(after)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _sqlite_lock_or_exit() -> DataDirLock | None:
+    if make_url(database_url()).get_backend_name() != "sqlite":
+        return None
+    try:
+        return DataDirLock(data_dir()).acquire()
+    except DataDirInUse as error:
+        errors.print(f"error: {error}: stop Hiccup first", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _revisions(revisions: set[str]) -> str:
+    return "+".join(sorted(revisions))
 
 
 @app.command()
@@ -167,15 +225,14 @@ def serve(
         help="Connections held at once (live streams take at most 3/4 of them); the open-file "
         "limit is raised to fit.",
     ),
+    log_format: LogFormat = LogFormatOption,
 ) -> None:
     """Run the web server, scheduler and workers in one process."""
     loaded = _resolve_config(config)
     if loaded is None:
         errors.print("no config: pass --config FILE or run `hiccup init` to write ./hiccup.yaml")
         raise typer.Exit(1)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(log_format)
     if server not in ("uvicorn", "granian"):
         errors.print(f"unknown --server {server!r}: use uvicorn or granian")
         raise typer.Exit(2)
@@ -208,13 +265,12 @@ def serve(
 def demo(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    log_format: LogFormat = LogFormatOption,
 ) -> None:
     """A live demo: local targets that fail now and then, SQLite, no network needed."""
     from hiccup.cli.demo import run_demo
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(log_format)
     run_demo(host, port, console)
 
 

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from hiccup.auth.secrets import PROBE_TOKEN_PREFIX
+from hiccup.cli.logsetup import LogFormat, LogFormatOption, configure_logging
 from hiccup.config.model import REGION_PATTERN
 from hiccup.probe.agent import PROBE_RETRY, Agent, AgentSettings
 from hiccup.probe.client import server_url
@@ -67,12 +68,11 @@ def probe(
     buffer_max_mb: float = _BUFFER_MAX,
     concurrency: int = _CONCURRENCY,
     max_backoff: float = _MAX_BACKOFF,
+    log_format: LogFormat = LogFormatOption,
 ) -> None:
     """Run a remote probe: check what the server assigns to REGION and upload the results."""
     settings = _settings(server, token, region, buffer, buffer_max_mb, concurrency, max_backoff)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(log_format)
     try:
         asyncio.run(_run(settings))
     except BufferBusy as error:

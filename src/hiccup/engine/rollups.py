@@ -96,7 +96,12 @@ class HistoryWorker:
             try:
                 report = await self.run_pass()
                 if report.deleted_results or report.deleted_hours:
-                    log.debug("history pass: %s", report)
+                    log.debug(
+                        "history pass: folded %d, deleted %d results and %d hourly rows",
+                        report.folded,
+                        report.deleted_results,
+                        report.deleted_hours,
+                    )
             except Exception as error:
                 self._failing.failed(error)
             else:

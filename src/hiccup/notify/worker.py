@@ -213,8 +213,18 @@ class DeliveryWorker:
             retry_at=retry_at,
             permanent=error.permanent,
         )
-        level = logging.WARNING if give_up else logging.INFO
-        log.log(level, "delivery %s to %s failed: %s", item.id, item.transport, error.message)
+        # Every failed delivery is a warning: a channel that keeps failing is what an operator
+        # must see, and retries are spaced by the backoff, so this cannot flood the log.
+        outcome = "giving up" if give_up else f"retry after {retry_at:%H:%M:%S} UTC"
+        log.warning(
+            "delivery %s to %s failed (attempt %d, %s): %s",
+            item.id,
+            item.transport,
+            item.attempts,
+            outcome,
+            error.message,
+            extra={"delivery": item.id, "transport": item.transport, "attempt": item.attempts},
+        )
         if held and error.permanent:
             await self._on_permanent(conn, item, error.message, now)
 

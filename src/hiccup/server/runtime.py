@@ -217,7 +217,7 @@ class Hiccup:
     async def start(self) -> None:
         report = await self.prepare()
         if report.changed:
-            log.info("config synced: %s", report)
+            log.info("config synced: %s", report.describe())
         await self.admin.announce_setup()
         # Before the detector states are read: alerts a killed process spooled store their
         # transitions now, so the same outage is not confirmed (and told) again.

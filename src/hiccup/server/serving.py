@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import signal
 import socket
 from types import FrameType
@@ -18,6 +19,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from hiccup.web.edge import Edge
 from hiccup.web.forwarded import TrustedProxies
 from hiccup.web.limits import ServeLimits
 from hiccup.web.public.serve import PublicServer
@@ -57,8 +59,10 @@ def listen(host: str, port: int, backlog: int = BACKLOG) -> socket.socket:
 
 
 def _public_server(app: object) -> PublicServer | None:
-    # With trusted_proxies set, the public server sits inside TrustedProxies.
-    if isinstance(app, TrustedProxies):
+    # The public server sits inside the layers the runtime wraps it in: Edge always, and
+    # TrustedProxies with trusted_proxies set. Missing it once made every shutdown wait out
+    # the graceful timeout for each open page's stream.
+    while isinstance(app, Edge | TrustedProxies):
         app = app.app
     return app if isinstance(app, PublicServer) else None
 
@@ -98,11 +102,38 @@ def run_uvicorn(
         loop="asyncio",
         backlog=limits.backlog,
         log_level="info",
+        # uvicorn's own handlers would bypass the format `serve` chose (text or JSON): its
+        # loggers propagate to the root handler instead.
+        log_config=None,
         proxy_headers=False,
         # A stream that still hangs on (a reader mid-reconnect) is cut after this.
         timeout_graceful_shutdown=5,
     )
     GracefulServer(config).run(sockets=[sock])
+
+
+class NotExperimental(logging.Filter):
+    """Drops granian's "Embedded server is experimental!" warning.
+
+    Hiccup runs granian embedded (granian.server.embed) on purpose: in its own event loop,
+    beside the scheduler and workers, on the socket `listen` bound. The label is about that
+    API's stability across granian versions, which the pinned version and the tests that run
+    `hiccup serve` cover; it says nothing an operator can act on, so it is not logged.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "experimental" not in record.getMessage()
+
+
+# granian's loggers pass their lines to the root handler `serve` set up (text or JSON) instead
+# of granian's own handlers on stdout; granian merges this over its default config.
+GRANIAN_LOGGING: dict[str, Any] = {
+    "filters": {"not_experimental": {"()": NotExperimental}},
+    "loggers": {
+        "_granian": {"level": "INFO", "propagate": True, "filters": ["not_experimental"]},
+        "granian.access": {"level": "INFO", "propagate": True},
+    },
+}
 
 
 def _held_socket_server(
@@ -142,6 +173,7 @@ def _held_socket_server(
         # One permit per connection, held until it closes: this is the connection cap.
         backpressure=limits.max_connections,
         backlog=limits.backlog,
+        log_dictconfig=GRANIAN_LOGGING,
     )
 
 

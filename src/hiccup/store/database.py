@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import logging
 import os
 from functools import partial
 from pathlib import Path
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+log = logging.getLogger(__name__)
 
 
 Synchronous = Literal["normal", "full"]
@@ -102,8 +105,12 @@ def _assigned(tree: ast.Module, name: str) -> Any:
     return None
 
 
-def newest_revisions() -> set[str]:
-    """The revisions no other revision builds on, read from the migration files' text."""
+class SchemaFromNewerVersion(Exception):
+    """The database names revisions this version does not have: a newer Hiccup upgraded it."""
+
+
+def _revision_graph() -> tuple[set[str], set[str]]:
+    """Every revision, and those another builds on, read from the migration files' text."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
@@ -113,33 +120,103 @@ def newest_revisions() -> set[str]:
         for name in ("down_revision", "depends_on"):
             above = _assigned(tree, name)
             parents.update([above] if isinstance(above, str) else (above or ()))
+    return revisions, parents
+
+
+def newest_revisions() -> set[str]:
+    """The revisions no other revision builds on."""
+    revisions, parents = _revision_graph()
     return revisions - parents
 
 
-def _current(connection: Connection) -> bool:
+def database_url_for_people(url: str | None = None) -> str:
+    """The database URL to print: its password hidden."""
+    return make_url(url or database_url()).render_as_string(hide_password=True)
+
+
+def stored_revisions(connection: Connection) -> set[str]:
+    """The revisions the database says it is at; none for an empty database."""
     if not inspect(connection).has_table("alembic_version"):
-        return False
-    stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
-    return set(stored) == newest_revisions()
+        return set()
+    return set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection) -> tuple[set[str], set[str]]:
     # Alembic and its templates weigh about 10 MB of memory in a server that runs for months:
     # when the database is already at the newest revisions, it is not even imported.
-    if _current(connection):
-        return
+    before = stored_revisions(connection)
+    revisions, parents = _revision_graph()
+    newest = revisions - parents
+    if before == newest:
+        return before, before
+    if unknown := before - revisions:
+        raise SchemaFromNewerVersion(
+            f"the database's schema ({'+'.join(sorted(unknown))}) is newer than this Hiccup "
+            "knows: a newer version upgraded it. Run that version, or restore the backup "
+            "taken before the upgrade (docs/upgrade.md)"
+        )
     from alembic import command
 
+    # One line of Hiccup's own instead of Alembic's INFO lines (kept off by hiccup.cli.logsetup).
+    log.info(
+        "upgrading the database schema from %s to %s",
+        "+".join(sorted(before)) or "nothing (a new database)",
+        "+".join(sorted(newest)),
+    )
     config = alembic_config()
     config.attributes["connection"] = connection
     # "heads": parallel branches off one revision all apply; a merge revision can join them.
     command.upgrade(config, "heads")
+    return before, stored_revisions(connection)
 
 
-async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest revision; safe to run on every start."""
+class BrokenReferences(Exception):
+    """Rows that refer to rows no longer there, found after a SQLite migration."""
+
+
+def _upgrade_checked(connection: Connection) -> tuple[set[str], set[str]]:
+    revisions = _upgrade(connection)
+    if revisions[0] != revisions[1]:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            tables = sorted({str(row[0]) for row in broken})
+            raise BrokenReferences(
+                f"after the upgrade, rows of {', '.join(tables)} refer to rows that are gone"
+            )
+    return revisions
+
+
+async def _migrate_sqlite(engine: AsyncEngine) -> tuple[set[str], set[str]]:
+    # Alembic's batch mode changes a SQLite table by copying it into a new one and dropping the
+    # old; with foreign keys on, that drop deletes every row referring to it (ON DELETE
+    # CASCADE): migration 0018 once took every result, outage and monitor state that way. So
+    # they are off while migrating and checked after. SQLite ignores this PRAGMA inside a
+    # transaction, hence the commits around it.
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        await connection.commit()
+        try:
+            revisions = await connection.run_sync(_upgrade_checked)
+            await connection.commit()
+        except BaseException:
+            await connection.rollback()
+            raise
+        finally:
+            try:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
+            except Exception:  # never back into the pool with foreign keys off
+                await connection.invalidate()
+    return revisions
+
+
+async def migrate(engine: AsyncEngine) -> tuple[set[str], set[str]]:
+    """Bring the schema to the newest revision; safe to run on every start. Returns the
+    revisions before and after."""
+    if engine.dialect.name == "sqlite":
+        return await _migrate_sqlite(engine)
     async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+        return await connection.run_sync(_upgrade)
 
 
 async def answers(engine: AsyncEngine) -> bool:

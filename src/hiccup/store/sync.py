@@ -27,6 +27,20 @@ class SyncReport:
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.removed)
 
+    def describe(self, shown: int = 10) -> str:
+        """The changes in words for a log line, each list cut after `shown` names."""
+        parts = []
+        for verb, names in (
+            ("created", self.created),
+            ("updated", self.updated),
+            ("removed", self.removed),
+        ):
+            if names:
+                listed = ", ".join(names[:shown])
+                more = f" and {len(names) - shown} more" if len(names) > shown else ""
+                parts.append(f"{verb} {listed}{more}")
+        return "; ".join(parts) or "no changes"
+
 
 async def _upsert_page(
     conn: AsyncConnection, config: HiccupConfig, now: datetime, report: SyncReport

@@ -39,10 +39,12 @@ def upgrade() -> None:
         sqlite_where=DUE,
         postgresql_where=DUE,
     )
+    # A constant default ("1", true on both databases): with an expression such as sa.true()
+    # SQLite's batch mode copies `monitors` into a new table and drops the old one, and with
+    # foreign keys on that drop deletes every monitor's results, outages and state (ON DELETE
+    # CASCADE). tests/store/test_upgrade_from_first_schema.py holds rows in every table.
     with op.batch_alter_table("monitors") as batch:
-        batch.add_column(
-            sa.Column("public", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
+        batch.add_column(sa.Column("public", sa.Boolean(), nullable=False, server_default="1"))
     for table in ("incidents", "outages"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("false_at", Utc, nullable=True))
