@@ -3,16 +3,12 @@ wait out the 5 s graceful timeout for each stream)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from tests.server.test_serve_servers import wait_ready
-from tests.support.targets import reserve_port
+from tests.support.serve_process import HiccupServe
 
 
 def open_stream(port: int) -> socket.socket:
@@ -36,32 +32,18 @@ def idle_keep_alive(port: int) -> socket.socket:
 
 
 def test_ctrl_c_stops_the_demo_within_two_seconds(tmp_path: Path) -> None:
-    port = reserve_port()
-    env = {**os.environ, "HICCUP_DATA_DIR": str(tmp_path / "data")}
-    env.pop("HICCUP_DATABASE_URL", None)
-    command = [sys.executable, "-m", "hiccup", "demo", "--port", str(port)]
-    log = tmp_path / "demo.log"
-    with (
-        log.open("wb") as out,
-        subprocess.Popen(
-            command, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT
-        ) as process,
-    ):
-        try:
-            wait_ready(f"http://127.0.0.1:{port}/healthz", process)
-            stream, page = open_stream(port), idle_keep_alive(port)
-            started = time.monotonic()
-            process.send_signal(signal.SIGINT)
-            code = process.wait(timeout=10)
-            took = time.monotonic() - started
-        finally:
-            if process.poll() is None:
-                process.kill()
+    demo = HiccupServe(tmp_path, subcommand="demo")
+    with demo.serving():
+        stream, page = open_stream(demo.port), idle_keep_alive(demo.port)
+        started = time.monotonic()
+        demo.send(signal.SIGINT)
+        code = demo.exit_code(timeout=10)
+        took = time.monotonic() - started
         stream.close()
         page.close()
     # 130: ended by SIGINT, as a shell reports Ctrl-C (uvicorn passes the signal on).
     assert code in (0, 130)
-    said = log.read_text()
+    said = demo.log_text()
     # What a stop cut short leaves: a stream cancelled at the graceful timeout, an interrupt
     # raised through the event loop. (Not any traceback: under a heavily loaded machine a
     # step may fail on a busy database before the signal, which is not about stopping.)

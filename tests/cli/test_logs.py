@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from hiccup.cli.logsetup import JsonFormatter, LogFormat, configure_logging
-from tests.server.test_serve_servers import wait_ready
-from tests.support.targets import reserve_port
+from tests.support.serve_process import HiccupServe
 
 CONFIG = """\
 page: {name: Flexo Hosting}
@@ -83,22 +82,11 @@ def test_configure_logging_keeps_alembic_info_off(root_logging: None) -> None:
 
 
 def test_serve_writes_only_json_lines_in_plain_words(tmp_path: Path) -> None:
-    (tmp_path / "hiccup.yaml").write_text(CONFIG)
-    port = reserve_port()
+    served = HiccupServe(tmp_path, env={"HICCUP_LOG_FORMAT": "json"}).write_config(CONFIG)
+    with served.serving():
+        served.send(signal.SIGINT)
+        served.exit_code(timeout=20)
     log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "hiccup", "serve", "--port", str(port)]
-    env = env_for(tmp_path, HICCUP_LOG_FORMAT="json")
-    with (
-        log.open("wb") as out,
-        subprocess.Popen(
-            command, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT
-        ) as process,
-    ):
-        try:
-            wait_ready(f"http://127.0.0.1:{port}/healthz", process)
-        finally:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=20)
     lines = log.read_text().splitlines()
     entries = [json.loads(line) for line in lines]  # every line is one JSON object
     assert all({"time", "level", "logger", "message"} <= set(e) for e in entries)

@@ -20,8 +20,8 @@ import pytest
 
 from tests.server.caddy import CADDY, caddy_in_front
 from tests.server.nginx import NGINX, Proxy, nginx_in_front
-from tests.server.test_serve_servers import wait_ready
 from tests.support.admin_helpers import PASSWORD, login_csrf, session_csrf
+from tests.support.serve_process import HiccupServe
 from tests.support.targets import reserve_port
 
 PROXIES = {"nginx": nginx_in_front, "caddy": caddy_in_front}
@@ -81,20 +81,8 @@ def proxy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Proxy]:
             "--password-stdin",
             stdin=PASSWORD + "\n",
         )
-        command = [sys.executable, "-m", "hiccup", "serve", "--port", str(hiccup_port)]
-        with subprocess.Popen(
-            command,
-            cwd=tmp_path,
-            env=served_env(tmp_path),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        ) as process:
-            try:
-                wait_ready(f"http://127.0.0.1:{hiccup_port}/healthz", process)
-                yield proxy
-            finally:
-                process.terminate()
-                process.wait(timeout=20)
+        with HiccupServe(tmp_path, port=hiccup_port).serving():
+            yield proxy
 
 
 def browser(proxy: Proxy) -> httpx.Client:

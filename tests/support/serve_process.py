@@ -1,6 +1,6 @@
-"""`python -m hiccup serve` as a child process on a reserved loopback port, as a user runs it:
-start, wait until it answers, signal, kill, restart. Its output goes to `serve.log` in its
-folder, and a server that exits early fails the test with the end of that log."""
+"""`python -m hiccup serve` (or `demo`) as a child process on a reserved loopback port, as a
+user runs it: start, wait until it answers, signal, kill, restart. Its output goes to
+`serve.log` in its folder, and a server that exits early fails the test with that log's end."""
 
 from __future__ import annotations
 
@@ -36,9 +36,10 @@ class HiccupServe:
         port: int | None = None,
         program: Sequence[str] = PYTHON_M_HICCUP,
         inherit_env: bool = True,
+        subcommand: str = "serve",
     ) -> None:
         self.workdir, self.options, self.config = workdir, options, config
-        self.program = program
+        self.program, self.subcommand = program, subcommand
         self.port = port if port is not None else reserve_port()
         self.env = {**os.environ, "HICCUP_DATA_DIR": str(workdir / "data")} if inherit_env else {}
         # The suite's own database never leaks into a child unless a test passes it on.
@@ -51,7 +52,7 @@ class HiccupServe:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        command = [*self.program, "serve", "--port", str(self.port)]
+        command = [*self.program, self.subcommand, "--port", str(self.port)]
         if self.config is not None:
             command += ["--config", str(self.config)]
         return [*command, *self.options]
@@ -142,8 +143,12 @@ class HiccupServe:
         return self.process.wait(timeout=30)
 
     def log(self) -> str:
+        """The end of what the process wrote, for an assertion's message."""
+        return self.log_text()[-3000:]
+
+    def log_text(self) -> str:
         path = self.workdir / "serve.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def sockets(self) -> int:
         """Sockets the server process holds open (connections, listener, its own pipes)."""
