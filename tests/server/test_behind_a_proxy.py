@@ -81,7 +81,7 @@ def proxy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Proxy]:
             "--password-stdin",
             stdin=PASSWORD + "\n",
         )
-        with HiccupServe(tmp_path, port=hiccup_port).serving():
+        with HiccupServe(tmp_path, port=hiccup_port).serving(graceful=True):
             yield proxy
 
 

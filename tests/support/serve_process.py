@@ -62,15 +62,18 @@ class HiccupServe:
         return self
 
     @contextmanager
-    def serving(self, ready: str | None = "/healthz", accept: int = 200) -> Iterator[HiccupServe]:
-        """Started, answering `ready` with `accept`, and killed at the end whatever happened."""
+    def serving(
+        self, ready: str | None = "/healthz", accept: int = 200, graceful: bool = False
+    ) -> Iterator[HiccupServe]:
+        """Started, answering `ready` with `accept`, and killed at the end whatever happened
+        (`graceful`: stopped by SIGTERM, so open streams end cleanly, then killed if it lingers)."""
         self.start()
         try:
             if ready is not None:
                 self.wait_ready(ready, accept)
             yield self
         finally:
-            self.kill()
+            self.stop() if graceful else self.kill()
 
     def run_to_end(self, seconds: float = 60) -> tuple[int, str]:
         """Runs in the foreground for a server expected to exit by itself: (code, stderr)."""
