@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import logging
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -64,13 +65,14 @@ class _Record:
     Exactly one phase runs at a time and `switch` closes it, which is what makes phases stack.
     """
 
-    __slots__ = ("current", "since", "spent", "status")
+    __slots__ = ("cert_not_after", "current", "since", "spent", "status")
 
     def __init__(self) -> None:
         self.current: str | None = None
         self.since = 0.0
         self.spent: dict[str, float] = {}
         self.status: int | None = None
+        self.cert_not_after: float | None = None  # epoch seconds, from a verified https peer
 
     def switch(self, phase: str | None, *, discard: bool = False) -> None:
         now = time.perf_counter()
@@ -203,6 +205,7 @@ class HttpCheck:
         )
         async with request as response:
             record.status = response.status
+            record.cert_not_after = _peer_cert_end(response)
             problem = _status_problem(response.status, options.expected_status)
             if problem is not None:
                 return problem
@@ -223,6 +226,9 @@ def _result(
     record.switch(None)
     latency_ms = (time.perf_counter() - started) * 1000
     phases = {**record.spent, "total": latency_ms}
+    if record.cert_not_after is not None:
+        # Not a phase: when the certificate ends, for the console's "days left" column.
+        phases["cert_not_after"] = record.cert_not_after
     return CheckResult(
         ok=error is None,
         latency_ms=latency_ms,
@@ -231,6 +237,18 @@ def _result(
         phases=phases,
         timed_out=timed_out,
     )
+
+
+def _peer_cert_end(response: aiohttp.ClientResponse) -> float | None:
+    """When the server's certificate ends (epoch seconds); None over plain http, or when the
+    chain was not verified (Python then gives no parsed certificate)."""
+    connection = response.connection
+    transport = connection.transport if connection is not None else None
+    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+    if ssl_object is None:
+        return None
+    not_after = (ssl_object.getpeercert() or {}).get("notAfter")
+    return float(ssl.cert_time_to_seconds(not_after)) if isinstance(not_after, str) else None
 
 
 def _parse(spec: MonitorSpec) -> HttpOptions | str:

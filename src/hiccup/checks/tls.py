@@ -209,7 +209,7 @@ class TlsCheck:
         if chain_expired and verdict.ok:
             # The leaf is fine, so the expired certificate is an intermediate.
             return _failed("certificate verify failed: certificate has expired", timing)
-        return _with_timing(verdict, timing)
+        return _with_timing(verdict, timing, not_after.timestamp())
 
     async def close(self) -> None:
         """Nothing pooled: every run opens and closes its own connection."""
@@ -220,10 +220,15 @@ def _failed(error: str, timing: _Timing) -> CheckResult:
     return _with_timing(CheckResult(ok=False, error=error), timing)
 
 
-def _with_timing(verdict: CheckResult, timing: _Timing) -> CheckResult:
+def _with_timing(
+    verdict: CheckResult, timing: _Timing, cert_not_after: float | None = None
+) -> CheckResult:
     timing.enter(None)  # a timeout leaves its step open
     phases = dict(timing.spent)
     phases["total"] = sum(phases.values())
+    if cert_not_after is not None:
+        # Not a phase: when the leaf ends (epoch seconds), for the console's "days left".
+        phases["cert_not_after"] = cert_not_after
     return CheckResult(
         ok=verdict.ok,
         latency_ms=phases["total"],

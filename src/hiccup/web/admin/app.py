@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from hiccup.manage.context import Ops
 from hiccup.manage.errors import ManageError
-from hiccup.web.admin import account, dashboard, incidents, lists, login, probes
+from hiccup.web.admin import account, dashboard, incidents, lists, login, monitor_page, probes
 from hiccup.web.admin.base import PREFIX, Forbidden, LoginRequired, plain, redirect, render
 from hiccup.web.admin.crud import register
 from hiccup.web.admin.resources import CRUDS
@@ -78,5 +78,7 @@ def create_admin(ops: Ops, secure_cookies: bool = False) -> FastAPI:
         router = APIRouter(include_in_schema=False)
         register(router, crud)
         app.include_router(router)
+    # After the CRUD routes: `/monitors/{id}` must not take `/monitors/new`.
+    app.include_router(monitor_page.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
