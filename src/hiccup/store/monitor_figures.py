@@ -76,11 +76,13 @@ async def _created(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, datet
 
 async def _last_results(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, Any]:
     """Each monitor's newest result, through the (monitor_id, at) index one monitor at a time."""
+    inner = results.alias("newest")
     newest = (
-        select(results.c.id)
-        .where(results.c.monitor_id == monitors.c.id)
-        .order_by(results.c.at.desc())
+        select(inner.c.id)
+        .where(inner.c.monitor_id == monitors.c.id)
+        .order_by(inner.c.at.desc(), inner.c.id.desc())
         .limit(1)
+        .correlate(monitors)
         .scalar_subquery()
     )
     query = (
@@ -94,11 +96,13 @@ async def _last_results(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, 
 
 async def _last_outages(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, Any]:
     """Each monitor's newest outage or degradation that an operator did not mark false."""
+    inner = outages.alias("newest")
     newest = (
-        select(outages.c.id)
-        .where(outages.c.monitor_id == monitors.c.id, outages.c.false_at.is_(None))
-        .order_by(outages.c.started_at.desc())
+        select(inner.c.id)
+        .where(inner.c.monitor_id == monitors.c.id, inner.c.false_at.is_(None))
+        .order_by(inner.c.started_at.desc(), inner.c.id.desc())
         .limit(1)
+        .correlate(monitors)
         .scalar_subquery()
     )
     query = (
@@ -282,7 +286,7 @@ async def last_cert_not_after(conn: AsyncConnection, monitor_id: str) -> datetim
     query = (
         select(results.c.phases)
         .where(results.c.monitor_id == monitor_id)
-        .order_by(results.c.at.desc())
+        .order_by(results.c.at.desc(), results.c.id.desc())
         .limit(1)
     )
     return _cert_of((await conn.execute(query)).scalar_one_or_none())
