@@ -8,8 +8,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from hiccup.core.public import LatencyPoint
 from hiccup.snapshot.charts import latency_chart, ms_text, nice_ceiling, phase_bar, sparkline
-from hiccup.store.monitor_figures import LatencyPoint
 
 LO = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
 SVG = "{http://www.w3.org/2000/svg}"

@@ -16,7 +16,7 @@ from statistics import median
 
 from markupsafe import Markup
 
-from hiccup.store.monitor_figures import LatencyPoint
+from hiccup.core.public import LatencyPoint
 
 PHASES = ("dns", "connect", "tls", "first_byte")
 _LEFT, _RIGHT, _TOP, _BOTTOM = 52.0, 8.0, 18.0, 22.0

@@ -16,14 +16,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from hiccup.core.headline import page_headline
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.maintenance import MaintenanceStatus
-from hiccup.core.public import DayUptime, PublicIncident, PublicMaintenance, PublicState
+from hiccup.core.public import (
+    DayUptime,
+    PublicComponent,
+    PublicIncident,
+    PublicMaintenance,
+    PublicState,
+)
 from hiccup.core.status import COMPONENT_STATUS_LABELS, IncidentImpact
 from hiccup.core.text import render_markdown
 from hiccup.core.timefmt import format_moment, format_window, humanize_duration
+from hiccup.snapshot.charts import latency_chart
 from hiccup.snapshot.look import DEFAULT_LOOK, PageLook
 
 INCIDENT_STATUS_LABELS = {
@@ -111,6 +119,13 @@ def format_downtime(seconds: float) -> str:
     return f"{humanize_duration(timedelta(seconds=seconds))} of downtime measured"
 
 
+def response_chart(c: PublicComponent, now: datetime) -> Markup:
+    """A component's response time, hour by hour over the last day (`show_response_time`)."""
+    lo = now - timedelta(hours=24)
+    label = f"Response time of {c.name} over the last 24 hours (p50, p95, p99 per hour)"
+    return latency_chart(c.figures.latency, lo, now, label, height=180)
+
+
 def _build_environment() -> Environment:
     env = Environment(
         loader=PackageLoader("hiccup.snapshot", "templates"),
@@ -137,6 +152,7 @@ def _build_environment() -> Environment:
         incident_labels=INCIDENT_STATUS_LABELS,
         impact_labels=IMPACT_LABELS,
         maintenance_labels=MAINTENANCE_STATUS_LABELS,
+        response_chart=response_chart,
     )
     return env
 

@@ -17,12 +17,13 @@ from typing import Any, Literal
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.core.public import LatencyPoint
 from hiccup.core.rollup import Rollup, hour_start
 from hiccup.core.uptime import Interval, uptime_ratio
 from hiccup.store.codec import utc
 from hiccup.store.history_read import down_intervals_by_monitor
 from hiccup.store.rollups import rollup_from_row
-from hiccup.store.tables import monitors, outages, results
+from hiccup.store.tables import components, monitors, outages, results
 from hiccup.store.tables_history import rollups_daily, rollups_hourly
 from hiccup.store.tables_probes import probes
 
@@ -42,15 +43,6 @@ class RowFigures:
     uptime_24h: float | None  # 0..1; None before the monitor was watched at all
     spark: tuple[float | None, ...]  # mean latency of each of the last 24 hours, oldest first
     cert_not_after: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class LatencyPoint:
-    at: datetime  # the bucket's start (raw: the result's time)
-    count: int
-    p50: float | None
-    p95: float | None
-    p99: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,14 +171,12 @@ async def latency_series(
     if grain == "raw":
         return grain, await _raw_points(conn, monitor_id, lo, hi)
     table: Table = rollups_hourly if grain == "hourly" else rollups_daily
-    start = lo.replace(minute=0, second=0, microsecond=0)
-    if grain == "daily":
-        start = start.replace(hour=0)
+    # Buckets that start inside the range: one begun before `lo` would sit left of the chart.
     query = (
         select(table)
         .where(
             table.c.monitor_id == monitor_id,
-            table.c.bucket_start >= start,
+            table.c.bucket_start >= lo,
             table.c.bucket_start < hi,
         )
         .order_by(table.c.bucket_start)
@@ -196,9 +186,12 @@ async def latency_series(
 
 
 def _point(row: Any) -> LatencyPoint:
-    rollup: Rollup = rollup_from_row(row)
+    return point_of(utc(row["bucket_start"]), rollup_from_row(row))
+
+
+def point_of(at: datetime, rollup: Rollup) -> LatencyPoint:
     return LatencyPoint(
-        at=utc(row["bucket_start"]),
+        at=at,
         count=rollup.latency_count,
         p50=rollup.percentile(0.5),
         p95=rollup.percentile(0.95),
@@ -290,3 +283,39 @@ async def last_cert_not_after(conn: AsyncConnection, monitor_id: str) -> datetim
         .limit(1)
     )
     return _cert_of((await conn.execute(query)).scalar_one_or_none())
+
+
+async def component_latency(
+    conn: AsyncConnection, page_id: str, keys: frozenset[str], lo: datetime, hi: datetime
+) -> dict[str, list[LatencyPoint]]:
+    """Component id -> p50/p95/p99 of each hour starting in [lo, hi), for the page's components
+    with these keys: their public monitors' hourly rollups merged (a group's: its members')."""
+    c = components.c
+    rows = (await conn.execute(select(c.id, c.key, c.group_id).where(c.page_id == page_id))).all()
+    chosen = {row.id for row in rows if row.key in keys}
+    owners: dict[str, list[str]] = defaultdict(list)  # component -> the charts it feeds
+    for row in rows:
+        owners[row.id] += [cid for cid in (row.id, row.group_id) if cid in chosen]
+    if not chosen:
+        return {}
+    m = monitors.c
+    query = select(m.id, m.component_id).where(
+        m.component_id.in_([cid for cid, feeds in owners.items() if feeds]), m.public
+    )
+    feeds = {
+        monitor_id: owners[component_id] for monitor_id, component_id in await conn.execute(query)
+    }
+    sums: dict[str, dict[datetime, Rollup]] = {cid: {} for cid in chosen}
+    if feeds:
+        t = rollups_hourly
+        hours = select(t).where(
+            t.c.monitor_id.in_(list(feeds)), t.c.bucket_start >= lo, t.c.bucket_start < hi
+        )
+        for hour in (await conn.execute(hours)).mappings():
+            start = utc(hour["bucket_start"])
+            for cid in feeds[hour["monitor_id"]]:
+                sums[cid].setdefault(start, Rollup()).merge(rollup_from_row(hour))
+    return {
+        cid: [point_of(at, rollup) for at, rollup in sorted(found.items())]
+        for cid, found in sums.items()
+    }
