@@ -29,7 +29,8 @@ from pydantic import Field, ValidationError
 
 from hiccup import __version__
 from hiccup.checks.base import CheckOptions, CheckResult
-from hiccup.checks.http_connector import TLS_STARTING, PhasedConnector
+from hiccup.checks.certs import not_after
+from hiccup.checks.http_connector import CONNECTED, TLS_STARTING, PhasedConnector
 from hiccup.checks.registry import invalid_options, register
 from hiccup.checks.tcp import describe_os_error, timed_out
 from hiccup.core.monitors import MonitorSpec
@@ -72,7 +73,10 @@ class _Record:
         self.since = 0.0
         self.spent: dict[str, float] = {}
         self.status: int | None = None
-        self.cert_not_after: float | None = None  # epoch seconds, from a verified https peer
+        self.cert_not_after: float | None = None  # epoch seconds; after redirects, the last host's
+
+    def connected(self, transport: asyncio.BaseTransport) -> None:
+        self.cert_not_after = _peer_cert_end(transport)
 
     def switch(self, phase: str | None, *, discard: bool = False) -> None:
         now = time.perf_counter()
@@ -178,9 +182,11 @@ class HttpCheck:
             # bounds anything it does not (a resolver thread that never answers, trace hooks).
             async with asyncio.timeout(timeout):
                 tls_starting = TLS_STARTING.set(partial(record.switch, "tls"))
+                connected = CONNECTED.set(record.connected)
                 try:
                     error = await self._fetch(spec.target, options, timeout, record)
                 finally:
+                    CONNECTED.reset(connected)
                     TLS_STARTING.reset(tls_starting)
         except Exception as exc:
             error = _describe(exc, timeout)
@@ -205,7 +211,6 @@ class HttpCheck:
         )
         async with request as response:
             record.status = response.status
-            record.cert_not_after = _peer_cert_end(response)
             problem = _status_problem(response.status, options.expected_status)
             if problem is not None:
                 return problem
@@ -239,16 +244,16 @@ def _result(
     )
 
 
-def _peer_cert_end(response: aiohttp.ClientResponse) -> float | None:
-    """When the server's certificate ends (epoch seconds); None over plain http, or when the
-    chain was not verified (Python then gives no parsed certificate)."""
-    connection = response.connection
-    transport = connection.transport if connection is not None else None
-    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+def _peer_cert_end(transport: asyncio.BaseTransport) -> float | None:
+    """When the server's certificate ends (epoch seconds); None over plain http."""
+    ssl_object = transport.get_extra_info("ssl_object")
     if ssl_object is None:
         return None
-    not_after = (ssl_object.getpeercert() or {}).get("notAfter")
-    return float(ssl.cert_time_to_seconds(not_after)) if isinstance(not_after, str) else None
+    end = (ssl_object.getpeercert() or {}).get("notAfter")
+    if isinstance(end, str):  # verified: Python parsed it already
+        return float(ssl.cert_time_to_seconds(end))
+    der = ssl_object.getpeercert(binary_form=True)  # `verify_tls: false` gives only the bytes
+    return not_after(der).timestamp() if der else None
 
 
 def _parse(spec: MonitorSpec) -> HttpOptions | str:

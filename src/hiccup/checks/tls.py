@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, model_validator
 
 from hiccup.checks.base import CheckOptions, CheckResult
+from hiccup.checks.certs import not_after
 from hiccup.checks.registry import invalid_options, register
 from hiccup.checks.tcp import describe_os_error, timed_out
 from hiccup.core.clock import Clock, SystemClock
@@ -239,8 +240,4 @@ def _with_timing(
 
 
 def _not_after(der: bytes) -> datetime:
-    # Imported on the first TLS check: cryptography's bindings weigh about 7 MB of memory in
-    # every server, most of which never check a certificate.
-    from cryptography import x509
-
-    return x509.load_der_x509_certificate(der).not_valid_after_utc
+    return not_after(der)
