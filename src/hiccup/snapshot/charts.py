@@ -19,7 +19,7 @@ from markupsafe import Markup
 from hiccup.core.public import LatencyPoint
 
 PHASES = ("dns", "connect", "tls", "first_byte")
-_LEFT, _RIGHT, _TOP, _BOTTOM = 52.0, 8.0, 18.0, 22.0
+_LEFT, _RIGHT, _TOP, _BOTTOM = 70.0, 8.0, 22.0, 24.0
 
 
 def _num(value: float) -> str:
@@ -155,7 +155,7 @@ def latency_chart(
         ]
         parts.append(f'<path class="{name}" d="{_path(_runs(coords, max_gap))}"/>')
     legend = "latency" if raw else "p50 · p95 · p99"
-    parts.append(f'<text class="legend" x="{_num(width - _RIGHT)}" y="12" text-anchor="end">')
+    parts.append(f'<text class="legend" x="{_num(width - _RIGHT)}" y="14" text-anchor="end">')
     if raw:
         parts.append(f'<tspan class="p50">{legend}</tspan>')
     else:
