@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, model_validator
 
+from hiccup.checks import certs
 from hiccup.checks.base import CheckOptions, CheckResult
-from hiccup.checks.certs import not_after
 from hiccup.checks.registry import invalid_options, register
 from hiccup.checks.tcp import describe_os_error, timed_out
 from hiccup.core.clock import Clock, SystemClock
@@ -240,4 +240,4 @@ def _with_timing(
 
 
 def _not_after(der: bytes) -> datetime:
-    return not_after(der)
+    return certs.not_after(der)
