@@ -33,6 +33,8 @@ monitors:
   - {name: amy website, key: amy, kind: http, target: "https://127.0.0.1:9/", component: amy,
      interval: 1m}
   - {name: amy database, key: db, kind: tcp, target: "127.0.0.1:9", component: amy, interval: 1m}
+  - {name: nightly backup, key: backup, kind: heartbeat, period: 1d, grace: 1h,
+     token: backup-token-0123456789}
 """
 
 
@@ -49,7 +51,7 @@ async def _seed_history(url: str) -> None:
     hour = now.replace(minute=0, second=0, microsecond=0)
     try:
         async with engine.begin() as conn:
-            keyed = select(monitors.c.id).order_by(monitors.c.key)  # amy, then db
+            keyed = select(monitors.c.id).where(monitors.c.key != "backup").order_by(monitors.c.key)
             ids = [str(i) for i in (await conn.execute(keyed)).scalars()]
             # Watched for two days, so the outage below counts against the 24 h uptime.
             await conn.execute(update(monitors).values(created_at=now - timedelta(days=2)))
@@ -81,8 +83,12 @@ async def _seed_history(url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAdmin]:
-    folder: Path = tmp_path_factory.mktemp("console")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("console")
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[LiveAdmin]:
     with live_admin(folder, example_config(CONFIG), PASSWORD) as live:
         with ThreadPoolExecutor(1) as pool:
             pool.submit(asyncio.run, _seed_history(f"sqlite:///{folder / 'hiccup.db'}")).result()
@@ -155,4 +161,40 @@ def test_dashboard_then_a_monitors_page(
     fits(page, "the monitor's page", size)
     page.screenshot(path=str(screenshot_path(f"console-monitor-{size}-{scheme}")), full_page=True)
     assert not blocked, blocked
+    context.close()
+
+
+async def _add_result(url: str, key: str, latency_ms: float) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            found = await conn.execute(select(monitors.c.id).where(monitors.c.key == key))
+            await conn.execute(
+                insert(results),
+                result_row(str(found.scalar_one()), datetime.now(UTC), latency_ms),
+            )
+    finally:
+        await engine.dispose()
+
+
+def test_the_rows_update_without_a_reload_and_keep_their_order(
+    browser: Browser, server: LiveAdmin, signed_in: Any, folder: Path
+) -> None:
+    context = browser.new_context(storage_state=signed_in)
+    page = context.new_page()
+    page.goto(server.base_url + "/admin/")
+    table = page.locator("table.monitors")
+    table.get_by_role("button", name="Latency").click()
+    table.get_by_role("button", name="Latency").click()  # slowest first
+    page.evaluate("window.__stayed = true")  # gone if the page reloads
+    with ThreadPoolExecutor(1) as pool:
+        url = f"sqlite:///{folder / 'hiccup.db'}"
+        # A heartbeat's: nothing else writes its results meanwhile (the others are checked).
+        pool.submit(asyncio.run, _add_result(url, "backup", 4321.0)).result()
+    # The table polls every 15 s: the new figure arrives without a reload.
+    expect(table.get_by_text("4.3 s")).to_be_visible(timeout=25_000)
+    assert page.evaluate("window.__stayed === true")
+    expect(page.locator("table.monitors th[aria-sort=descending]")).to_have_text("Latency")
+    falling = latencies(page)
+    assert falling == sorted(falling, reverse=True), falling
     context.close()
