@@ -9,7 +9,7 @@ import ssl
 import time
 import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -360,6 +360,16 @@ async def test_it_times_the_tls_handshake_apart_from_the_tcp_connect(
 async def test_a_plain_http_check_has_no_tls_phase(run: Run, base: str) -> None:
     result = await run(f"{base}/ok")
     assert "tls" not in result.phases
+    assert "cert_not_after" not in result.phases
+
+
+async def test_an_https_check_keeps_when_the_certificate_ends(run: Run, tls_base: str) -> None:
+    result = await run(f"{tls_base}/ok", verify_tls=False)
+    # trustme's leaf is valid for years; the console counts the days left from this.
+    ends = datetime.fromtimestamp(result.phases["cert_not_after"], UTC)
+    assert ends - datetime.now(UTC) > timedelta(days=300)
+    failed = await run(f"{tls_base}/status/503", verify_tls=False)
+    assert failed.phases["cert_not_after"] == result.phases["cert_not_after"]
 
 
 async def test_an_https_server_that_never_shakes_hands_times_out_in_the_tls_phase(

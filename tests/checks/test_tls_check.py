@@ -71,8 +71,11 @@ async def test_it_passes_a_valid_certificate_and_times_each_step(
     assert result.ok, result.error
     assert not result.degraded
     assert result.error is None
-    assert set(result.phases) == {"connect", "tls", "total"}
+    assert set(result.phases) == {"connect", "tls", "total", "cert_not_after"}
     assert result.latency_ms == result.phases["total"]
+    # When the leaf ends rides along for the console's "days left" (epoch seconds).
+    left = result.phases["cert_not_after"] - datetime.now(UTC).timestamp()
+    assert timedelta(days=199) < timedelta(seconds=left) <= timedelta(days=200)
 
 
 async def test_it_verifies_an_ip_address_target_without_a_server_name(

@@ -68,7 +68,7 @@ async def test_the_latest_results_newest_first_in_the_api_and_the_admin(
         assert missing.status_code == 404
 
         assert (await log_in(client, "olga")).status_code == 303
-        assert f"/admin/monitors/{monitor_id}/results" in (await client.get("/admin/")).text
+        assert f'/admin/monitors/{monitor_id}"' in (await client.get("/admin/")).text
         page = (await client.get(f"/admin/monitors/{monitor_id}/results")).text
         assert "connect 3 · tls 12 · first_byte 40" in page
         assert "unreliable" in page

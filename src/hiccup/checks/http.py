@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import logging
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -28,7 +29,8 @@ from pydantic import Field, ValidationError
 
 from hiccup import __version__
 from hiccup.checks.base import CheckOptions, CheckResult
-from hiccup.checks.http_connector import TLS_STARTING, PhasedConnector
+from hiccup.checks.certs import not_after
+from hiccup.checks.http_connector import CONNECTED, TLS_STARTING, PhasedConnector
 from hiccup.checks.registry import invalid_options, register
 from hiccup.checks.tcp import describe_os_error, timed_out
 from hiccup.core.monitors import MonitorSpec
@@ -64,13 +66,17 @@ class _Record:
     Exactly one phase runs at a time and `switch` closes it, which is what makes phases stack.
     """
 
-    __slots__ = ("current", "since", "spent", "status")
+    __slots__ = ("cert_not_after", "current", "since", "spent", "status")
 
     def __init__(self) -> None:
         self.current: str | None = None
         self.since = 0.0
         self.spent: dict[str, float] = {}
         self.status: int | None = None
+        self.cert_not_after: float | None = None  # epoch seconds; after redirects, the last host's
+
+    def connected(self, transport: asyncio.BaseTransport) -> None:
+        self.cert_not_after = _peer_cert_end(transport)
 
     def switch(self, phase: str | None, *, discard: bool = False) -> None:
         now = time.perf_counter()
@@ -176,9 +182,11 @@ class HttpCheck:
             # bounds anything it does not (a resolver thread that never answers, trace hooks).
             async with asyncio.timeout(timeout):
                 tls_starting = TLS_STARTING.set(partial(record.switch, "tls"))
+                connected = CONNECTED.set(record.connected)
                 try:
                     error = await self._fetch(spec.target, options, timeout, record)
                 finally:
+                    CONNECTED.reset(connected)
                     TLS_STARTING.reset(tls_starting)
         except Exception as exc:
             error = _describe(exc, timeout)
@@ -223,6 +231,9 @@ def _result(
     record.switch(None)
     latency_ms = (time.perf_counter() - started) * 1000
     phases = {**record.spent, "total": latency_ms}
+    if record.cert_not_after is not None:
+        # Not a phase: when the certificate ends, for the console's "days left" column.
+        phases["cert_not_after"] = record.cert_not_after
     return CheckResult(
         ok=error is None,
         latency_ms=latency_ms,
@@ -231,6 +242,18 @@ def _result(
         phases=phases,
         timed_out=timed_out,
     )
+
+
+def _peer_cert_end(transport: asyncio.BaseTransport) -> float | None:
+    """When the server's certificate ends (epoch seconds); None over plain http."""
+    ssl_object = transport.get_extra_info("ssl_object")
+    if ssl_object is None:
+        return None
+    end = (ssl_object.getpeercert() or {}).get("notAfter")
+    if isinstance(end, str):  # verified: Python parsed it already
+        return float(ssl.cert_time_to_seconds(end))
+    der = ssl_object.getpeercert(binary_form=True)  # `verify_tls: false` gives only the bytes
+    return not_after(der).timestamp() if der else None
 
 
 def _parse(spec: MonitorSpec) -> HttpOptions | str:

@@ -22,6 +22,11 @@ from aiohttp.client_reqrep import ClientRequest
 
 # Set by the check around its request: called once TCP is up and the handshake begins.
 TLS_STARTING: ContextVar[Callable[[], None] | None] = ContextVar("tls_starting", default=None)
+# Set by the check around its request: handed each new connection's transport, so the check
+# can read the server's certificate (aiohttp lets go of a small response's connection early).
+CONNECTED: ContextVar[Callable[[asyncio.BaseTransport], None] | None] = ContextVar(
+    "connected", default=None
+)
 
 
 class PhasedConnector(aiohttp.TCPConnector):
@@ -46,8 +51,15 @@ class PhasedConnector(aiohttp.TCPConnector):
             **(kwargs if one_call else plain),
         )
         if one_call:
+            _connected(transport)
             return transport, protocol
         if (starting := TLS_STARTING.get()) is not None:
             starting()
         tls, tls_protocol = await self._start_tls_connection(transport, req, timeout, client_error)
+        _connected(tls)
         return cast(asyncio.Transport, tls), tls_protocol
+
+
+def _connected(transport: asyncio.BaseTransport) -> None:
+    if (listener := CONNECTED.get()) is not None:
+        listener(transport)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, model_validator
 
+from hiccup.checks import certs
 from hiccup.checks.base import CheckOptions, CheckResult
 from hiccup.checks.registry import invalid_options, register
 from hiccup.checks.tcp import describe_os_error, timed_out
@@ -209,7 +210,7 @@ class TlsCheck:
         if chain_expired and verdict.ok:
             # The leaf is fine, so the expired certificate is an intermediate.
             return _failed("certificate verify failed: certificate has expired", timing)
-        return _with_timing(verdict, timing)
+        return _with_timing(verdict, timing, not_after.timestamp())
 
     async def close(self) -> None:
         """Nothing pooled: every run opens and closes its own connection."""
@@ -220,10 +221,15 @@ def _failed(error: str, timing: _Timing) -> CheckResult:
     return _with_timing(CheckResult(ok=False, error=error), timing)
 
 
-def _with_timing(verdict: CheckResult, timing: _Timing) -> CheckResult:
+def _with_timing(
+    verdict: CheckResult, timing: _Timing, cert_not_after: float | None = None
+) -> CheckResult:
     timing.enter(None)  # a timeout leaves its step open
     phases = dict(timing.spent)
     phases["total"] = sum(phases.values())
+    if cert_not_after is not None:
+        # Not a phase: when the leaf ends (epoch seconds), for the console's "days left".
+        phases["cert_not_after"] = cert_not_after
     return CheckResult(
         ok=verdict.ok,
         latency_ms=phases["total"],
@@ -234,8 +240,4 @@ def _with_timing(verdict: CheckResult, timing: _Timing) -> CheckResult:
 
 
 def _not_after(der: bytes) -> datetime:
-    # Imported on the first TLS check: cryptography's bindings weigh about 7 MB of memory in
-    # every server, most of which never check a certificate.
-    from cryptography import x509
-
-    return x509.load_der_x509_certificate(der).not_valid_after_utc
+    return certs.not_after(der)

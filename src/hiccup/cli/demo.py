@@ -43,6 +43,7 @@ page:
 components:
   - name: Web servers
     key: web
+    show_response_time: true
     components:
       - name: amy
       - name: flexo

@@ -112,6 +112,8 @@ class ComponentConfig(_Strict):
     key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")
     description: str | None = None
     components: list[ComponentConfig] = []
+    # The public page shows its response-time chart and 24 h / 30 d / 90 d uptime.
+    show_response_time: bool = False
     # None: the page's `incidents` and `publish_after`.
     incidents: IncidentMode | None = None
     publish_after: Duration | None = None

@@ -26,6 +26,17 @@ UPTIME_WINDOWS = ("24h", "7d", "30d", "90d")
 
 
 @dataclass(frozen=True, slots=True)
+class LatencyPoint:
+    """Response time in one bucket (an hour, a day) or of one raw result (count 1)."""
+
+    at: datetime  # the bucket's start, or the result's time
+    count: int
+    p50: float | None
+    p95: float | None
+    p99: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class Figures:
     """Rolling uptime per window (UPTIME_WINDOWS) and mean response time, for badges."""
 
@@ -33,6 +44,9 @@ class Figures:
     response_ms: float | None = None  # mean latency of answered checks, last 24 hours
     # Latest response time seen from each region (remote probes), when it runs in several.
     regions: tuple[tuple[str, float], ...] = ()
+    # A component with `show_response_time`: its response time per hour, last 24 hours.
+    show_response_time: bool = False
+    latency: tuple[LatencyPoint, ...] = ()
 
     def uptime_over(self, window: str) -> float | None:
         return dict(self.uptime).get(window)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.core.clock import Clock
 from hiccup.core.delayed import MemoryStatus, with_memory
@@ -29,6 +29,7 @@ from hiccup.snapshot.site import Site, SitePage
 from hiccup.snapshot.site_render import JSON_DOCUMENTS, render_site
 from hiccup.snapshot.unchanged import keep_unchanged
 from hiccup.store.database import answers
+from hiccup.store.monitor_figures import component_latency
 from hiccup.store.page_figures import read_figures
 from hiccup.store.public_bars import BarsCache
 from hiccup.store.public_read import read_public_state
@@ -56,6 +57,8 @@ READ_TIMEOUT_SECONDS = 10.0
 # Between rebuilds, how often the database is asked whether it still answers: a failure is
 # seen within this, not at the next minute's refresh, so the stale notice keeps its bound.
 CHECK_SECONDS = 10.0
+# What a component's response-time chart covers (`show_response_time`), hour by hour.
+RESPONSE_TIME_SPAN = timedelta(hours=24)
 
 
 def render_snapshot(state: PublicState, stale_since: datetime | None = None) -> Snapshot:
@@ -92,6 +95,24 @@ def with_figures(state: PublicState, figures: Mapping[str, tuple[str, Figures]])
         for c in state.components
     )
     return replace(state, components=components)
+
+
+async def with_response_time(
+    conn: AsyncConnection,
+    page_id: str,
+    site: Site,
+    figures: dict[str, tuple[str, Figures]],
+    now: datetime,
+) -> dict[str, tuple[str, Figures]]:
+    """The figures, with the last day's response time of the components that show it."""
+    lo = now - RESPONSE_TIME_SPAN
+    found = await component_latency(conn, page_id, site.response_time_keys, lo, now)
+    return {
+        cid: (key, replace(f, show_response_time=True, latency=tuple(found[cid])))
+        if cid in found
+        else (key, f)
+        for cid, (key, f) in figures.items()
+    }
 
 
 class SnapshotBuilder:
@@ -134,7 +155,10 @@ class SnapshotBuilder:
                 read[(zone, days)] = await read_public_state(
                     conn, self._slug, now, time_zone=zone, history_days=days, bars=self._bars
                 )
-            figures = await read_figures(conn, next(iter(read.values())).page.id, now)
+            page_id = next(iter(read.values())).page.id
+            figures = await read_figures(conn, page_id, now)
+            if self.site.response_time_keys:
+                figures = await with_response_time(conn, page_id, self.site, figures, now)
         return {
             p.slug: with_figures(read[(p.time_zone, p.history_days)], figures)
             for p in self.site.pages

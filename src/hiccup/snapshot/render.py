@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import format_percent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from hiccup.core.headline import page_headline
 from hiccup.core.incidents import IncidentStatus
@@ -32,10 +33,17 @@ from hiccup.core.language import (
     speaking,
 )
 from hiccup.core.maintenance import MaintenanceStatus
-from hiccup.core.public import DayUptime, PublicIncident, PublicMaintenance, PublicState
+from hiccup.core.public import (
+    DayUptime,
+    PublicComponent,
+    PublicIncident,
+    PublicMaintenance,
+    PublicState,
+)
 from hiccup.core.status import COMPONENT_STATUS_LABELS, IncidentImpact
 from hiccup.core.text import render_markdown
 from hiccup.core.timefmt import format_moment, format_window, humanize_duration, local_date
+from hiccup.snapshot.charts import latency_chart
 from hiccup.snapshot.look import DEFAULT_LOOK, PageLook
 
 INCIDENT_STATUS_LABELS = {
@@ -131,6 +139,13 @@ def format_downtime(seconds: float) -> str:
     return _("%(duration)s of downtime measured") % {"duration": duration}
 
 
+def response_chart(c: PublicComponent, now: datetime) -> Markup:
+    """A component's response time, hour by hour over the last day (`show_response_time`)."""
+    lo = now - timedelta(hours=24)
+    label = f"Response time of {c.name} over the last 24 hours (p50, p95, p99 per hour)"
+    return latency_chart(c.figures.latency, lo, now, label, height=180)
+
+
 def _build_environment() -> Environment:
     env = Environment(
         loader=PackageLoader("hiccup.snapshot", "templates"),
@@ -158,6 +173,7 @@ def _build_environment() -> Environment:
         incident_labels=Spoken(INCIDENT_STATUS_LABELS),
         impact_labels=Spoken(IMPACT_LABELS),
         maintenance_labels=Spoken(MAINTENANCE_STATUS_LABELS),
+        response_chart=response_chart,
     )
     return env
 

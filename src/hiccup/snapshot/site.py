@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from hiccup.snapshot.look import DEFAULT_LOOK, PageLook
 from hiccup.store.site_pages import SitePageSpec
 
 if TYPE_CHECKING:
-    from hiccup.config.model import HiccupConfig, PageConfig
+    from hiccup.config.model import ComponentConfig, HiccupConfig, PageConfig
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,12 @@ class SitePage:
 @dataclass(frozen=True, slots=True)
 class Site:
     pages: tuple[SitePage, ...] = (SitePage("default", default=True),)
+    # Keys of the components whose response time the pages chart (`show_response_time`).
+    response_time_keys: frozenset[str] = frozenset()
 
     def public(self) -> Site:
         """The pages anyone may read: what a static export may contain."""
-        return Site(tuple(p for p in self.pages if not p.private))
+        return replace(self, pages=tuple(p for p in self.pages if not p.private))
 
     def guards(self) -> dict[str, Guard]:
         return {p.slug: p.guard for p in self.pages if p.guard is not None}
@@ -134,13 +136,22 @@ def site_from_config(config: HiccupConfig | None, environ: Mapping[str, str] | N
                 guard=_guard(page, env),
             )
         )
-    return Site(tuple(pages))
+    return Site(tuple(pages), _response_time_keys(config.components))
+
+
+def _response_time_keys(components: Sequence[ComponentConfig]) -> frozenset[str]:
+    found: set[str] = set()
+    for component in components:
+        if component.show_response_time:
+            found.add(component.slug)
+        found |= _response_time_keys(component.components)
+    return frozenset(found)
 
 
 def without_live(site: Site) -> Site:
     """The same site for a static host: no /live to listen to, no form to subscribe with."""
     looks = ((p, replace(p.look, live=False, subscribe=False)) for p in site.pages)
-    return Site(tuple(replace(p, look=look) for p, look in looks))
+    return replace(site, pages=tuple(replace(p, look=look) for p, look in looks))
 
 
 def site_page_specs(site: Site) -> list[SitePageSpec]:

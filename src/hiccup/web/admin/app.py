@@ -20,6 +20,7 @@ from hiccup.web.admin import (
     incidents,
     lists,
     login,
+    monitor_page,
     probes,
     subscribers,
 )
@@ -87,5 +88,7 @@ def create_admin(ops: Ops, secure_cookies: bool = False) -> FastAPI:
         router = APIRouter(include_in_schema=False)
         register(router, crud)
         app.include_router(router)
+    # After the CRUD routes: `/monitors/{id}` must not take `/monitors/new`.
+    app.include_router(monitor_page.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

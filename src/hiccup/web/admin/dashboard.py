@@ -20,8 +20,10 @@ from hiccup.manage.components import list_components
 from hiccup.manage.models import FalseIn
 from hiccup.manage.validation import parse
 from hiccup.store.dashboard import MonitorQuery
+from hiccup.store.monitor_figures import row_figures
 from hiccup.store.tags import all_tags
 from hiccup.web.admin.base import form_guard, guard, ops_of, redirect, render
+from hiccup.web.admin.dashboard_rows import dash_rows
 from hiccup.web.query import page_number
 
 router = APIRouter()
@@ -59,9 +61,14 @@ async def _table(request: Request, full: bool) -> Response:
     ops = ops_of(request)
     spec = _query(request)
     found = await monitors.list_monitors(ops, spec)
+    now = ops.clock.now()
+    async with ops.engine.connect() as conn:
+        figures = await row_figures(conn, [m.id for m in found.items], now)
     pages = max(1, ceil(found.total / spec.per_page))
     context: dict[str, Any] = {
         "found": found,
+        "rows": dash_rows(found.items, figures, now),
+        "here": _link(spec, spec.page),
         "spec": spec,
         "pages": pages,
         "prev": _link(spec, spec.page - 1) if spec.page > 1 else None,
@@ -114,7 +121,7 @@ async def mark_outage_false(request: Request, outage_id: str) -> Response:
     data = parse(FalseIn, {"reason": form.get("reason", "")})
     await monitors.mark_outage_false(ops_of(request), actor, outage_id, data)
     back = str(form.get("monitor_id", ""))
-    return redirect(f"/monitors/{back}/results" if back.isalnum() else "/")
+    return redirect(f"/monitors/{back}" if back.isalnum() else "/")
 
 
 @router.get("/monitors/table")

@@ -1,0 +1,200 @@
+"""An operator walks the console: the dashboard's rows with their figures, sorted by a column,
+then a monitor's own page with its charts, at 1280 and 390 px, light and dark. Nothing
+overflows the screen, the CSP blocks nothing, and each view leaves a screenshot in
+artifacts/browser (console-dashboard-*, console-monitor-*)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import insert, select, update
+
+from hiccup.store.database import create_engine
+from hiccup.store.tables import monitors, outages, results
+from hiccup.store.tables_history import rollups_hourly
+from tests.browser.page_server import screenshot_path
+from tests.store.test_monitor_figures import outage_row, result_row, rollup_row
+from tests.support.admin_helpers import PASSWORD, example_config
+from tests.support.live_admin import LiveAdmin, live_admin
+
+pytestmark = pytest.mark.browser
+SIZES = {"desk": (1280, 800), "phone": (390, 844)}
+CONFIG = """
+page: {name: Example hosting, slug: default}
+components: [{name: amy}]
+monitors:
+  - {name: amy website, key: amy, kind: http, target: "https://127.0.0.1:9/", component: amy,
+     interval: 1m}
+  - {name: amy database, key: db, kind: tcp, target: "127.0.0.1:9", component: amy, interval: 1m}
+  - {name: nightly backup, key: backup, kind: heartbeat, period: 1d, grace: 1h,
+     token: backup-token-0123456789}
+"""
+
+
+def spread(base: float) -> list[float]:
+    """An hour's latencies with a tail, so p50, p95 and p99 draw apart."""
+    return [base] * 90 + [base * 1.5] * 8 + [base * 3] * 2
+
+
+async def _seed_history(url: str) -> None:
+    """A day of hourly rollups, recent results with phases and an outage, as a running
+    instance would have after a day."""
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    try:
+        async with engine.begin() as conn:
+            keyed = select(monitors.c.id).where(monitors.c.key != "backup").order_by(monitors.c.key)
+            ids = [str(i) for i in (await conn.execute(keyed)).scalars()]
+            # Watched for two days, so the outage below counts against the 24 h uptime.
+            await conn.execute(update(monitors).values(created_at=now - timedelta(days=2)))
+            await conn.execute(
+                insert(rollups_hourly),
+                [
+                    rollup_row(m, hour - timedelta(hours=h), spread(40.0 + 9 * (h % 7) + 30 * n))
+                    for n, m in enumerate(ids)
+                    for h in range(1, 25)
+                ],
+            )
+            phases = {"dns": 3.0, "connect": 9.0, "tls": 21.0, "first_byte": 30.0, "total": 70.0}
+            await conn.execute(
+                insert(results),
+                [
+                    result_row(
+                        m, now - timedelta(minutes=k + 5), 70.0 + 5 * k + 20 * n, phases=phases
+                    )
+                    for n, m in enumerate(ids)
+                    for k in range(8)
+                ],
+            )
+            await conn.execute(
+                insert(outages),
+                outage_row(ids[0], now - timedelta(hours=5), now - timedelta(hours=4, minutes=40)),
+            )
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("console")
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[LiveAdmin]:
+    with live_admin(folder, example_config(CONFIG), PASSWORD) as live:
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _seed_history(f"sqlite:///{folder / 'hiccup.db'}")).result()
+        yield live
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser: Browser, server: LiveAdmin) -> Iterator[Any]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.base_url + "/admin/")
+    page.get_by_label("Name").fill(server.owner_name)
+    page.get_by_label("Password").fill(server.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Monitors")).to_be_visible()
+    yield context.storage_state()
+    context.close()
+
+
+def latencies(page: Page) -> list[float]:
+    cells = page.locator("table.monitors tbody tr td:nth-child(4)")
+    return [float(v) for v in cells.evaluate_all("cs => cs.map(c => c.dataset.sort)") if v]
+
+
+def fits(page: Page, view: str, size: str) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{view} overflows by {overflow}px at {size}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", ["desk", "phone"])
+def test_dashboard_then_a_monitors_page(
+    browser: Browser, server: LiveAdmin, signed_in: Any, size: str, scheme: str
+) -> None:
+    width, height = SIZES[size]
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        color_scheme="dark" if scheme == "dark" else "light",
+        storage_state=signed_in,
+    )
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
+    page.goto(server.base_url + "/admin/")
+    table = page.locator("table.monitors")
+    expect(table.locator("svg.spark").first).to_be_visible()
+    expect(table.get_by_text("98.61 %")).to_be_visible()  # 20 min down of 24 h, floored
+
+    # Sorting by latency orders the rows by it; pressed again, the other way round.
+    table.get_by_role("button", name="Latency").click()
+    expect(table.locator("th[aria-sort=ascending]")).to_have_text("Latency")
+    rising = latencies(page)
+    assert rising == sorted(rising), rising
+    table.get_by_role("button", name="Latency").click()
+    expect(table.locator("th[aria-sort=descending]")).to_have_text("Latency")
+    falling = latencies(page)
+    assert falling == sorted(rising, reverse=True), falling
+    fits(page, "the dashboard", size)
+    page.screenshot(path=str(screenshot_path(f"console-dashboard-{size}-{scheme}")), full_page=True)
+
+    page.get_by_role("link", name="amy website").click()
+    expect(page.get_by_role("heading", name="amy website")).to_be_visible()
+    chart = page.locator("svg.chart.latency")
+    expect(chart).to_be_visible()
+    assert chart.locator("path.p95").get_attribute("d")
+    page.get_by_role("link", name="7d", exact=True).click()
+    expect(page.locator("a[aria-current=page]")).to_have_text("7d")
+    expect(page.locator("svg.phases").first).to_be_visible()
+    expect(page.get_by_role("cell", name="20 min")).to_be_visible()  # the outage's window
+    fits(page, "the monitor's page", size)
+    page.screenshot(path=str(screenshot_path(f"console-monitor-{size}-{scheme}")), full_page=True)
+    assert not blocked, blocked
+    context.close()
+
+
+async def _add_result(url: str, key: str, latency_ms: float) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            found = await conn.execute(select(monitors.c.id).where(monitors.c.key == key))
+            await conn.execute(
+                insert(results),
+                result_row(str(found.scalar_one()), datetime.now(UTC), latency_ms),
+            )
+    finally:
+        await engine.dispose()
+
+
+def test_the_rows_update_without_a_reload_and_keep_their_order(
+    browser: Browser, server: LiveAdmin, signed_in: Any, folder: Path
+) -> None:
+    context = browser.new_context(storage_state=signed_in)
+    page = context.new_page()
+    page.goto(server.base_url + "/admin/")
+    table = page.locator("table.monitors")
+    table.get_by_role("button", name="Latency").click()
+    table.get_by_role("button", name="Latency").click()  # slowest first
+    page.evaluate("window.__stayed = true")  # gone if the page reloads
+    with ThreadPoolExecutor(1) as pool:
+        url = f"sqlite:///{folder / 'hiccup.db'}"
+        # A heartbeat's: nothing else writes its results meanwhile (the others are checked).
+        pool.submit(asyncio.run, _add_result(url, "backup", 4321.0)).result()
+    # The table polls every 15 s: the new figure arrives without a reload.
+    expect(table.get_by_text("4.3 s")).to_be_visible(timeout=25_000)
+    assert page.evaluate("window.__stayed === true")
+    expect(page.locator("table.monitors th[aria-sort=descending]")).to_have_text("Latency")
+    falling = latencies(page)
+    assert falling == sorted(falling, reverse=True), falling
+    context.close()
