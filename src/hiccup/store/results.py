@@ -79,7 +79,7 @@ async def _read_keys(conn: AsyncConnection, monitor_ids: Sequence[str]) -> dict[
         query = select(k.monitor_id, k.key).where(
             k.monitor_id.in_(monitor_ids[i : i + _IDS_PER_QUERY])
         )
-        found.update(dict((await conn.execute(query)).tuples().all()))
+        found.update({row[0]: row[1] for row in await conn.execute(query)})
     return found
 
 
@@ -217,3 +217,50 @@ def latest_error(monitor_id: Any) -> ScalarSelect[Any]:
 
 async def last_error(conn: AsyncConnection, monitor_id: str) -> str | None:
     return (await conn.execute(select(latest_error(monitor_id)))).scalar_one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    monitor_id: str
+    at: datetime
+    probe: str
+    verdict: Verdict
+    latency_ms: float | None
+    status_code: int | None
+    error: str | None
+    phases: dict[str, float]
+    reliable: bool
+
+
+async def stored_results(
+    conn: AsyncConnection, monitor_id: str | None = None
+) -> list[StoredResult]:
+    """Every raw result (of one monitor, or all), oldest first, decoded: for checks and tools
+    that read the history whole; the server's own paths read through the functions above."""
+    r, d, k = results.c, result_details.c, monitor_keys.c
+    query = (
+        select(k.monitor_id, r.at, r.probe, r.verdict, r.latency_ms, r.status_code)
+        .add_columns(d.error, d.phases, r.reliable)
+        .select_from(
+            results.join(monitor_keys, k.key == r.monitor_key).outerjoin(
+                result_details, _same_result()
+            )
+        )
+        .order_by(r.at, k.monitor_id, r.probe)
+    )
+    if monitor_id is not None:
+        query = query.where(k.monitor_id == monitor_id)
+    return [
+        StoredResult(
+            row.monitor_id,
+            from_ms(row.at),
+            row.probe or LOCAL,
+            VERDICTS[row.verdict],
+            None if row.latency_ms is None else float(row.latency_ms),
+            row.status_code,
+            row.error,
+            row.phases or {},
+            bool(row.reliable),
+        )
+        for row in await conn.execute(query)
+    ]

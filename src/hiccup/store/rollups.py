@@ -172,25 +172,36 @@ async def _window(
         upto = start + (upto - start) // 2
 
 
-async def _late(conn: AsyncConnection, batch: int) -> list[Any]:
-    """The oldest queued late results, with their keys."""
+async def _behind(conn: AsyncConnection, mark: int, batch: int) -> list[Any]:
+    """Queued late results the fold's window has passed already, oldest first."""
     late = results_late.c
     query = (
         select(*_sample_columns(results_late), late.monitor_key, late.probe)
         .join_from(results_late, monitor_keys, monitor_keys.c.key == late.monitor_key)
+        .where(late.at <= mark)
         .order_by(late.at)
         .limit(batch)
     )
     return list(await conn.execute(query))
 
 
-async def _unqueue(conn: AsyncConnection, rows: list[Any]) -> None:
+async def _unqueue(conn: AsyncConnection, keys: list[tuple[int, int, str]]) -> None:
     late = results_late.c
-    keys = [(row.monitor_key, row.at, row.probe) for row in rows]
     for i in range(0, len(keys), _IDS_PER_QUERY // 3):
         chunk = keys[i : i + _IDS_PER_QUERY // 3]
         where = tuple_(late.monitor_key, late.at, late.probe).in_(chunk)
         await conn.execute(delete(results_late).where(where))
+
+
+async def _unqueue_folded(conn: AsyncConnection, lo: int, hi: int, raw: list[Any]) -> None:
+    """Take out of the queue the late results this window folded from the raw table: only
+    those it read (one committed since, on another server, waits to be folded from there)."""
+    late = results_late.c
+    query = select(late.monitor_key, late.at, late.probe).where(late.at > lo, late.at <= hi)
+    queued = {(row[0], row[1], row[2]) for row in await conn.execute(query)}
+    if queued:
+        read = {(row.monitor_key, row.at, row.probe) for row in raw}
+        await _unqueue(conn, sorted(queued & read))
 
 
 async def fold_batch(conn: AsyncConnection, now: datetime, batch: int, settle: timedelta) -> int:
@@ -201,15 +212,15 @@ async def fold_batch(conn: AsyncConnection, now: datetime, batch: int, settle: t
     PostgreSQL) time to commit before the mark moves past their results.
     """
     mark = await read_mark(conn, lock=True)
-    late = await _late(conn, batch)  # read before the raw rows: see the module's docstring
+    behind = await _behind(conn, mark, batch)
     upto, raw = mark, []
-    start, settled = await _next_at(conn, mark), to_ms(now - settle)
+    start, settled = await _next_at(conn, mark), to_ms(now - settle) - 1
     if start is not None and start <= settled:
-        upto, raw = await _window(conn, mark, start, settled, batch, *_sample_columns(results))
-    # Late results behind the old mark are folded from the queue; those past it were in the
-    # window just read, and only leave the queue.
-    samples = [_sample(row) for row in raw] + [_sample(row) for row in late if row.at <= mark]
-    await _unqueue(conn, [row for row in late if row.at <= upto])
+        columns = (*_sample_columns(results), results.c.monitor_key, results.c.probe)
+        upto, raw = await _window(conn, mark, start, settled, batch, *columns)
+    samples = [_sample(row) for row in raw] + [_sample(row) for row in behind]
+    await _unqueue(conn, [(row.monitor_key, row.at, row.probe) for row in behind])
+    await _unqueue_folded(conn, mark, upto, raw)
     if samples:
         hours = fold_hourly(samples)
         await merge_rollups(conn, rollups_hourly, hours)
