@@ -4,7 +4,7 @@ milliseconds, a verdict code; the error and phases only where a result needs the
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -91,6 +91,20 @@ def _key(keys: dict[str, int], result: RecordedResult) -> dict[str, Any]:
     }
 
 
+def _apart(batch: Sequence[RecordedResult]) -> Sequence[RecordedResult]:
+    taken: set[tuple[str, int, str]] = set()
+    out: list[RecordedResult] = []
+    for result in batch:
+        key = (result.monitor_id, to_ms(result.at), result.probe)
+        while key in taken:
+            key = (key[0], key[1] + 1, key[2])
+        if key[1] != to_ms(result.at):
+            result = replace(result, at=from_ms(key[1]))
+        taken.add(key)
+        out.append(result)
+    return out
+
+
 def _key_of(row: dict[str, Any]) -> tuple[Any, ...]:
     return (row["monitor_key"], row["at"], row["probe"])
 
@@ -107,10 +121,14 @@ async def read_fold_mark(conn: AsyncConnection) -> int:
 async def write_results(
     conn: AsyncConnection, batch: Sequence[RecordedResult], now: datetime, *, fresh: bool = False
 ) -> list[RecordedResult]:
-    """Store a batch; a result already stored (same monitor, millisecond and probe) is kept
-    once. With `fresh`, returns the results this call stored (a probe's retried upload)."""
+    """Store a batch. With `fresh` (a probe's upload, which it may retry), a result already
+    stored (same monitor, millisecond and probe) is kept once, and the call returns those it
+    stored; without, results of one monitor in the same millisecond are kept a millisecond
+    apart (two heartbeat pings at once)."""
     if not batch:
         return []
+    if not fresh:
+        batch = _apart(batch)
     keys = await keys_of(conn, (r.monitor_id for r in batch))
     statement = _dialect_insert(conn, results).on_conflict_do_nothing()
     rows = [
@@ -205,11 +223,16 @@ async def recent_results(
 def latest_error(monitor_id: Any) -> ScalarSelect[Any]:
     """The error of the monitor's newest result (None when it had none), as a subquery;
     `monitor_id` may be a value or a correlated column."""
+    r, k = results.c, monitor_keys.c
     return (
         select(result_details.c.error)
-        .select_from(results.outerjoin(result_details, _same_result()))
-        .where(_of_monitor(monitor_id))
-        .order_by(results.c.at.desc())
+        .select_from(
+            results.join(monitor_keys, k.key == r.monitor_key).outerjoin(
+                result_details, _same_result()
+            )
+        )
+        .where(k.monitor_id == monitor_id)
+        .order_by(r.at.desc())
         .limit(1)
         .scalar_subquery()
     )
