@@ -213,7 +213,7 @@ async def fold_batch(conn: AsyncConnection, now: datetime, batch: int, settle: t
     """
     mark = await read_mark(conn, lock=True)
     behind = await _behind(conn, mark, batch)
-    upto, raw = mark, []
+    upto, raw = mark, list[Any]()
     start, settled = await _next_at(conn, mark), to_ms(now - settle) - 1
     if start is not None and start <= settled:
         columns = (*_sample_columns(results), results.c.monitor_key, results.c.probe)

@@ -23,7 +23,7 @@ depends_on = "0009"
 FOLD_MARK = "rollups.results"
 
 
-def _key(table: str) -> list[object]:
+def _key(table: str) -> list[sa.Constraint]:
     return [
         sa.PrimaryKeyConstraint("monitor_key", "at", "probe", name=f"pk_{table}"),
         sa.ForeignKeyConstraint(
