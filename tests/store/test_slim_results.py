@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.core.rollup import fold_hourly
+from hiccup.core.rollup import Sample, fold_hourly
 from hiccup.core.status import Verdict
 from hiccup.store.database import alembic_config, create_engine, newest_revisions
 from hiccup.store.recording import record_batch
@@ -64,10 +64,14 @@ async def test_a_result_written_behind_the_fold_is_folded_once(engine: AsyncEngi
     async with engine.begin() as conn:
         assert await fold_batch(conn, now, 10_000, SETTLE) == len(first)
     # Held while the database was away: written behind the mark, so queued for the fold.
-    behind = [(ids[0], START + timedelta(minutes=5, seconds=7), Verdict.FAILED, None, True)]
+    behind: list[Sample] = [
+        (ids[0], START + timedelta(minutes=5, seconds=7), Verdict.FAILED, None, True)
+    ]
     # A probe's result uploaded 25 s after it started, ahead of the mark: folded from the raw
     # table by the next window, and only taken out of the queue.
-    ahead = [(ids[1], START + timedelta(minutes=10, seconds=10), Verdict.OK, 42.0, True)]
+    ahead: list[Sample] = [
+        (ids[1], START + timedelta(minutes=10, seconds=10), Verdict.OK, 42.0, True)
+    ]
     await store(engine, behind, now)
     await store(engine, ahead, START + timedelta(minutes=10, seconds=35))
     assert len(await _late_keys(engine)) == 2
@@ -134,7 +138,7 @@ async def test_a_check_costs_at_most_40_bytes_on_disk(engine: AsyncEngine) -> No
         error = "connection refused" if failed else None
         phases = {"dns": 0.5, "connect": 2.0, "first_byte": 9.0, "total": 11.0}
         batch.append(
-            RecordedResult(rows[n % len(rows)]["id"], at, verdict, latency, 200, error, phases)
+            RecordedResult(str(rows[n % len(rows)]["id"]), at, verdict, latency, 200, error, phases)
         )
         if len(batch) == 50:
             async with engine.begin() as conn:
