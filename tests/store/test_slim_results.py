@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    delete,
     func,
     insert,
     select,
@@ -41,7 +42,7 @@ from hiccup.store.results import (
 from hiccup.store.rollups import fold_batch
 from hiccup.store.tables import UtcDateTime, monitors
 from hiccup.store.tables_history import history_marks
-from hiccup.store.tables_results import results_late
+from hiccup.store.tables_results import monitor_keys, result_details, results_late
 from tests.conftest import fresh_postgres_database
 from tests.integration.history_helpers import assert_same, samples, store, stored_rollups
 from tests.integration.store_helpers import START, pipeline
@@ -250,3 +251,20 @@ async def test_migration_0019_converts_the_rows_and_the_fold_mark(before_0019: A
     ]
     rollups = await stored_rollups(engine)
     assert sum(r.ok + r.degraded + r.failed + r.unreliable for r in rollups.values()) == 2
+
+
+async def test_a_deleted_monitor_takes_its_results_along(engine: AsyncEngine) -> None:
+    flow = await pipeline(engine)
+    gone, kept = sorted(flow.specs)[:2]
+    batch = [
+        RecordedResult(m, T0, Verdict.FAILED, None, None, "refused", {"connect": 1.0})
+        for m in (gone, kept)
+    ]
+    async with engine.begin() as conn:
+        await write_results(conn, batch, T0 + timedelta(minutes=5))  # late: queued too
+        await conn.execute(delete(monitors).where(monitors.c.id == gone))
+    async with engine.connect() as conn:
+        assert [r.monitor_id for r in await stored_results(conn)] == [kept]
+        for table in (monitor_keys, result_details, results_late):
+            count = select(func.count()).select_from(table)
+            assert (await conn.execute(count)).scalar_one() == 1, table.name
