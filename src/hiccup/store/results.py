@@ -142,8 +142,8 @@ async def write_results(
         for r in batch
     ]
     if fresh:
-        r = results.c
-        returned = await conn.execute(statement.returning(r.monitor_key, r.at, r.probe), rows)
+        c = results.c
+        returned = await conn.execute(statement.returning(c.monitor_key, c.at, c.probe), rows)
         stored = {tuple(row) for row in returned}
         batch = [r for r, row in zip(batch, rows, strict=True) if _key_of(row) in stored]
     else:
@@ -183,8 +183,8 @@ async def _queue_late(
         await conn.execute(_dialect_insert(conn, results_late).on_conflict_do_nothing(), rows)
 
 
-def _same_result(details: Any = result_details) -> ColumnElement[bool]:
-    r, d = results.c, details.c
+def _same_result() -> ColumnElement[bool]:
+    r, d = results.c, result_details.c
     return and_(d.monitor_key == r.monitor_key, d.at == r.at, d.probe == r.probe)
 
 

@@ -1,4 +1,4 @@
-"""Raw check results, slim: about 30 bytes a check on SQLite, indexes included (#18 item 3).
+"""Raw check results, slim: about 25 bytes a check on SQLite, indexes included (#18 item 3).
 
 A result row is all integers keyed by (monitor key, time in epoch milliseconds, probe): no
 12-character monitor id, no datetime text, no JSON. On SQLite the table is `WITHOUT ROWID`, so
