@@ -41,11 +41,11 @@ from tests.support.postgres import free_port, running_server  # noqa: E402
 from hiccup.config.load import parse_config  # noqa: E402
 from hiccup.core.clock import SystemClock  # noqa: E402
 from hiccup.server.runtime import Hiccup  # noqa: E402
-from hiccup.store.codec import utc  # noqa: E402
 from hiccup.store.database import create_engine  # noqa: E402
 from hiccup.store.probes import add_probe  # noqa: E402
-from hiccup.store.tables import results  # noqa: E402
+from hiccup.store.results import from_ms, to_ms  # noqa: E402
 from hiccup.store.tables_cluster import monitor_leases  # noqa: E402
+from hiccup.store.tables_results import monitor_keys, results  # noqa: E402
 
 HICCUP = [sys.executable, "-m", "hiccup"]
 HOSTS = 16
@@ -121,7 +121,7 @@ async def stored(url: str, remote: bool) -> int:
     schedule, and what counts is how many checks it gets done per second)."""
     engine = create_engine(url)
     try:
-        probe = results.c.probe != "local" if remote else results.c.probe == "local"
+        probe = results.c.probe != "" if remote else results.c.probe == ""  # "": local
         async with engine.connect() as conn:
             return int((await conn.execute(select(func.count()).where(probe))).scalar() or 0)
     finally:
@@ -179,14 +179,16 @@ async def local_run(server: str, count: int, args: argparse.Namespace, workdir: 
 
 async def first_checks_after(url: str, ids: list[str], since: datetime) -> dict[str, datetime]:
     engine = create_engine(url)
+    k = monitor_keys.c
     query = (
-        select(results.c.monitor_id, func.min(results.c.at))
-        .where(results.c.monitor_id.in_(ids), results.c.at > since)
-        .group_by(results.c.monitor_id)
+        select(k.monitor_id, func.min(results.c.at))
+        .join_from(results, monitor_keys, k.key == results.c.monitor_key)
+        .where(k.monitor_id.in_(ids), results.c.at > to_ms(since))
+        .group_by(k.monitor_id)
     )
     try:
         async with engine.connect() as conn:
-            return {m: utc(at) for m, at in await conn.execute(query)}
+            return {m: from_ms(at) for m, at in await conn.execute(query)}
     finally:
         await engine.dispose()
 

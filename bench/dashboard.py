@@ -38,10 +38,12 @@ from starlette.routing import Route
 
 from hiccup.auth.passwords import hash_password
 from hiccup.auth.roles import Role
+from hiccup.core.status import Verdict
 from hiccup.server.runtime import Hiccup
 from hiccup.store import accounts
 from hiccup.store.database import create_engine, migrate
-from hiccup.store.tables import components, monitor_states, monitors, outages, pages, results
+from hiccup.store.results import RecordedResult, write_results
+from hiccup.store.tables import components, monitor_states, monitors, outages, pages
 from hiccup.store.tables_accounts import monitor_tags
 from hiccup.store.tables_history import rollups_daily, rollups_hourly
 from hiccup.web.access import SESSION_COOKIE
@@ -74,19 +76,9 @@ def _rollup(monitor_id: str, start: datetime, checks: int) -> dict[str, object]:
     }
 
 
-def _result(monitor_id: str, at: datetime, ms: float) -> dict[str, object]:
+def _result(monitor_id: str, at: datetime, ms: float) -> RecordedResult:
     phases = {"dns": 2.0, "connect": 20.0, "tls": 40.0, "first_byte": ms - 70.0, "total": ms}
-    return {
-        "monitor_id": monitor_id,
-        "at": at,
-        "verdict": "ok",
-        "latency_ms": ms,
-        "status_code": 200,
-        "error": None,
-        "phases": phases,
-        "probe": "local",
-        "reliable": True,
-    }
+    return RecordedResult(monitor_id, at, Verdict.OK, ms, 200, None, phases)
 
 
 async def fill_history(engine: AsyncEngine, ids: list[str]) -> None:
@@ -100,13 +92,14 @@ async def fill_history(engine: AsyncEngine, ids: list[str]) -> None:
                 insert(rollups_hourly),
                 [_rollup(m, hour - timedelta(hours=h), 60) for m in chunk for h in range(24)],
             )
-            await conn.execute(
-                insert(results),
+            await write_results(
+                conn,
                 [
                     _result(m, NOW - timedelta(seconds=s), 180.0 + s)
                     for m in chunk
                     for s in (30, 90)
                 ],
+                NOW,
             )
         down = [
             {
@@ -128,9 +121,10 @@ async def fill_history(engine: AsyncEngine, ids: list[str]) -> None:
             insert(rollups_daily),
             [_rollup(chart, hour.replace(hour=0) - timedelta(days=d), 2880) for d in range(91)],
         )
-        await conn.execute(
-            insert(results),
+        await write_results(
+            conn,
             [_result(chart, NOW - timedelta(seconds=30 * i), 170.0 + i % 40) for i in range(2880)],
+            NOW,
         )
 
 

@@ -17,7 +17,8 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import insert, select, update
 
 from hiccup.store.database import create_engine
-from hiccup.store.tables import monitors, outages, results
+from hiccup.store.results import write_results
+from hiccup.store.tables import monitors, outages
 from hiccup.store.tables_history import rollups_hourly
 from tests.browser.page_server import screenshot_path
 from tests.store.test_monitor_figures import outage_row, result_row, rollup_row
@@ -64,8 +65,8 @@ async def _seed_history(url: str) -> None:
                 ],
             )
             phases = {"dns": 3.0, "connect": 9.0, "tls": 21.0, "first_byte": 30.0, "total": 70.0}
-            await conn.execute(
-                insert(results),
+            await write_results(
+                conn,
                 [
                     result_row(
                         m, now - timedelta(minutes=k + 5), 70.0 + 5 * k + 20 * n, phases=phases
@@ -73,6 +74,7 @@ async def _seed_history(url: str) -> None:
                     for n, m in enumerate(ids)
                     for k in range(8)
                 ],
+                datetime.now(UTC),
             )
             await conn.execute(
                 insert(outages),
@@ -169,9 +171,10 @@ async def _add_result(url: str, key: str, latency_ms: float) -> None:
     try:
         async with engine.begin() as conn:
             found = await conn.execute(select(monitors.c.id).where(monitors.c.key == key))
-            await conn.execute(
-                insert(results),
-                result_row(str(found.scalar_one()), datetime.now(UTC), latency_ms),
+            await write_results(
+                conn,
+                [result_row(str(found.scalar_one()), datetime.now(UTC), latency_ms)],
+                datetime.now(UTC),
             )
     finally:
         await engine.dispose()

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hiccup.config.load import parse_config
 from hiccup.core.clock import SystemClock
 from hiccup.server.runtime import Hiccup
-from hiccup.store.codec import utc
 from hiccup.store.database import create_engine
 from hiccup.store.probes import add_probe
-from hiccup.store.tables import incidents, monitor_states, monitors, results
+from hiccup.store.results import stored_results
+from hiccup.store.tables import incidents, monitor_states, monitors
 from hiccup.store.tables_notify import notify_messages
 from hiccup.store.tables_probes import probes
 from tests.cluster.netns import SERVER_ADDRESS, TARGET_ADDRESS, Topology, topology
@@ -81,13 +81,10 @@ class Cluster:
         return sorted(key for (key,) in await self.rows(query))
 
     async def result_times(self, monitor: str, probe: str, since: datetime) -> list[datetime]:
-        query = (
-            select(results.c.at)
-            .join(monitors)
-            .where(monitors.c.name == monitor, results.c.probe == probe, results.c.at >= since)
-            .order_by(results.c.at)
-        )
-        return [utc(at) for (at,) in await self.rows(query)]
+        monitor_id = await self.value(select(monitors.c.id).where(monitors.c.name == monitor))
+        async with self.engine.connect() as conn:
+            found = await stored_results(conn, monitor_id)
+        return [r.at for r in found if r.probe == probe and r.at >= since]
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.log()}" for p in [*self.servers, *self.probes])

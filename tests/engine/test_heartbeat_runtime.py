@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hiccup.core.clock import ManualClock
 from hiccup.core.status import Verdict
 from hiccup.server.runtime import Hiccup, Settings
-from hiccup.store.tables import monitors, results
+from hiccup.store.results import stored_results
+from hiccup.store.tables import monitors
 from hiccup.store.tables_heartbeats import heartbeats
 from tests.support.heartbeat_helpers import START
 from tests.support.store_helpers import config
@@ -56,7 +57,7 @@ async def test_it_serves_pings_and_never_schedules_a_heartbeat(engine: AsyncEngi
         assert hiccup.recorder is not None
         await hiccup.recorder.flush()
         async with engine.connect() as conn:
-            rows = (await conn.execute(select(results.c.verdict))).scalars().all()
+            rows = [r.verdict.value for r in await stored_results(conn)]
         assert rows == [Verdict.OK.value]
     finally:
         await hiccup.stop()

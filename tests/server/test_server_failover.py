@@ -25,7 +25,8 @@ import pytest
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.store.tables import incidents, monitors, results
+from hiccup.store.results import stored_results
+from hiccup.store.tables import incidents, monitors
 from hiccup.store.tables_cluster import monitor_leases
 from hiccup.store.tables_notify import outbox
 from tests.support.cluster_helpers import fresh_engine
@@ -134,31 +135,30 @@ async def until(check: Callable[[], Awaitable[bool]], seconds: float, what: str)
         raise AssertionError(f"not within {seconds:g}s: {what}") from None
 
 
-async def first_results_after(engine: AsyncEngine, moment: datetime) -> dict[str, datetime]:
-    query = (
-        select(monitors.c.name, func.min(results.c.at))
-        .join(results, results.c.monitor_id == monitors.c.id)
-        .where(results.c.at > moment)
-        .group_by(monitors.c.name)
-    )
+async def _results_after(engine: AsyncEngine, moment: datetime) -> list[tuple[str, datetime]]:
+    """(monitor name, time) of each result after `moment`, oldest first."""
     async with engine.connect() as conn:
-        return {str(name): at for name, at in await conn.execute(query)}
+        names = {
+            row[0]: row[1] for row in await conn.execute(select(monitors.c.id, monitors.c.name))
+        }
+        found = await stored_results(conn)
+    return [(names[r.monitor_id], r.at) for r in found if r.at > moment]
+
+
+async def first_results_after(engine: AsyncEngine, moment: datetime) -> dict[str, datetime]:
+    first: dict[str, datetime] = {}
+    for name, at in await _results_after(engine, moment):
+        first.setdefault(name, at)
+    return first
 
 
 async def longest_gaps(engine: AsyncEngine, since: datetime) -> dict[str, float]:
-    query = (
-        select(monitors.c.name, results.c.at)
-        .join(results, results.c.monitor_id == monitors.c.id)
-        .where(results.c.at > since)
-        .order_by(monitors.c.name, results.c.at)
-    )
     gaps: dict[str, float] = {}
     last: dict[str, datetime] = {}
-    async with engine.connect() as conn:
-        for name, at in await conn.execute(query):
-            if name in last:
-                gaps[name] = max(gaps.get(name, 0.0), (at - last[name]).total_seconds())
-            last[name] = at
+    for name, at in await _results_after(engine, since):
+        if name in last:
+            gaps[name] = max(gaps.get(name, 0.0), (at - last[name]).total_seconds())
+        last[name] = at
     return gaps
 
 

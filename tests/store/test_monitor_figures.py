@@ -21,7 +21,8 @@ from hiccup.store.monitor_figures import (
     uptimes,
     uptimes_by_monitor,
 )
-from hiccup.store.tables import monitors, outages, results
+from hiccup.store.results import RecordedResult, write_results
+from hiccup.store.tables import monitors, outages
 from hiccup.store.tables_history import rollups_daily, rollups_hourly
 from hiccup.store.tables_probes import probes
 
@@ -64,10 +65,10 @@ def rollup_row(monitor_id: str, start: datetime, latencies: list[float]) -> dict
     }
 
 
-def result_row(monitor_id: str, at: datetime, ms: float | None, **more: Any) -> dict[str, Any]:
-    # Every key in every row: an insert of many rows takes its columns from the first one.
-    row = {"verdict": "ok", "phases": None, "probe": "local", "reliable": True, **more}
-    return {"monitor_id": monitor_id, "at": at, "latency_ms": ms, **row}
+def result_row(monitor_id: str, at: datetime, ms: float | None, **more: Any) -> RecordedResult:
+    fields: dict[str, Any] = {"status_code": None, "error": None, "phases": None, **more}
+    fields["verdict"] = Verdict(fields.get("verdict", "ok"))
+    return RecordedResult(monitor_id=monitor_id, at=at, latency_ms=ms, **fields)
 
 
 def outage_row(
@@ -97,8 +98,8 @@ async def seed(engine: AsyncEngine) -> None:
             insert(rollups_hourly),
             [rollup_row("up1", hour - timedelta(hours=h), [100.0 + h] * 4) for h in (0, 1, 5)],
         )
-        await conn.execute(
-            insert(results),
+        await write_results(
+            conn,
             [
                 result_row("up1", NOW - timedelta(minutes=2), 80.0),
                 result_row(
@@ -109,6 +110,7 @@ async def seed(engine: AsyncEngine) -> None:
                 ),
                 result_row("down1", NOW - timedelta(minutes=1), None, verdict="failed"),
             ],
+            NOW,
         )
         await conn.execute(
             insert(outages),
@@ -226,14 +228,15 @@ async def test_latency_by_probe_with_its_region(engine: AsyncEngine) -> None:
                 "created_at": NOW,
             },
         )
-        await conn.execute(
-            insert(results),
+        await write_results(
+            conn,
             [
                 result_row("up1", NOW - timedelta(minutes=3), 30.0, probe="fra-1"),
                 result_row("up1", NOW - timedelta(minutes=4), 50.0, probe="fra-1"),
                 result_row("up1", NOW - timedelta(minutes=5), 999.0, probe="fra-1", reliable=False),
                 result_row("up1", NOW - timedelta(days=2), 999.0, probe="fra-1"),
             ],
+            NOW,
         )
     async with engine.connect() as conn:
         found = await latency_by_region(conn, "up1", NOW - timedelta(hours=24))

@@ -13,7 +13,8 @@ from hiccup.store.database import migrate
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.public_read import read_public_state
 from hiccup.store.sync import sync_config
-from hiccup.store.tables import events, monitors, outages, results
+from hiccup.store.tables import events, monitors, outages
+from hiccup.store.tables_results import results
 from hiccup.store.tags import tags_of
 from tests.support.store_helpers import CONFIG, START, config, pipeline
 

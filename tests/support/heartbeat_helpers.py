@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,8 +19,9 @@ from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, sync_heartbeats
 from hiccup.engine.recorder import Recorder
 from hiccup.snapshot.builder import SnapshotHolder
 from hiccup.store.monitors import load_specs, load_tracks
+from hiccup.store.results import stored_results
 from hiccup.store.sync import sync_config
-from hiccup.store.tables import monitor_states, results
+from hiccup.store.tables import monitor_states
 from hiccup.store.tables_heartbeats import heartbeats
 from hiccup.web.app import create_app
 from hiccup.web.public.ping import ping_router
@@ -71,13 +72,9 @@ class Rig:
 
     async def results(self, name: str) -> list[Any]:
         await self.recorder.flush()
-        query = (
-            select(results)
-            .where(results.c.monitor_id == self.specs[name].id)
-            .order_by(results.c.at, results.c.id)
-        )
         async with self.engine.connect() as conn:
-            return list((await conn.execute(query)).mappings())
+            found = await stored_results(conn, self.specs[name].id)
+        return [{**asdict(r), "verdict": r.verdict.value} for r in found]
 
     async def state(self, name: str) -> str | None:
         await self.recorder.flush()

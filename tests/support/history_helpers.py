@@ -7,14 +7,14 @@ import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.rollup import Key, Rollup, Sample
 from hiccup.core.status import Verdict
 from hiccup.store.codec import utc
+from hiccup.store.results import RecordedResult, write_results
 from hiccup.store.rollups import rollup_from_row
-from hiccup.store.tables import results
 from hiccup.store.tables_history import rollups_daily, rollups_hourly
 
 
@@ -28,25 +28,19 @@ def samples(
         at = start + timedelta(minutes=minute)
         for monitor_id in monitor_ids:
             verdict = rng.choices(list(Verdict), weights=[90, 6, 4])[0]
-            latency = None if verdict is Verdict.FAILED else rng.lognormvariate(3, 1)
+            # Whole milliseconds, as the raw table keeps them (store.results).
+            latency = None if verdict is Verdict.FAILED else float(round(rng.lognormvariate(3, 1)))
             out.append((monitor_id, at, verdict, latency, rng.random() > 0.02))
     return out
 
 
-async def store(engine: AsyncEngine, batch: Sequence[Sample]) -> None:
+async def store(engine: AsyncEngine, batch: Sequence[Sample], now: datetime | None = None) -> None:
+    """Write results as the recorder does, at `now` (default: just after the newest one)."""
     rows = [
-        {
-            "monitor_id": m,
-            "at": at,
-            "verdict": v.value,
-            "latency_ms": lat,
-            "probe": "local",
-            "reliable": ok,
-        }
-        for m, at, v, lat, ok in batch
+        RecordedResult(m, at, v, lat, None, None, None, reliable=ok) for m, at, v, lat, ok in batch
     ]
     async with engine.begin() as conn:
-        await conn.execute(insert(results), rows)
+        await write_results(conn, rows, now or max(at for _m, at, *_rest in batch))
 
 
 async def stored_rollups(engine: AsyncEngine, daily: bool = False) -> dict[Key, Rollup]:

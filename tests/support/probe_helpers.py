@@ -23,8 +23,9 @@ from hiccup.probe.wire import RESULTS_PATH, ProbeResult
 from hiccup.snapshot.builder import SnapshotHolder
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.probes import add_probe
+from hiccup.store.results import stored_results
 from hiccup.store.sync import sync_config
-from hiccup.store.tables import events, monitor_states, results
+from hiccup.store.tables import events, monitor_states
 from hiccup.web.api.probe_intake import probe_routes
 from hiccup.web.app import create_app
 from tests.support.store_helpers import config, established
@@ -112,9 +113,8 @@ class ProbeRig:
         return state
 
     async def stored(self, monitor: str) -> int:
-        query = select(func.count()).where(results.c.monitor_id == self.specs[monitor].id)
-        count: int = await self.scalar(query)
-        return count
+        async with self.engine.connect() as conn:
+            return len(await stored_results(conn, self.specs[monitor].id))
 
     async def transitions(self) -> int:
         count: int = await self.scalar(select(func.count()).select_from(events))

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hiccup.auth.roles import Role
 from hiccup.core.clock import ManualClock
 from hiccup.server.runtime import Hiccup, Settings
-from hiccup.store.tables import monitor_states, monitors, outages, results
+from hiccup.store.results import write_results
+from hiccup.store.tables import monitor_states, monitors, outages
 from hiccup.store.tables_history import rollups_daily, rollups_hourly
 from hiccup.web.admin.base import ADMIN_CSP
 from tests.store.test_monitor_figures import outage_row, result_row, rollup_row
@@ -54,8 +55,8 @@ async def seed(engine: AsyncEngine) -> dict[str, str]:
             ],
         )
         phases = {"dns": 2.0, "connect": 3.0, "tls": 12.0, "first_byte": 40.0, "total": 61.0}
-        await conn.execute(
-            insert(results),
+        await write_results(
+            conn,
             [
                 result_row(
                     shop, NOW - timedelta(minutes=1), 58.0, phases={"connect": 3.0, "total": 58.0}
@@ -66,9 +67,12 @@ async def seed(engine: AsyncEngine) -> dict[str, str]:
                     61.0,
                     phases={**phases, "cert_not_after": CERT_END.timestamp()},
                     status_code=200,
+                    # Slow: its phases are kept (an ok result's are not, #18).
+                    verdict="degraded",
                 ),
                 result_row(ids["backup"], NOW - timedelta(minutes=3), 1500.0, status_code=None),
             ],
+            NOW,
         )
         hour = NOW.replace(minute=0, second=0)
         await conn.execute(

@@ -5,41 +5,42 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
-from hiccup.store.tables import results
+from hiccup.core.status import Verdict
+from hiccup.store.results import RecordedResult, write_results
 from tests.support.admin_helpers import add_user, bearer, client_for, log_in, running
 
 AT = datetime(2026, 12, 4, 16, 10, tzinfo=UTC)
 
 
 async def store_results(engine: AsyncEngine, monitor_id: str) -> None:
+    # Phases are kept for the results that need explaining (not ok), never for an ok one.
     phases = {"connect": 3.0, "tls": 12.0, "first_byte": 40.0, "total": 55.0}
-    rows = [
-        {"at": AT, "verdict": "ok", "latency_ms": 55.0, "status_code": 200, "phases": phases},
-        {
-            "at": AT + timedelta(minutes=1),
-            "verdict": "failed",
-            "status_code": 503,
-            "error": "HTTP 503 (expected 2xx/3xx)",
-            "latency_ms": 20.0,
-            "phases": {},
-        },
-        {
-            "at": AT + timedelta(minutes=2),
-            "verdict": "failed",
-            "error": "timed out after 10s",
-            "reliable": False,
-            "probe": "eu-1",
-            "latency_ms": None,
-            "phases": None,
-        },
-    ]
+    ok = RecordedResult(monitor_id, AT, Verdict.OK, 55.0, 200, None, {"connect": 9.0})
+    refused = RecordedResult(
+        monitor_id,
+        AT + timedelta(minutes=1),
+        Verdict.FAILED,
+        20.0,
+        503,
+        "HTTP 503 (expected 2xx/3xx)",
+        phases,
+    )
+    late = RecordedResult(
+        monitor_id,
+        AT + timedelta(minutes=2),
+        Verdict.FAILED,
+        None,
+        None,
+        "timed out after 10s",
+        None,
+        probe="eu-1",
+        reliable=False,
+    )
     async with engine.begin() as conn:
-        for row in rows:  # one by one: the rows leave out different columns
-            await conn.execute(insert(results).values(monitor_id=monitor_id, **row))
+        await write_results(conn, [ok, refused, late], AT + timedelta(minutes=2))
 
 
 async def test_the_latest_results_newest_first_in_the_api_and_the_admin(
@@ -64,6 +65,11 @@ async def test_the_latest_results_newest_first_in_the_api_and_the_admin(
         assert (newest["probe"], newest["reliable"], newest["phases"]) == ("eu-1", False, {})
         assert older["error"] == "HTTP 503 (expected 2xx/3xx)"
         assert older["status_code"] == 503
+        assert older["phases"] == {"connect": 3.0, "tls": 12.0, "first_byte": 40.0, "total": 55.0}
+        everything = await client.get(f"/api/v1/monitors/{monitor_id}/results", headers=headers)
+        oldest = everything.json()[-1]
+        assert (oldest["verdict"], oldest["latency_ms"], oldest["phases"]) == ("ok", 55.0, {})
+        assert oldest["at"].startswith("2026-12-04T16:10:00")
         missing = await client.get("/api/v1/monitors/nope/results", headers=headers)
         assert missing.status_code == 404
 

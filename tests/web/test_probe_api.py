@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.probe.wire import ASSIGNMENTS_PATH, Assignments
-from hiccup.store.tables import results
+from hiccup.store.tables_results import results
 from tests.support.probe_helpers import START, probe_rig
 
 

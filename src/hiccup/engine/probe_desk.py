@@ -78,7 +78,7 @@ class ProbeDesk:
             if probe is None:
                 return None
             specs = {s.id: s for s in await assigned_specs(conn, region)}
-            fresh = await store_uploads(conn, probe.name, specs, list(uploaded))
+            fresh = await store_uploads(conn, probe.name, specs, list(uploaded), now)
             arrivals = [Arrival(r.monitor_id, probe.name, region, r) for r in fresh]
             await put_inbox(conn, [a for a in arrivals if not self._holds(a.monitor_id)], now)
         if dropped:

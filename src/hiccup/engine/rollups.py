@@ -38,7 +38,8 @@ class HistorySettings:
     delete_batch: int = 5_000
     delete_batches_per_pass: int = 40
     hours_per_delete: timedelta = timedelta(hours=6)
-    # Results younger than this wait for the next pass (see store.rollups._samples).
+    # Results younger than this wait for the next pass (see store.rollups.fold_batch); longer
+    # than store.results.LATE_AFTER, so a result written after the fold passed it is queued.
     settle: timedelta = timedelta(seconds=30)
 
 
@@ -64,7 +65,7 @@ class HistoryWorker:
             async with self._engine.begin() as conn:
                 folded = await fold_batch(conn, now, self.settings.fold_batch, self.settings.settle)
             total += folded
-            if folded < self.settings.fold_batch:
+            if folded == 0:  # a call folds less than a batch when it halves its window
                 break
             await asyncio.sleep(0)  # let the recorder's flush in between batches
         return total
@@ -76,7 +77,7 @@ class HistoryWorker:
             async with self._engine.begin() as conn:
                 count = await prune_results(conn, cutoff, self.settings.delete_batch)
             deleted += count
-            if count < self.settings.delete_batch:
+            if count == 0:
                 break
             await asyncio.sleep(0)
         async with self._engine.begin() as conn:

@@ -21,11 +21,11 @@ from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
 from hiccup.manage.models import FalseIn, MonitorIn, MonitorOut, OutageOut, Paged, ResultOut
 from hiccup.manage.validation import field_messages
-from hiccup.store.codec import utc
 from hiccup.store.dashboard import MonitorQuery, monitor_page
 from hiccup.store.false_alarms import mark_outage_false as store_mark_outage_false
 from hiccup.store.false_alarms import monitor_outages
-from hiccup.store.tables import components, monitor_states, monitors, results
+from hiccup.store.results import recent_results as recent_stored
+from hiccup.store.tables import components, monitor_states, monitors
 from hiccup.store.tags import set_tags, tags_of
 
 
@@ -215,19 +215,8 @@ async def recent_results(ops: Ops, monitor_id: str, limit: int) -> list[ResultOu
     """The monitor's latest raw results, newest first (kept for the retention window)."""
     async with ops.engine.connect() as conn:
         await _read(conn, monitor_id)  # NotFound for an unknown monitor
-        r = results.c
-        query = (
-            select(r.at, r.probe, r.verdict, r.latency_ms, r.status_code, r.error, r.phases)
-            .add_columns(r.reliable)
-            .where(r.monitor_id == monitor_id)
-            .order_by(r.at.desc(), r.id.desc())
-            .limit(limit)
-        )
-        rows = (await conn.execute(query)).mappings().all()
-    return [
-        ResultOut.model_validate({**row, "at": utc(row["at"]), "phases": row["phases"] or {}})
-        for row in rows
-    ]
+        rows = await recent_stored(conn, monitor_id, limit)
+    return [ResultOut.model_validate(row) for row in rows]
 
 
 async def outages_of(ops: Ops, monitor_id: str, limit: int) -> list[OutageOut]:

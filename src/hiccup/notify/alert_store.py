@@ -14,7 +14,8 @@ from hiccup.core.alert_rules import Parent, Phase, Rule, Triggered
 from hiccup.core.status import MonitorState
 from hiccup.notify.outbox import enqueue_rows, mark_enqueued, pending_row, store_message
 from hiccup.store.codec import track_from_json, utc, utc_or_none
-from hiccup.store.tables import components, monitor_states, monitors, pages, results
+from hiccup.store.results import last_error as last_error
+from hiccup.store.tables import components, monitor_states, monitors, pages
 from hiccup.store.tables_notify import (
     alert_states,
     monitor_dependencies,
@@ -195,16 +196,6 @@ async def store_state(
         await conn.execute(update(alert_states).where(where).values(**values))
     if after.due_at is not None:
         mark_enqueued(conn)  # wakes the deadline scheduler too
-
-
-async def last_error(conn: AsyncConnection, monitor_id: str) -> str | None:
-    query = (
-        select(results.c.error)
-        .where(results.c.monitor_id == monitor_id)
-        .order_by(results.c.at.desc())
-        .limit(1)
-    )
-    return (await conn.execute(query)).scalar_one_or_none()
 
 
 async def enqueue_alert(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Table, func, select
@@ -22,14 +22,13 @@ from hiccup.core.rollup import Rollup, hour_start
 from hiccup.core.uptime import Interval, uptime_ratio
 from hiccup.store.codec import utc
 from hiccup.store.history_read import down_intervals_by_monitor
+from hiccup.store.results import LOCAL, certificate_ends, from_ms, to_ms
 from hiccup.store.rollups import rollup_from_row
-from hiccup.store.tables import components, monitors, outages, results
+from hiccup.store.tables import components, monitors, outages
 from hiccup.store.tables_history import rollups_daily, rollups_hourly
 from hiccup.store.tables_probes import probes
+from hiccup.store.tables_results import monitor_keys, results
 
-# A check that reads a certificate stores when it ends among its phases, in epoch seconds
-# (not a duration: the chart of phases leaves it out). See checks/tls.py and checks/http.py.
-CERT_NOT_AFTER = "cert_not_after"
 SPARK_HOURS = 24
 Grain = Literal["raw", "hourly", "daily"]
 
@@ -54,36 +53,24 @@ class RegionLatency:
     max_ms: float | None
 
 
-def _cert_of(phases: Any) -> datetime | None:
-    value = (phases or {}).get(CERT_NOT_AFTER) if isinstance(phases, dict) else None
-    if not isinstance(value, int | float):
-        return None
-    return datetime.fromtimestamp(float(value), UTC)
-
-
 async def _created(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, datetime]:
     query = select(monitors.c.id, monitors.c.created_at).where(monitors.c.id.in_(ids))
     return {row[0]: utc(row[1]) for row in await conn.execute(query)}
 
 
-async def _last_results(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, Any]:
-    """Each monitor's newest result, through the (monitor_id, at) index one monitor at a time."""
+async def _last_latencies(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, int | None]:
+    """Each monitor's newest result's latency, through the (monitor_key, at) key: one short
+    walk down the b-tree per monitor."""
     inner = results.alias("newest")
-    newest = (
-        select(inner.c.id)
-        .where(inner.c.monitor_id == monitors.c.id)
-        .order_by(inner.c.at.desc(), inner.c.id.desc())
-        .limit(1)
-        .correlate(monitors)
-        .scalar_subquery()
-    )
+    k = monitor_keys.c
+    newest = select(func.max(inner.c.at)).where(inner.c.monitor_key == k.key).scalar_subquery()
     query = (
-        select(results.c.monitor_id, results.c.latency_ms, results.c.phases)
-        .select_from(monitors)
-        .join(results, results.c.id == newest)
-        .where(monitors.c.id.in_(ids))
+        select(k.monitor_id, results.c.latency_ms)
+        .select_from(monitor_keys)
+        .join(results, (results.c.monitor_key == k.key) & (results.c.at == newest))
+        .where(k.monitor_id.in_(ids))
     )
-    return {row.monitor_id: row for row in await conn.execute(query)}
+    return {row.monitor_id: row.latency_ms for row in await conn.execute(query)}
 
 
 async def _last_outages(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, Any]:
@@ -134,7 +121,8 @@ async def row_figures(
         return {}
     day_ago = now - timedelta(hours=24)
     created = await _created(conn, ids)
-    last = await _last_results(conn, ids)
+    last = await _last_latencies(conn, ids)
+    certificates = await certificate_ends(conn, ids)
     spans = await _last_outages(conn, ids)
     first_hour = hour_start(now) - timedelta(hours=SPARK_HOURS - 1)
     means = await _hourly_means(conn, ids, first_hour)
@@ -142,16 +130,15 @@ async def row_figures(
     hours = [first_hour + timedelta(hours=i) for i in range(SPARK_HOURS)]
     found: dict[str, RowFigures] = {}
     for monitor_id in ids:
-        result = last.get(monitor_id)
         born = created.get(monitor_id)
         found[monitor_id] = RowFigures(
             since=_since(spans.get(monitor_id), born),
-            last_latency_ms=result.latency_ms if result is not None else None,
+            last_latency_ms=last.get(monitor_id),
             uptime_24h=(
                 uptime_ratio(down.get(monitor_id, []), born, day_ago, now) if born else None
             ),
             spark=tuple(means.get(monitor_id, {}).get(hour) for hour in hours),
-            cert_not_after=_cert_of(result.phases) if result is not None else None,
+            cert_not_after=certificates.get(monitor_id),
         )
     return found
 
@@ -199,17 +186,27 @@ def point_of(at: datetime, rollup: Rollup) -> LatencyPoint:
     )
 
 
+def _results_of(monitor_id: str, lo: datetime) -> Any:
+    r, k = results.c, monitor_keys.c
+    return (
+        results.join(monitor_keys, k.key == r.monitor_key),
+        (k.monitor_id == monitor_id) & (r.at >= to_ms(lo)) & r.reliable.is_(True),
+    )
+
+
 async def _raw_points(
     conn: AsyncConnection, monitor_id: str, lo: datetime, hi: datetime
 ) -> list[LatencyPoint]:
     r = results.c
+    joined, chosen = _results_of(monitor_id, lo)
     query = (
         select(r.at, r.latency_ms)
-        .where(r.monitor_id == monitor_id, r.at >= lo, r.at < hi, r.reliable.is_(True))
+        .select_from(joined)
+        .where(chosen, r.at < to_ms(hi))
         .order_by(r.at)
     )
     return [
-        LatencyPoint(utc(at), 1 if ms is not None else 0, ms, ms, ms)
+        LatencyPoint(from_ms(at), 1 if ms is not None else 0, ms, ms, ms)
         for at, ms in await conn.execute(query)
     ]
 
@@ -251,6 +248,7 @@ async def latency_by_region(
 ) -> list[RegionLatency]:
     """Latency since `lo` per probe that checked the monitor ("local": the server itself)."""
     r = results.c
+    joined, chosen = _results_of(monitor_id, lo)
     query = (
         select(
             r.probe,
@@ -259,15 +257,15 @@ async def latency_by_region(
             func.avg(r.latency_ms),
             func.max(r.latency_ms),
         )
-        .outerjoin(probes, probes.c.name == r.probe)
-        .where(r.monitor_id == monitor_id, r.at >= lo, r.reliable.is_(True))
+        .select_from(joined.outerjoin(probes, probes.c.name == r.probe))
+        .where(chosen)
         .group_by(r.probe, probes.c.region)
-        .order_by(r.probe)
     )
-    return [
-        RegionLatency(probe, region, int(count), _float(mean), _float(most))
+    found = [
+        RegionLatency(probe or LOCAL, region, int(count), _float(mean), _float(most))
         for probe, region, count, mean, most in await conn.execute(query)
     ]
+    return sorted(found, key=lambda g: (g.probe == LOCAL, g.probe))  # the server's own last
 
 
 def _float(value: Any) -> float | None:
@@ -276,13 +274,7 @@ def _float(value: Any) -> float | None:
 
 async def last_cert_not_after(conn: AsyncConnection, monitor_id: str) -> datetime | None:
     """When the certificate the newest check read ends, if a check read one."""
-    query = (
-        select(results.c.phases)
-        .where(results.c.monitor_id == monitor_id)
-        .order_by(results.c.at.desc(), results.c.id.desc())
-        .limit(1)
-    )
-    return _cert_of((await conn.execute(query)).scalar_one_or_none())
+    return (await certificate_ends(conn, [monitor_id])).get(monitor_id)
 
 
 async def component_latency(

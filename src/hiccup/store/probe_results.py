@@ -20,8 +20,8 @@ from hiccup.core.quorum import ProbeHealth, Report
 from hiccup.core.rounds import Votes
 from hiccup.core.status import Verdict
 from hiccup.store.codec import utc
-from hiccup.store.tables import results
-from hiccup.store.tables_probes import REMOTE_ONLY, probe_inbox, probe_votes
+from hiccup.store.results import RecordedResult, write_results
+from hiccup.store.tables_probes import probe_inbox, probe_votes
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,20 +38,20 @@ def _dialect_insert(conn: AsyncConnection, table: Any) -> Any:
     return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
-def _row(spec: MonitorSpec, probe: str, item: TimedResult) -> dict[str, Any]:
+def _recorded(spec: MonitorSpec, probe: str, item: TimedResult) -> RecordedResult:
     result = item.result
     verdict = classify(result.ok, result.latency_ms, spec.policy, degraded=result.degraded)
-    return {
-        "monitor_id": spec.id,
-        "at": item.at,
-        "verdict": verdict.value,
-        "latency_ms": result.latency_ms,
-        "status_code": result.status_code,
-        "error": result.error,
-        "phases": result.phases or None,
-        "probe": probe,
-        "reliable": result.reliable,
-    }
+    return RecordedResult(
+        spec.id,
+        item.at,
+        verdict,
+        result.latency_ms,
+        result.status_code,
+        result.error,
+        dict(result.phases) or None,
+        probe,
+        result.reliable,
+    )
 
 
 def _dump(item: TimedResult) -> dict[str, Any]:
@@ -84,19 +84,21 @@ def _load(data: dict[str, Any]) -> TimedResult:
 
 
 async def store_uploads(
-    conn: AsyncConnection, probe: str, specs: Mapping[str, MonitorSpec], batch: list[TimedResult]
+    conn: AsyncConnection,
+    probe: str,
+    specs: Mapping[str, MonitorSpec],
+    batch: list[TimedResult],
+    now: datetime,
 ) -> list[TimedResult]:
     """Store a probe's results as history; returns those not stored by an earlier upload."""
     known = [item for item in batch if item.monitor_id in specs]
     if not known:
         return []
-    statement = _dialect_insert(conn, results).on_conflict_do_nothing(
-        index_elements=["monitor_id", "probe", "at"], index_where=REMOTE_ONLY
+    stored = await write_results(
+        conn, [_recorded(specs[i.monitor_id], probe, i) for i in known], now, fresh=True
     )
-    rows = [_row(specs[item.monitor_id], probe, item) for item in known]
-    inserted = await conn.execute(statement.returning(results.c.monitor_id, results.c.at), rows)
-    fresh = {(monitor_id, utc(at)) for monitor_id, at in inserted}
-    return [item for item in known if (item.monitor_id, utc(item.at)) in fresh]
+    fresh = {(r.monitor_id, r.at) for r in stored}
+    return [item for item in known if (item.monitor_id, item.at) in fresh]
 
 
 async def put_inbox(conn: AsyncConnection, arrivals: Sequence[Arrival], now: datetime) -> None:

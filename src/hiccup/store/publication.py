@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hiccup.core.publication import IncidentMode, PublishPolicy, resolve_policy
 from hiccup.core.status import MonitorState
 from hiccup.store.codec import utc_or_none
-from hiccup.store.tables import components, monitor_states, monitors, pages, results
+from hiccup.store.results import latest_error
+from hiccup.store.tables import components, monitor_states, monitors, pages
 
 
 async def publication_of(
@@ -80,10 +81,8 @@ async def trouble_causes(
     conn: AsyncConnection, component_id: str
 ) -> list[tuple[str, str, str | None]]:
     """(kind, name, latest error) of the component's public monitors now down or degraded."""
-    m, r = monitors.c, results.c
-    latest = (
-        select(r.error).where(r.monitor_id == m.id).order_by(r.at.desc()).limit(1).scalar_subquery()
-    )
+    m = monitors.c
+    latest = latest_error(m.id)
     query = (
         select(m.kind, m.name, latest)
         .join(monitor_states, monitor_states.c.monitor_id == m.id)

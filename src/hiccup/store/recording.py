@@ -12,24 +12,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.detection import Track, Transition
-from hiccup.core.status import MonitorState, Verdict
+from hiccup.core.status import MonitorState
 from hiccup.store.codec import track_to_json, utc
-from hiccup.store.tables import events, monitor_states, outages, results
+from hiccup.store.results import RecordedResult, write_results
+from hiccup.store.tables import events, monitor_states, outages
 
 TRANSITION_EVENT = "monitor.transition"
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedResult:
-    monitor_id: str
-    at: datetime
-    verdict: Verdict
-    latency_ms: float | None
-    status_code: int | None
-    error: str | None
-    phases: dict[str, float] | None
-    probe: str = "local"
-    reliable: bool = True
+__all__ = ["TRANSITION_EVENT", "RecordedResult", "TrackChange", "record_batch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +30,6 @@ class TrackChange:
     # Whether the check has answered once since it was created or changed (hiccup.core.reach):
     # trouble before that is the operator's alone, kept from public uptime and the page.
     reached: bool = True
-
-
-def _result_row(result: RecordedResult) -> dict[str, object]:
-    return {
-        "monitor_id": result.monitor_id,
-        "at": result.at,
-        "verdict": result.verdict.value,
-        "latency_ms": result.latency_ms,
-        "status_code": result.status_code,
-        "error": (result.error or "")[:500] or None,
-        "phases": result.phases or None,
-        "probe": result.probe,
-        "reliable": result.reliable,
-    }
 
 
 async def _upsert_tracks(conn: AsyncConnection, changes: Sequence[TrackChange]) -> None:
@@ -120,8 +95,7 @@ async def record_batch(
 
     Returns the number of transition events written.
     """
-    if batch:
-        await conn.execute(insert(results), [_result_row(r) for r in batch])
+    await write_results(conn, batch, now)
     if changes:
         # Only the newest track of each monitor needs storing; every transition is kept.
         await _upsert_tracks(conn, list({c.monitor_id: c for c in changes}.values()))

@@ -12,6 +12,7 @@ from hiccup.store import (
     tables_maintenance,  # noqa: F401
     tables_notify,  # noqa: F401
     tables_probes,  # noqa: F401
+    tables_results,  # noqa: F401
     tables_revisions,  # noqa: F401
 )
 from hiccup.store.tables import metadata

@@ -143,23 +143,6 @@ monitor_states = Table(
     ),
 )
 
-results = Table(
-    "results",
-    metadata,
-    Column("id", AutoId, primary_key=True, autoincrement=True),
-    Column("monitor_id", String(12), ForeignKey("monitors.id", ondelete="CASCADE"), nullable=False),
-    Column("at", UtcDateTime, nullable=False),
-    Column("verdict", String(16), nullable=False),
-    Column("latency_ms", Float),
-    Column("status_code", Integer),
-    Column("error", String(500)),
-    Column("phases", JSON),
-    Column("probe", String(64), nullable=False, default="local"),
-    # False when Hiccup itself ran late or its loop was blocked: not counted as a failure.
-    Column("reliable", Boolean, nullable=False, default=True, server_default=true()),
-    Index(None, "monitor_id", "at"),
-)
-
 # Confirmed outages and degradations, from state changes: the source of downtime and uptime.
 outages = Table(
     "outages",

@@ -16,10 +16,9 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    literal_column,
 )
 
-from hiccup.store.tables import AutoId, UtcDateTime, metadata, results
+from hiccup.store.tables import AutoId, UtcDateTime, metadata
 
 # One row per probe; the token is stored as its SHA-256 (shown once, like API tokens) and
 # authenticates `/api/v1/probe/` only. `healthy` is the probe as a whole: unhealthy while it is
@@ -84,17 +83,4 @@ probe_events = Table(
     Column("monitor_id", String(12), ForeignKey("monitors.id", ondelete="SET NULL")),
     Column("at", UtcDateTime, nullable=False),
     Index(None, "at"),
-)
-
-# A retried upload must not store a probe's result twice; the server's own results need no
-# such check, so the unique index covers remote rows only.
-REMOTE_ONLY = results.c.probe != literal_column("'local'")  # inline: works in executemany
-Index(
-    "uq_results_remote",
-    results.c.monitor_id,
-    results.c.probe,
-    results.c.at,
-    unique=True,
-    sqlite_where=REMOTE_ONLY,
-    postgresql_where=REMOTE_ONLY,
 )

@@ -1,0 +1,334 @@
+"""Raw results in and out of their slim rows (tables_results): integer keys, epoch
+milliseconds, a verdict code; the error and phases only where a result needs them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, ScalarSelect, and_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.core.status import Verdict
+from hiccup.store.codec import utc
+from hiccup.store.tables_history import history_marks
+from hiccup.store.tables_results import (
+    monitor_certs,
+    monitor_keys,
+    result_details,
+    results,
+    results_late,
+)
+
+# A check that reads a certificate says when it ends among its phases, in epoch seconds (not a
+# duration: the chart of phases leaves it out); see checks/tls.py and checks/http.py.
+CERT_NOT_AFTER = "cert_not_after"
+LOCAL = "local"  # the server's own checks: stored as "" (no bytes on SQLite)
+VERDICT_CODES: dict[Verdict, int] = {Verdict.OK: 0, Verdict.DEGRADED: 1, Verdict.FAILED: 2}
+VERDICTS: dict[int, Verdict] = {code: verdict for verdict, code in VERDICT_CODES.items()}
+FOLD_MARK = "rollups.results"  # history_marks: the time (epoch ms) the fold has reached
+# A result written this long after it started may be behind the fold's window on another
+# server: it is queued for the fold too. Must stay under the history worker's `settle`.
+LATE_AFTER = timedelta(seconds=20)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+_IDS_PER_QUERY = 2000  # SQLite and asyncpg both cap bound parameters near 32k
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedResult:
+    monitor_id: str
+    at: datetime
+    verdict: Verdict
+    latency_ms: float | None
+    status_code: int | None
+    error: str | None
+    phases: dict[str, float] | None
+    probe: str = LOCAL
+    reliable: bool = True
+
+
+def to_ms(moment: datetime) -> int:
+    """Epoch milliseconds (floored) of an aware moment."""
+    return (moment - _EPOCH) // _MS
+
+
+def from_ms(ms: int) -> datetime:
+    return _EPOCH + ms * _MS
+
+
+def stored_latency(latency_ms: float | None) -> int | None:
+    """Latency as kept: whole milliseconds."""
+    return None if latency_ms is None else round(latency_ms)
+
+
+def _dialect_insert(conn: AsyncConnection, table: Any) -> Any:
+    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+async def keys_of(conn: AsyncConnection, monitor_ids: Iterable[str]) -> dict[str, int]:
+    """Each monitor's integer key, made on its first result."""
+    wanted = sorted(set(monitor_ids))
+    found = await _read_keys(conn, wanted)
+    missing = [m for m in wanted if m not in found]
+    if missing:
+        statement = _dialect_insert(conn, monitor_keys).on_conflict_do_nothing()
+        await conn.execute(statement, [{"monitor_id": m} for m in missing])
+        found.update(await _read_keys(conn, missing))
+    return found
+
+
+async def _read_keys(conn: AsyncConnection, monitor_ids: Sequence[str]) -> dict[str, int]:
+    k = monitor_keys.c
+    found: dict[str, int] = {}
+    for i in range(0, len(monitor_ids), _IDS_PER_QUERY):
+        query = select(k.monitor_id, k.key).where(
+            k.monitor_id.in_(monitor_ids[i : i + _IDS_PER_QUERY])
+        )
+        found.update({row[0]: row[1] for row in await conn.execute(query)})
+    return found
+
+
+def _key(keys: dict[str, int], result: RecordedResult) -> dict[str, Any]:
+    return {
+        "monitor_key": keys[result.monitor_id],
+        "at": to_ms(result.at),
+        "probe": "" if result.probe == LOCAL else result.probe,
+    }
+
+
+def _apart(batch: Sequence[RecordedResult]) -> Sequence[RecordedResult]:
+    taken: set[tuple[str, int, str]] = set()
+    out: list[RecordedResult] = []
+    for result in batch:
+        key = (result.monitor_id, to_ms(result.at), result.probe)
+        while key in taken:
+            key = (key[0], key[1] + 1, key[2])
+        if key[1] != to_ms(result.at):
+            result = replace(result, at=from_ms(key[1]))
+        taken.add(key)
+        out.append(result)
+    return out
+
+
+def _key_of(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["monitor_key"], row["at"], row["probe"])
+
+
+def _needs_details(result: RecordedResult) -> bool:
+    return result.verdict is not Verdict.OK or bool(result.error)
+
+
+async def read_fold_mark(conn: AsyncConnection) -> int:
+    query = select(history_marks.c.value).where(history_marks.c.name == FOLD_MARK)
+    return int((await conn.execute(query)).scalar_one_or_none() or 0)
+
+
+async def write_results(
+    conn: AsyncConnection, batch: Sequence[RecordedResult], now: datetime, *, fresh: bool = False
+) -> list[RecordedResult]:
+    """Store a batch. With `fresh` (a probe's upload, which it may retry), a result already
+    stored (same monitor, millisecond and probe) is kept once, and the call returns those it
+    stored; without, results of one monitor in the same millisecond are kept a millisecond
+    apart (two heartbeat pings at once)."""
+    if not batch:
+        return []
+    if not fresh:
+        batch = _apart(batch)
+    keys = await keys_of(conn, (r.monitor_id for r in batch))
+    statement = _dialect_insert(conn, results).on_conflict_do_nothing()
+    rows = [
+        {
+            **_key(keys, r),
+            "verdict": VERDICT_CODES[r.verdict],
+            "latency_ms": stored_latency(r.latency_ms),
+            "status_code": r.status_code,
+            "reliable": r.reliable,
+        }
+        for r in batch
+    ]
+    if fresh:
+        c = results.c
+        returned = await conn.execute(statement.returning(c.monitor_key, c.at, c.probe), rows)
+        stored = {tuple(row) for row in returned}
+        batch = [r for r, row in zip(batch, rows, strict=True) if _key_of(row) in stored]
+    else:
+        await conn.execute(statement, rows)
+    await _write_details(conn, keys, [r for r in batch if _needs_details(r)])
+    await _queue_late(conn, keys, batch, now)
+    await _note_certificates(conn, batch)
+    return list(batch)
+
+
+def cert_end(phases: Any) -> datetime | None:
+    value = phases.get(CERT_NOT_AFTER) if isinstance(phases, dict) else None
+    if not isinstance(value, int | float):
+        return None
+    return datetime.fromtimestamp(float(value), UTC)
+
+
+async def _note_certificates(conn: AsyncConnection, batch: Sequence[RecordedResult]) -> None:
+    """Each monitor's newest certificate end in `monitor_certs`: a row is rewritten only when
+    the date changes (a renewal), so a steady certificate costs no write."""
+    newest: dict[str, datetime] = {}
+    for result in sorted(batch, key=lambda r: r.at):
+        end = cert_end(result.phases)
+        if end is not None:
+            newest[result.monitor_id] = end
+    if not newest:
+        return
+    insert = _dialect_insert(conn, monitor_certs)
+    upsert = insert.on_conflict_do_update(
+        index_elements=[monitor_certs.c.monitor_id],
+        set_={"not_after": insert.excluded.not_after},
+        where=monitor_certs.c.not_after != insert.excluded.not_after,
+    )
+    rows = [{"monitor_id": monitor_id, "not_after": end} for monitor_id, end in newest.items()]
+    await conn.execute(upsert, rows)
+
+
+async def certificate_ends(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, datetime]:
+    """When the certificate each monitor's newest check read ends, for those that read one."""
+    c = monitor_certs.c
+    query = select(c.monitor_id, c.not_after).where(c.monitor_id.in_(ids))
+    return {monitor_id: utc(end) for monitor_id, end in await conn.execute(query)}
+
+
+async def _write_details(
+    conn: AsyncConnection, keys: dict[str, int], batch: Sequence[RecordedResult]
+) -> None:
+    if batch:
+        rows = [
+            {**_key(keys, r), "error": (r.error or "")[:500] or None, "phases": r.phases or None}
+            for r in batch
+        ]
+        await conn.execute(_dialect_insert(conn, result_details).on_conflict_do_nothing(), rows)
+
+
+async def _queue_late(
+    conn: AsyncConnection, keys: dict[str, int], batch: Sequence[RecordedResult], now: datetime
+) -> None:
+    """Copy for the fold the results its time window may have passed already."""
+    mark, late_before = await read_fold_mark(conn), to_ms(now - LATE_AFTER)
+    late = [r for r in batch if (at := to_ms(r.at)) <= mark or at < late_before]
+    if late:
+        rows = [
+            {
+                **_key(keys, r),
+                "verdict": VERDICT_CODES[r.verdict],
+                "latency_ms": stored_latency(r.latency_ms),
+                "reliable": r.reliable,
+            }
+            for r in late
+        ]
+        await conn.execute(_dialect_insert(conn, results_late).on_conflict_do_nothing(), rows)
+
+
+def _same_result() -> ColumnElement[bool]:
+    r, d = results.c, result_details.c
+    return and_(d.monitor_key == r.monitor_key, d.at == r.at, d.probe == r.probe)
+
+
+def _of_monitor(monitor_id: Any) -> ColumnElement[bool]:
+    key = select(monitor_keys.c.key).where(monitor_keys.c.monitor_id == monitor_id)
+    return results.c.monitor_key == key.scalar_subquery()
+
+
+async def recent_results(
+    conn: AsyncConnection, monitor_id: str, limit: int
+) -> list[dict[str, Any]]:
+    """The monitor's latest raw results, newest first, as the API shows them."""
+    r, d = results.c, result_details.c
+    query = (
+        select(r.at, r.probe, r.verdict, r.latency_ms, r.status_code, r.reliable, d.error, d.phases)
+        .select_from(results.outerjoin(result_details, _same_result()))
+        .where(_of_monitor(monitor_id))
+        .order_by(r.at.desc(), r.probe)
+        .limit(limit)
+    )
+    return [
+        {
+            "at": from_ms(row.at),
+            "probe": row.probe or LOCAL,
+            "verdict": VERDICTS[row.verdict].value,
+            "latency_ms": None if row.latency_ms is None else float(row.latency_ms),
+            "status_code": row.status_code,
+            "error": row.error,
+            "phases": row.phases or {},
+            "reliable": bool(row.reliable),
+        }
+        for row in await conn.execute(query)
+    ]
+
+
+def latest_error(monitor_id: Any) -> ScalarSelect[Any]:
+    """The error of the monitor's newest result (None when it had none), as a subquery;
+    `monitor_id` may be a value or a correlated column."""
+    r, k = results.c, monitor_keys.c
+    return (
+        select(result_details.c.error)
+        .select_from(
+            results.join(monitor_keys, k.key == r.monitor_key).outerjoin(
+                result_details, _same_result()
+            )
+        )
+        .where(k.monitor_id == monitor_id)
+        .order_by(r.at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+async def last_error(conn: AsyncConnection, monitor_id: str) -> str | None:
+    return (await conn.execute(select(latest_error(monitor_id)))).scalar_one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    monitor_id: str
+    at: datetime
+    probe: str
+    verdict: Verdict
+    latency_ms: float | None
+    status_code: int | None
+    error: str | None
+    phases: dict[str, float]
+    reliable: bool
+
+
+async def stored_results(
+    conn: AsyncConnection, monitor_id: str | None = None
+) -> list[StoredResult]:
+    """Every raw result (of one monitor, or all), oldest first, decoded: for checks and tools
+    that read the history whole; the server's own paths read through the functions above."""
+    r, d, k = results.c, result_details.c, monitor_keys.c
+    query = (
+        select(k.monitor_id, r.at, r.probe, r.verdict, r.latency_ms, r.status_code)
+        .add_columns(d.error, d.phases, r.reliable)
+        .select_from(
+            results.join(monitor_keys, k.key == r.monitor_key).outerjoin(
+                result_details, _same_result()
+            )
+        )
+        .order_by(r.at, k.monitor_id, r.probe)
+    )
+    if monitor_id is not None:
+        query = query.where(k.monitor_id == monitor_id)
+    return [
+        StoredResult(
+            row.monitor_id,
+            from_ms(row.at),
+            row.probe or LOCAL,
+            VERDICTS[row.verdict],
+            None if row.latency_ms is None else float(row.latency_ms),
+            row.status_code,
+            row.error,
+            row.phases or {},
+            bool(row.reliable),
+        )
+        for row in await conn.execute(query)
+    ]
