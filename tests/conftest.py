@@ -18,6 +18,7 @@ from hiccup.core.ids import new_id
 from hiccup.store.database import create_engine, migrate
 from tests.support.notify_helpers import SmtpSink
 from tests.support.postgres import running_server
+from tests.support.stuck_tasks import dump_on_signal
 from tests.support.stuck_tasks import install as bound_task_cancellation
 from tests.support.targets import HttpTarget
 
@@ -25,6 +26,7 @@ from tests.support.targets import HttpTarget
 # PostgreSQL's fsync=off in tests/support/postgres.py; an fsync per commit would slow the suite.
 os.environ.setdefault("HICCUP_SQLITE_SYNCHRONOUS", "normal")
 bound_task_cancellation()
+dump_on_signal(pathlib.Path(os.environ.get("HICCUP_TEST_DUMPS", "/tmp")))
 
 
 def cheap_password_hashes() -> None:

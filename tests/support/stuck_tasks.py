@@ -8,6 +8,10 @@ from __future__ import annotations
 import asyncio
 import asyncio.runners
 import io
+import os
+import signal
+from pathlib import Path
+from types import FrameType
 from typing import Any
 
 CANCEL_GRACE_SECONDS = 10.0
@@ -50,3 +54,16 @@ def cancel_all_tasks_bounded(loop: asyncio.AbstractEventLoop) -> None:
 
 def install() -> None:
     asyncio.runners._cancel_all_tasks = cancel_all_tasks_bounded  # type: ignore[attr-defined]
+
+
+def dump_on_signal(folder: Path) -> None:
+    """`kill -USR1 <worker pid>` writes every task of the running loop, with its stack, to
+    `folder/tasks-<pid>.txt`: what a test that hangs is waiting for."""
+
+    def dump(_signum: int, _frame: FrameType | None) -> None:
+        loop = asyncio.events._get_running_loop()
+        tasks = asyncio.all_tasks(loop) if loop is not None else set()
+        text = f"{len(tasks)} task(s) on the running loop\n{describe(tasks)}"
+        (folder / f"tasks-{os.getpid()}.txt").write_text(text)
+
+    signal.signal(signal.SIGUSR1, dump)
