@@ -1,4 +1,5 @@
-"""Reusable incident templates: a title, a first message and an impact, ready to adapt."""
+"""Reusable incident templates: a title, a first message, an impact, the first status and the
+affected components with their statuses, ready to adapt."""
 
 from __future__ import annotations
 
@@ -11,7 +12,26 @@ from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Invalid, NotFound
 from hiccup.manage.models import TemplateIn, TemplateOut
+from hiccup.store.tables import components
 from hiccup.store.tables_accounts import incident_templates
+
+
+async def _check_components(conn: AsyncConnection, data: TemplateIn) -> None:
+    ids = [c.component_id for c in data.components]
+    if not ids:
+        return
+    leaves = components.c.is_group.is_(False)
+    query = select(components.c.id).where(components.c.id.in_(ids), leaves)
+    known = set((await conn.execute(query)).scalars())
+    problems = {
+        f"components.{i}.component_id": "no such component"
+        for i, wanted in enumerate(data.components)
+        if wanted.component_id not in known
+    }
+    if len(set(ids)) != len(ids):
+        problems["components"] = "a component is listed twice"
+    if problems:
+        raise Invalid(problems)
 
 
 async def list_templates(ops: Ops) -> list[TemplateOut]:
@@ -44,6 +64,7 @@ async def save_template(
         )
         if (await c.conn.execute(clash)).first() is not None:
             raise Invalid({"name": f"another template is called {data.name!r}"})
+        await _check_components(c.conn, data)
         values = {**data.model_dump(mode="json"), "updated_at": c.now}
         if template_id is None:
             template_id = new_id()

@@ -13,7 +13,15 @@ from starlette.staticfiles import StaticFiles
 
 from hiccup.manage.context import Ops
 from hiccup.manage.errors import ManageError
-from hiccup.web.admin import account, dashboard, incidents, lists, login, probes
+from hiccup.web.admin import (
+    account,
+    dashboard,
+    incident_templates,
+    incidents,
+    lists,
+    login,
+    probes,
+)
 from hiccup.web.admin.base import PREFIX, Forbidden, LoginRequired, plain, redirect, render
 from hiccup.web.admin.crud import register
 from hiccup.web.admin.resources import CRUDS
@@ -72,7 +80,7 @@ def create_admin(ops: Ops, secure_cookies: bool = False) -> FastAPI:
     app.state.secure_cookies = secure_cookies
     _install_errors(app)
     answer_unavailable(app, _unavailable)
-    for module in (login, dashboard, incidents, lists, probes, account):
+    for module in (login, dashboard, incidents, incident_templates, lists, probes, account):
         app.include_router(module.router, include_in_schema=False)
     for crud in CRUDS:
         router = APIRouter(include_in_schema=False)

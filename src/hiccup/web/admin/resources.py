@@ -12,14 +12,13 @@ from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission, Role, Scope
 from hiccup.checks.registry import check_kinds
 from hiccup.core.status import IncidentImpact
-from hiccup.manage import accounts, components, maintenance, monitors, templates
+from hiccup.manage import accounts, components, maintenance, monitors
 from hiccup.manage.context import Actor, Ops
 from hiccup.manage.models import (
     ComponentIn,
     MaintenanceForm,
     MonitorIn,
     PageIn,
-    TemplateIn,
     TokenCreatedOut,
     TokenIn,
     UserIn,
@@ -146,19 +145,6 @@ async def _page_values(ops: Ops, page_id: str) -> Mapping[str, Any]:
     return (await components.get_page(ops, page_id)).model_dump()
 
 
-async def template_fields(_ops: Ops) -> Sequence[Field]:
-    return [
-        Field("name", "Template name"),
-        Field("title", "Incident title"),
-        Field("body", "First message", "textarea"),
-        Field("impact", "Impact", "select", IMPACTS),
-    ]
-
-
-async def _template_values(ops: Ops, template_id: str) -> Mapping[str, Any]:
-    return (await templates.get_template(ops, template_id)).model_dump(mode="json")
-
-
 async def maintenance_fields(ops: Ops) -> Sequence[Field]:
     return [
         Field("name", "Title"),
@@ -223,10 +209,6 @@ async def _update_page(ops: Ops, actor: Actor, item_id: str, data: Any) -> Any:
     return await components.save_page(ops, actor, data, item_id)
 
 
-async def _update_template(ops: Ops, actor: Actor, item_id: str, data: Any) -> Any:
-    return await templates.save_template(ops, actor, data, item_id)
-
-
 def _token_created(request: Request, principal: Principal, created: Any) -> Response:
     assert isinstance(created, TokenCreatedOut)
     return render(request, "token_created.html", principal, token=created)
@@ -269,18 +251,6 @@ CRUDS = [
         None,
         _update_page,
         components.delete_page,
-    ),
-    Crud(
-        "templates",
-        "incident template",
-        Permission.OPERATE,
-        template_fields,
-        TemplateIn,
-        templates.save_template,
-        _template_values,
-        None,
-        _update_template,
-        templates.delete_template,
     ),
     Crud(
         "maintenance",
