@@ -21,6 +21,7 @@ from hiccup.checks.registry import (
 )
 from hiccup.config.channels import UnknownChannelKind
 from hiccup.config.channels import options_model as channel_options_model
+from hiccup.config.incident_templates import template_problems
 from hiccup.config.messages import fields_at, plain_message
 from hiccup.config.model import (
     HiccupConfig,
@@ -215,6 +216,8 @@ def parse_config(text: str, path: Path) -> HiccupConfig:
     issues += _notification_issues(config, data, path)
     config, problems = read_css_files(config, path.parent)
     problems += page_problems(config)
+    keys = [c.slug for c, _ in config.all_components()]
+    problems += template_problems(config.incident_templates, keys)
     issues += [ConfigIssue(path, line_of(data, loc), _field_name(loc), m) for loc, m in problems]
     if issues:
         raise ConfigError(issues)

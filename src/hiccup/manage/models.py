@@ -266,6 +266,7 @@ class TemplateOut(Out):
     impact: IncidentImpact
     status: OpenStatus = "investigating"
     components: list[ComponentStatusIn] = Field(default_factory=list)
+    declared: bool = Field(default=False, description="from the config file: read-only here")
 
 
 class MaintenanceIn(In):

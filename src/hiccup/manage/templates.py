@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change
-from hiccup.manage.errors import Invalid, NotFound
+from hiccup.manage.errors import Conflict, Invalid, NotFound
 from hiccup.manage.models import TemplateIn, TemplateOut
 from hiccup.store.tables import components
 from hiccup.store.tables_accounts import incident_templates
@@ -48,6 +48,14 @@ async def _row(conn: AsyncConnection, template_id: str) -> Any:
     return row
 
 
+def _editable(row: Any) -> None:
+    if row["declared"]:
+        raise Conflict(
+            "declared_in_config",
+            f"template {row['name']!r} is declared in the config file; change it there",
+        )
+
+
 async def get_template(ops: Ops, template_id: str) -> TemplateOut:
     async with ops.engine.connect() as conn:
         return TemplateOut.model_validate(dict(await _row(conn, template_id)))
@@ -58,7 +66,7 @@ async def save_template(
 ) -> TemplateOut:
     async with change(ops, actor) as c:
         if template_id is not None:
-            await _row(c.conn, template_id)
+            _editable(await _row(c.conn, template_id))
         clash = select(incident_templates.c.id).where(
             incident_templates.c.name == data.name, incident_templates.c.id != (template_id or "")
         )
@@ -82,6 +90,7 @@ async def save_template(
 async def delete_template(ops: Ops, actor: Actor, template_id: str) -> None:
     async with change(ops, actor) as c:
         row = await _row(c.conn, template_id)
+        _editable(row)
         await c.conn.execute(
             delete(incident_templates).where(incident_templates.c.id == template_id)
         )

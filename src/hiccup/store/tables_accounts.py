@@ -106,6 +106,8 @@ incident_templates = Table(
     # The incident's first status and each component's status: [{component_id, status}].
     Column("status", String(16), nullable=False, default="investigating"),
     Column("components", JSON, nullable=False, default=list),
+    # From hiccup.yaml (`incident_templates:`): rewritten at each start, read-only in the admin.
+    Column("declared", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )

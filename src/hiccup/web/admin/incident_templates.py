@@ -15,7 +15,7 @@ from hiccup.auth.roles import Permission
 from hiccup.core.status import ComponentStatus, IncidentImpact
 from hiccup.manage import templates
 from hiccup.manage.components import list_components
-from hiccup.manage.errors import Invalid
+from hiccup.manage.errors import Conflict, Invalid
 from hiccup.manage.models import TemplateIn
 from hiccup.manage.validation import parse
 from hiccup.web.admin.base import form_guard, guard, ops_of, redirect, render
@@ -102,6 +102,10 @@ async def create_template(request: Request) -> Response:
 async def edit_template(request: Request, item_id: str) -> Response:
     me, _ = await guard(request, Permission.OPERATE)
     found = await templates.get_template(ops_of(request), item_id)
+    if found.declared:
+        raise Conflict(
+            "declared_in_config", f"template {found.name!r} is declared in the config file"
+        )
     values = template_values(found) | {"name": found.name, "title": found.title}
     values["body"] = found.body
     return await _form(request, me, f"/templates/{item_id}/edit", values, {})

@@ -1,5 +1,5 @@
 """TOTP recovery codes (hashed, one use each); incident templates carry a status and the
-components' statuses
+components' statuses, and may be declared in hiccup.yaml
 
 Revision ID: 0019a
 Revises: 0001
@@ -38,10 +38,14 @@ def upgrade() -> None:
             sa.Column("status", sa.String(16), nullable=False, server_default="investigating")
         )
         batch.add_column(sa.Column("components", sa.JSON, nullable=False, server_default="[]"))
+        batch.add_column(
+            sa.Column("declared", sa.Boolean, nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("incident_templates") as batch:
+        batch.drop_column("declared")
         batch.drop_column("components")
         batch.drop_column("status")
     op.drop_table("totp_recovery_codes")
