@@ -112,10 +112,11 @@ async def component_fields(ops: Ops) -> Sequence[Field]:
         Field("incidents", "Public incidents", "select", INCIDENT_MODES, optional=True),
         Field(
             "publish_after_s",
-            "Publish after (seconds)",
-            "float",
+            "Publish after",
+            "duration",
             optional=True,
-            help="an outage opens a public incident once it lasted this long; default: the page's",
+            help="an outage opens a public incident once it lasted this long (e.g. 5m); "
+            "default: the page's",
         ),
     ]
 
@@ -129,14 +130,15 @@ async def page_fields(_ops: Ops) -> Sequence[Field]:
         Field("name", "Name"),
         Field("slug", "Slug"),
         Field("url", "Public URL"),
-        Field("time_zone", "Time zone", help="IANA name, e.g. Europe/Berlin"),
+        Field("time_zone", "Time zone", "zone"),
         Field("history_days", "Days of history", "int"),
         Field("incidents", "Public incidents", "select", INCIDENT_MODES[1:]),
         Field(
             "publish_after_s",
-            "Publish after (seconds)",
-            "float",
-            help="components' default: an outage opens a public incident once it lasted this long",
+            "Publish after",
+            "duration",
+            help="components' default: an outage opens a public incident once it lasted this "
+            "long (e.g. 5m)",
         ),
     ]
 
@@ -150,11 +152,11 @@ async def maintenance_fields(ops: Ops) -> Sequence[Field]:
         Field("name", "Title"),
         Field("components", "Affected components", "multi", await component_choices(ops)),
         Field("start", "Start (local time)", "datetime"),
-        Field("duration_s", "Duration (seconds)", "float"),
-        Field("time_zone", "Time zone", optional=True, help="default: the page's"),
+        Field("duration_s", "Duration", "duration", help="e.g. 30m, 2h"),
+        Field("time_zone", "Time zone", "zone", optional=True, help="default: the page's"),
         Field("rrule", "Repeat (RRULE)", optional=True, help="e.g. FREQ=WEEKLY;BYDAY=TU"),
         Field("message", "Message (expected impact)", "textarea"),
-        Field("remind_before_s", "Remind before (seconds)", "float", optional=True),
+        Field("remind_before_s", "Remind before", "duration", optional=True, help="e.g. 1h"),
         Field("page_id", "Page", "select", [NONE, *await page_choices(ops)], optional=True),
     ]
 
