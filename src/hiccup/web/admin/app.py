@@ -20,6 +20,7 @@ from hiccup.web.admin import (
     incidents,
     lists,
     login,
+    monitor_form,
     probes,
 )
 from hiccup.web.admin.base import PREFIX, Forbidden, LoginRequired, plain, redirect, render
@@ -80,7 +81,17 @@ def create_admin(ops: Ops, secure_cookies: bool = False) -> FastAPI:
     app.state.secure_cookies = secure_cookies
     _install_errors(app)
     answer_unavailable(app, _unavailable)
-    for module in (login, dashboard, incidents, incident_templates, lists, probes, account):
+    modules = (
+        login,
+        dashboard,
+        monitor_form,
+        incidents,
+        incident_templates,
+        lists,
+        probes,
+        account,
+    )
+    for module in modules:
         app.include_router(module.router, include_in_schema=False)
     for crud in CRUDS:
         router = APIRouter(include_in_schema=False)

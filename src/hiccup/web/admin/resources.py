@@ -10,14 +10,12 @@ from starlette.responses import Response
 
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission, Role, Scope
-from hiccup.checks.registry import check_kinds
 from hiccup.core.status import IncidentImpact
-from hiccup.manage import accounts, components, maintenance, monitors
+from hiccup.manage import accounts, components, maintenance
 from hiccup.manage.context import Actor, Ops
 from hiccup.manage.models import (
     ComponentIn,
     MaintenanceForm,
-    MonitorIn,
     PageIn,
     TokenCreatedOut,
     TokenIn,
@@ -44,54 +42,6 @@ async def component_choices(ops: Ops, groups_only: bool = False) -> list[tuple[s
 
 async def page_choices(ops: Ops) -> list[tuple[str, str]]:
     return [(p.id, f"{p.name} ({p.slug})") for p in await components.list_pages(ops)]
-
-
-async def monitor_fields(ops: Ops) -> Sequence[Field]:
-    return [
-        Field("name", "Name"),
-        Field("key", "Key", optional=True, help="stable id; default: from the name"),
-        Field("kind", "Kind", "select", [(k, k) for k in check_kinds()]),
-        Field("target", "Target", help="URL, host:port, name, …"),
-        Field("interval_s", "Interval (seconds)", "float"),
-        Field("timeout_s", "Timeout (seconds)", "float"),
-        Field(
-            "retry_interval_s",
-            "Retry interval (seconds)",
-            "float",
-            optional=True,
-            help="while checks fail, check this often instead: confirms and recovers sooner",
-        ),
-        Field(
-            "options",
-            "Options (JSON)",
-            "json",
-            help='the kind\'s options, e.g. {"expect_status": [200]}',
-        ),
-        Field("failure_threshold", "Failures before down", "int"),
-        Field("success_threshold", "Successes before up", "int"),
-        Field("degraded_latency_ms", "Degraded above (ms)", "float", optional=True),
-        Field(
-            "component_id",
-            "Component",
-            "select",
-            [NONE, *await component_choices(ops)],
-            optional=True,
-        ),
-        Field("tags", "Tags", "tags", help="comma or space separated"),
-        Field("enabled", "Enabled", "bool"),
-        Field(
-            "public",
-            "On the status page",
-            "select",
-            [("", "— the kind's default —"), ("true", "yes"), ("false", "no: operator-only")],
-            optional=True,
-            help="operator-only monitors alert, never change the page (default: tls, heartbeat)",
-        ),
-    ]
-
-
-async def _monitor_values(ops: Ops, monitor_id: str) -> Mapping[str, Any]:
-    return (await monitors.get_monitor(ops, monitor_id)).model_dump()
 
 
 async def component_fields(ops: Ops) -> Sequence[Field]:
@@ -217,19 +167,6 @@ def _token_created(request: Request, principal: Principal, created: Any) -> Resp
 
 
 CRUDS = [
-    Crud(
-        "monitors",
-        "monitor",
-        Permission.ADMINISTER,
-        monitor_fields,
-        MonitorIn,
-        monitors.create_monitor,
-        _monitor_values,
-        None,
-        monitors.update_monitor,
-        monitors.delete_monitor,
-        after="/",
-    ),
     Crud(
         "components",
         "component",
