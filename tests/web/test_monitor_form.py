@@ -15,10 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hiccup.auth.roles import Role, Scope
 from hiccup.store.tables import monitors
 from tests.integration.admin_helpers import (
+    CONFIG,
     add_token,
     add_user,
     client_for,
     csrf_of,
+    example_config,
     log_in,
     prepared,
 )
@@ -165,3 +167,24 @@ async def test_check_now_is_for_those_who_may_edit_monitors(
             "/admin/monitors/check", data=_form(await csrf_of(client), target=target.url)
         )
         assert answer.status_code == 403
+
+
+async def test_a_declared_monitor_is_read_only_but_can_be_checked(
+    engine: AsyncEngine, target: HttpTarget
+) -> None:
+    config = example_config(
+        CONFIG + f"monitors:\n  - {{name: amy web, kind: http, target: '{target.url}'}}\n"
+    )
+    async with prepared(engine, config) as hiccup, client_for(hiccup) as client:
+        headers = await _owner(engine, client)
+        [declared] = (await client.get("/api/v1/monitors", headers=headers)).json()["items"]
+        action = f"/monitors/{declared['id']}/edit"
+        page = await client.get("/admin" + action)
+        assert "Declared in the config file" in page.text
+        assert ">Save</button>" not in page.text
+        form = _form(await csrf_of(client), target=target.url, action=action)
+        checked = await client.post("/admin/monitors/check", data=form)
+        assert "Check now: up" in checked.text
+        assert ">Save</button>" not in checked.text
+        refused = await client.post("/admin" + action, data=form)
+        assert refused.status_code == 409

@@ -4,6 +4,7 @@ what is in the form, without saving it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from hiccup.checks.registry import check_kinds
 from hiccup.manage import monitors
 from hiccup.manage.check_now import CheckNow, RunBudget, check_once
 from hiccup.manage.context import Ops
-from hiccup.manage.errors import Invalid, ManageError
+from hiccup.manage.errors import Invalid, ManageError, NotFound
 from hiccup.manage.models import MonitorIn
 from hiccup.manage.validation import parse
 from hiccup.web.admin.base import form_guard, guard, ops_of, redirect, render
@@ -202,9 +203,7 @@ async def check_now(request: Request) -> Response:
     verdict and phases under it (nothing is saved)."""
     me, _, form = await form_guard(request, Permission.ADMINISTER)
     data, problems = await _read(request, form)
-    action = str(form.get("action", "/monitors/new"))
-    if not action.startswith("/monitors/"):
-        action = "/monitors/new"
+    action, declared = await _where_from(request, str(form.get("action", "")))
     wait = _budget(request).wait(me.user_id, ops_of(request).clock.now())
     if wait is not None:
         seconds = max(1, int(wait.total_seconds()) + 1)
@@ -219,6 +218,26 @@ async def check_now(request: Request) -> Response:
     except ManageError as error:
         found = error.fields or {"": error.message}
         return await _page(
-            request, me, action, data, form=form, problems=found, status=error.status
+            request,
+            me,
+            action,
+            data,
+            form=form,
+            problems=found,
+            status=error.status,
+            declared=declared,
         )
-    return await _page(request, me, action, data, form=form, result=result)
+    return await _page(request, me, action, data, form=form, result=result, declared=declared)
+
+
+async def _where_from(request: Request, action: str) -> tuple[str, bool]:
+    """The form Check now came from (new, or a monitor's edit) and whether that monitor is
+    declared in the config file (its form stays read-only)."""
+    found = re.fullmatch(r"/monitors/([A-Za-z0-9]{1,12})/edit", action)
+    if found is None:
+        return "/monitors/new", False
+    try:
+        monitor = await monitors.get_monitor(ops_of(request), found.group(1))
+    except NotFound:
+        return "/monitors/new", False
+    return action, monitor.declared
