@@ -9,8 +9,8 @@ import pytest
 from pydantic import BaseModel
 
 from hiccup.checks.registry import check_kinds, options_model
-from hiccup.config.incident_templates import IncidentTemplateConfig
 from hiccup.cli.main import app
+from hiccup.config.incident_templates import IncidentTemplateConfig
 from hiccup.config.metrics import MetricsConfig
 from hiccup.config.model import (
     ComponentConfig,
