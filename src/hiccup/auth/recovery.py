@@ -35,8 +35,3 @@ def normal(code: str) -> str | None:
 
 def code_hash(code: str) -> str:
     return digest("recovery:" + code)
-
-
-def looks_like_recovery(code: str) -> bool:
-    """A TOTP code is 6 digits; anything that normalises to 10 alphabet letters is a recovery."""
-    return normal(code) is not None
