@@ -109,7 +109,6 @@ async def _page(
 ) -> Response:
     fields = await monitor_fields(ops_of(request))
     kind = str(values.get("kind") or "http")
-    every_option = [f for k in check_kinds() for f in option_fields(k)]
     errors = errors_by_field([*fields, *option_fields(kind), OPTIONS], problems or {})
     return render(
         request,
@@ -127,7 +126,6 @@ async def _page(
         action=action,
         result=result,
         declared=declared,
-        has_options=bool(every_option),
     )
 
 
