@@ -224,3 +224,29 @@ def test_totp_enrolment_shows_a_qr_code_and_recovery_codes(
             shot(page, f"admin-account-{size}")
         assert watched.violations() == []
         page.context.close()
+
+
+@pytest.mark.parametrize("size", ["desk", "phone"])
+def test_the_new_pages_in_dark_mode_fit_the_screen(
+    browser: Browser, server: LiveAdmin, signed_in: Any, size: str
+) -> None:
+    width, height = SIZES[size]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, color_scheme="dark", storage_state=signed_in
+    )
+    watched = Watched(context.new_page())
+    page = watched.page
+    views = {
+        "monitor-form": "/admin/monitors/new",
+        "template-form": "/admin/templates/new",
+        "account": "/admin/account",
+        "api-docs": "/api/v1/docs",
+    }
+    for name, path in views.items():
+        page.goto(server.base_url + path)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(18, 22, 28)", f"{path} is not dark: {background}"
+        fits(page, path, size)
+        shot(page, f"{name}-{size}-dark")
+    assert watched.violations() == []
+    context.close()
