@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from hiccup.checks.registry import check_kinds, options_model
 from hiccup.cli.main import app
+from hiccup.config.incident_templates import IncidentTemplateConfig
 from hiccup.config.metrics import MetricsConfig
 from hiccup.config.model import (
     ComponentConfig,
@@ -36,6 +37,7 @@ def documented_fields(page: str) -> set[str]:
         ComponentConfig,
         MonitorConfig,
         MaintenanceConfig,
+        IncidentTemplateConfig,
         FooterLink,
         PrivateConfig,
         HttpConfig,

@@ -30,7 +30,7 @@ SELF = "self"  # any logged-in user, about themselves
 
 # (method regex, path regex, what it needs): first match wins.
 CLASSES: list[tuple[str, str, str | Permission]] = [
-    (".*", r"^/api/v1/openapi\.json$", PUBLIC),
+    (".*", r"^/api/v1/(openapi\.json|docs)$", PUBLIC),  # the reference, like the document
     (".*", r"^/admin/(login|login/totp|setup/\{token\})$", PUBLIC),
     ("POST", r"^/admin/(logout|account/.*)$", SELF),
     ("GET", r"^/admin/account$", SELF),

@@ -31,11 +31,11 @@ async def test_the_monitor_form_shows_each_error_beside_its_field(engine: AsyncE
         form = {
             "csrf_token": await csrf_of(client),
             "name": "amy web",
-            "kind": "tcp",
-            "target": "",
-            "interval_s": "0.2",
-            "timeout_s": "5",
-            "options": "{not json",
+            "kind": "http",
+            "target": "https://amy.example/",
+            "interval_s": "200ms",
+            "timeout_s": "5s",
+            "options.http.expected_status": "two hundred",
             "failure_threshold": "3",
             "success_threshold": "2",
             "component_id": "",
@@ -43,9 +43,9 @@ async def test_the_monitor_form_shows_each_error_beside_its_field(engine: AsyncE
         }
         answer = await client.post("/admin/monitors/new", data=form)
         assert answer.status_code == 422
-        assert 'id="err-options"' in answer.text
-        assert "not valid JSON" in answer.text
-        form["options"] = "{}"
+        assert 'id="err-options.expected_status"' in answer.text
+        assert "whole numbers separated by commas" in answer.text
+        form["options.http.expected_status"] = "200, 204"
         answer = await client.post("/admin/monitors/new", data=form)
         assert answer.status_code == 422
         assert 'id="err-interval_s"' in answer.text

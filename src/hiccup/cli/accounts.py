@@ -1,4 +1,4 @@
-"""`hiccup user add|passwd|list` and `hiccup config export`."""
+"""`hiccup user add|passwd|totp-off|list` and `hiccup config export`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from hiccup.auth.passwords import hash_password, password_problem
 from hiccup.auth.roles import Role
 from hiccup.config.yamlsource import YamlSyntaxError, load_yaml
 from hiccup.core.clock import SystemClock
-from hiccup.store import accounts, audit
+from hiccup.store import accounts, audit, recovery_codes
 from hiccup.store.config_export import NothingToExport, dump, export_document
 from hiccup.store.database import create_engine, migrate
 
@@ -100,6 +100,28 @@ def passwd(
         errors.print(f"[red]error[/red] no user called {name!r}")
         raise typer.Exit(1)
     console.print(f"password of {name} changed")
+
+
+@user_app.command("totp-off")
+def totp_off(name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Turn a user's TOTP off, with their recovery codes (a lost phone and no codes left), and
+    log them out everywhere; they may enrol again under their account."""
+
+    async def work(conn: AsyncConnection) -> bool:
+        user = await accounts.user_by_name(conn, name)
+        if user is None:
+            return False
+        now = SystemClock().now()
+        await accounts.update_user(conn, user.id, now, totp_enabled=False, totp_secret=None)
+        await recovery_codes.drop_codes(conn, user.id)
+        await accounts.end_user_sessions(conn, user.id)
+        await audit.record(conn, now, "cli", "account.totp_disable", f"user {name}")
+        return True
+
+    if not _in_database(work):
+        errors.print(f"[red]error[/red] no user called {name!r}")
+        raise typer.Exit(1)
+    console.print(f"TOTP of {name} is off; their sessions ended")
 
 
 @user_app.command("list")

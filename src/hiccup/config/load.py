@@ -21,6 +21,7 @@ from hiccup.checks.registry import (
 )
 from hiccup.config.channels import UnknownChannelKind
 from hiccup.config.channels import options_model as channel_options_model
+from hiccup.config.incident_templates import template_problems
 from hiccup.config.messages import fields_at, plain_message
 from hiccup.config.model import (
     HiccupConfig,
@@ -231,6 +232,8 @@ def parse_config(text: str, path: Path) -> HiccupConfig:
     config, problems = read_css_files(config, path.parent)
     problems += _reference_problems(config) + _maintenance_problems(config)
     problems += _notification_problems(config) + page_problems(config)
+    keys = [c.slug for c, _ in config.all_components()]
+    problems += template_problems(config.incident_templates, keys)
     for loc, message in problems:
         if parts.names_set_aside(message):
             continue  # an item the schema refused may have had that key; its errors are out

@@ -22,6 +22,7 @@ from hiccup.checks.registry import (
     default_failure_threshold,
     default_public,
 )
+from hiccup.config.incident_templates import IncidentTemplateConfig
 from hiccup.config.metrics import MetricsConfig
 from hiccup.config.notifications import (
     NotificationsConfig,
@@ -297,6 +298,7 @@ class HiccupConfig(_Strict):
     components: list[ComponentConfig] = []
     monitors: list[MonitorConfig] = []
     maintenance: list[MaintenanceConfig] = []
+    incident_templates: list[IncidentTemplateConfig] = []
     history: HistoryConfig = HistoryConfig()
     notifications: NotificationsConfig = NotificationsConfig()
     # Reverse proxies in front of Hiccup: their X-Forwarded-For names the client.

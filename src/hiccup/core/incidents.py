@@ -33,6 +33,22 @@ OPEN_STATUSES = frozenset(
 )
 
 
+STEPS = (
+    IncidentStatus.INVESTIGATING,
+    IncidentStatus.IDENTIFIED,
+    IncidentStatus.MONITORING,
+    IncidentStatus.RESOLVED,
+)
+
+
+def next_status(current: IncidentStatus) -> IncidentStatus:
+    """The step an update most likely reports: the one after the current status (the update
+    form's default, so a routine update is one keystroke shorter). Resolved stays resolved."""
+    if current not in STEPS:
+        return IncidentStatus.RESOLVED
+    return STEPS[min(STEPS.index(current) + 1, len(STEPS) - 1)]
+
+
 class IncidentAction(StrEnum):
     NONE = "none"
     OPEN = "open"

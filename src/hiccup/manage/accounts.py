@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hiccup.auth.passwords import hash_password, password_problem, verify_password
+from hiccup.auth.recovery import code_hash, new_codes, normal
 from hiccup.auth.roles import Role, scopes_allowed
 from hiccup.auth.totp import accepted_step, new_totp_secret, provisioning_uri
 from hiccup.manage.context import Actor, Change, Ops, change
@@ -19,7 +20,7 @@ from hiccup.manage.models import (
     UserOut,
     UserUpdate,
 )
-from hiccup.store import accounts, api_tokens, audit
+from hiccup.store import accounts, api_tokens, audit, recovery_codes
 from hiccup.store.accounts import User
 
 
@@ -91,7 +92,11 @@ async def delete_user(ops: Ops, actor: Actor, user_id: str) -> None:
         await c.audit("user.delete", f"user {user.name}")
 
 
-async def change_own_password(ops: Ops, actor: Actor, current: str, new: str) -> None:
+async def change_own_password(
+    ops: Ops, actor: Actor, current: str, new: str, keep_session: str = ""
+) -> None:
+    """A new password ends the account's other sessions (a thief's included); the one that
+    made the change (`keep_session`, its cookie) stays signed in."""
     if (problem := password_problem(new)) is not None:
         raise Invalid({"new_password": problem})
     async with ops.engine.connect() as conn:
@@ -101,7 +106,8 @@ async def change_own_password(ops: Ops, actor: Actor, current: str, new: str) ->
     hashed = await hash_password(new)
     async with change(ops, actor) as c:
         await accounts.update_user(c.conn, user.id, c.now, password_hash=hashed)
-        await c.audit("account.password", f"user {user.name}")
+        ended = await accounts.end_other_sessions(c.conn, user.id, keep_session)
+        await c.audit("account.password", f"user {user.name}", f"{ended} other session(s) ended")
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,9 @@ async def begin_totp(ops: Ops, actor: Actor) -> Enrolment:
     return Enrolment(secret, provisioning_uri(secret, user.name))
 
 
-async def confirm_totp(ops: Ops, actor: Actor, code: str) -> None:
+async def confirm_totp(ops: Ops, actor: Actor, code: str) -> list[str]:
+    """Turn TOTP on; returns the new recovery codes, the only time they are shown."""
+    fresh = new_codes()
     async with change(ops, actor) as c:
         user = await _user(c, actor.principal.user_id)
         if user.totp_secret is None:
@@ -128,7 +136,36 @@ async def confirm_totp(ops: Ops, actor: Actor, code: str) -> None:
         if step is None or not await accounts.record_totp_step(c.conn, user.id, step):
             raise Invalid({"code": "wrong code; check the app's clock and try the next one"})
         await accounts.update_user(c.conn, user.id, c.now, totp_enabled=True)
+        await recovery_codes.replace_codes(c.conn, user.id, [_hashed(x) for x in fresh], c.now)
         await c.audit("account.totp_enable", f"user {user.name}")
+    return fresh
+
+
+def _hashed(code: str) -> str:
+    normalised = normal(code)
+    assert normalised is not None  # new_codes only makes valid ones
+    return code_hash(normalised)
+
+
+async def regenerate_recovery_codes(ops: Ops, actor: Actor, password: str) -> list[str]:
+    """New recovery codes; the old ones stop working. Asks for the password, as turning TOTP
+    off does: an unattended session must not be enough to take over the second factor."""
+    async with ops.engine.connect() as conn:
+        user = await accounts.user_by_id(conn, actor.principal.user_id)
+    if user is None or not await verify_password(user.password_hash, password):
+        raise Invalid({"recovery_password": "is not your current password"})
+    if not user.totp_enabled:
+        raise Conflict("totp_off", "turn TOTP on first")
+    fresh = new_codes()
+    async with change(ops, actor) as c:
+        await recovery_codes.replace_codes(c.conn, user.id, [_hashed(x) for x in fresh], c.now)
+        await c.audit("account.recovery_codes", f"user {user.name}", "regenerated")
+    return fresh
+
+
+async def recovery_codes_left(ops: Ops, user_id: str) -> int:
+    async with ops.engine.connect() as conn:
+        return await recovery_codes.codes_left(conn, user_id)
 
 
 async def disable_totp(ops: Ops, actor: Actor, password: str) -> None:
@@ -138,6 +175,7 @@ async def disable_totp(ops: Ops, actor: Actor, password: str) -> None:
         raise Invalid({"password": "is not your current password"})
     async with change(ops, actor) as c:
         await accounts.update_user(c.conn, user.id, c.now, totp_enabled=False, totp_secret=None)
+        await recovery_codes.drop_codes(c.conn, user.id)
         await c.audit("account.totp_disable", f"user {user.name}")
 
 

@@ -82,8 +82,16 @@ async def _read(conn: AsyncConnection, incident_id: str) -> IncidentOut:
         .where(incident_components.c.incident_id == incident_id)
         .order_by(components.c.position)
     )
+    # A resolved incident no longer sets any component's status (hiccup.store.operator_status),
+    # so it reports none as current; what was said stays readable as last_status.
+    current = row["resolved_at"] is None
     parts = [
-        IncidentComponentOut(component_id=i, name=n, status=said.get(i))
+        IncidentComponentOut(
+            component_id=i,
+            name=n,
+            status=said.get(i) if current else None,
+            last_status=said.get(i),
+        )
         for i, n in await conn.execute(query)
     ]
     updates_query = (

@@ -13,12 +13,13 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.auth.passwords import hash_password, password_problem, verify_password
+from hiccup.auth.recovery import code_hash, normal
 from hiccup.auth.roles import Role
 from hiccup.auth.throttle import ACCOUNT_RULE, ADDRESS_RULE
 from hiccup.auth.totp import accepted_step
 from hiccup.manage.context import Ops
 from hiccup.manage.errors import Conflict, Invalid
-from hiccup.store import accounts, audit, throttle
+from hiccup.store import accounts, audit, recovery_codes, throttle
 
 WRONG = "wrong name or password"
 NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
@@ -86,19 +87,38 @@ async def totp_step(ops: Ops, pending: str, code: str, address: str) -> LoginOut
         until = await _locked(conn, user.name, address, now)
     if until is not None:
         return LoginOutcome(error="too many attempts; try again later", locked_until=until)
-    step = accepted_step(secret, code, now, user.totp_last_step)
     async with ops.engine.begin() as conn:
-        if step is not None and await accounts.record_totp_step(conn, user.id, step):
+        how = await _second_factor(conn, user.id, secret, code, now, user.totp_last_step)
+        if how is not None:
             await accounts.end_session(conn, pending)
             await throttle.clear(conn, _keys(user.name, address)[0][0])
             full = await accounts.create_session(conn, user.id, "full", now, address)
-            await audit.record(conn, now, user.name, "login", f"user {user.name}", "totp", address)
+            await audit.record(conn, now, user.name, "login", f"user {user.name}", how, address)
             return LoginOutcome(session=full)
     failed = await _fail(ops, user.name, address, now, "login.totp_failed")
     return LoginOutcome(
         error=failed.error if failed.locked_until else "wrong code",
         locked_until=failed.locked_until,
     )
+
+
+async def _second_factor(
+    conn: AsyncConnection,
+    user_id: str,
+    secret: str,
+    code: str,
+    now: datetime,
+    last_step: int | None,
+) -> str | None:
+    """'totp' or 'recovery code' if the code is accepted (and now used up), else None."""
+    recovery = normal(code)
+    if recovery is not None:
+        used = await recovery_codes.use_code(conn, user_id, code_hash(recovery), now)
+        return "recovery code" if used else None
+    step = accepted_step(secret, code, now, last_step)
+    if step is not None and await accounts.record_totp_step(conn, user_id, step):
+        return "totp"
+    return None
 
 
 async def logout(ops: Ops, session: str) -> None:

@@ -222,7 +222,13 @@ class UpdateOut(Out):
 class IncidentComponentOut(Out):
     component_id: str
     name: str
-    status: ComponentStatus | None
+    status: ComponentStatus | None = Field(
+        description="what the operator set and the component shows while the incident is open; "
+        "null once it is resolved (then see last_status)"
+    )
+    last_status: ComponentStatus | None = Field(
+        default=None, description="the status the operator last set, kept after resolution"
+    )
 
 
 class IncidentOut(Out):
@@ -246,6 +252,10 @@ class TemplateIn(In):
     title: str = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=20000)
     impact: IncidentImpact = IncidentImpact.MINOR
+    status: OpenStatus = Field(default="investigating", description="the incident's first status")
+    components: list[ComponentStatusIn] = Field(
+        default_factory=list, max_length=500, description="components and the status each shows"
+    )
 
 
 class TemplateOut(Out):
@@ -254,6 +264,9 @@ class TemplateOut(Out):
     title: str
     body: str
     impact: IncidentImpact
+    status: OpenStatus = "investigating"
+    components: list[ComponentStatusIn] = Field(default_factory=list)
+    declared: bool = Field(default=False, description="from the config file: read-only here")
 
 
 class MaintenanceIn(In):

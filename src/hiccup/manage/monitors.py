@@ -89,7 +89,7 @@ async def _read(conn: AsyncConnection, monitor_id: str) -> MonitorOut:
     return _out(merged, tags.get(monitor_id, []))
 
 
-def _kind_problems(data: MonitorIn) -> dict[str, str]:
+def kind_problems(data: MonitorIn) -> dict[str, str]:
     problems: dict[str, str] = {}
     try:
         options_model(data.kind).model_validate(data.options)
@@ -105,7 +105,7 @@ def _kind_problems(data: MonitorIn) -> dict[str, str]:
 
 
 async def _check(conn: AsyncConnection, data: MonitorIn, key: str, monitor_id: str | None) -> None:
-    problems = _kind_problems(data)
+    problems = kind_problems(data)
     if data.component_id is not None:
         found = await conn.execute(
             select(components.c.id).where(components.c.id == data.component_id)

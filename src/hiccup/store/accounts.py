@@ -164,6 +164,14 @@ async def end_user_sessions(conn: AsyncConnection, user_id: str) -> None:
     await conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
 
 
+async def end_other_sessions(conn: AsyncConnection, user_id: str, keep: str) -> int:
+    """End every session of the user but the one whose cookie is `keep`; returns how many."""
+    result = await conn.execute(
+        delete(sessions).where(sessions.c.user_id == user_id, sessions.c.id_hash != digest(keep))
+    )
+    return result.rowcount or 0
+
+
 async def prune_sessions(conn: AsyncConnection, now: datetime) -> int:
     """Delete the sessions that have expired; returns how many."""
     result = await conn.execute(delete(sessions).where(sessions.c.expires_at <= now))

@@ -15,6 +15,7 @@ from hiccup.store.adopt import adopt_declared
 from hiccup.store.maintenance import sync_maintenance
 from hiccup.store.tables import components, monitors, pages
 from hiccup.store.tags import sync_declared_tags
+from hiccup.store.template_sync import sync_templates
 
 
 @dataclass
@@ -203,6 +204,12 @@ async def sync_config(conn: AsyncConnection, config: HiccupConfig, now: datetime
     tagged = await sync_declared_tags(conn, _tags(config))
     report.updated += [f"monitor {key} tags" for key in tagged]
     created, updated, removed = await sync_maintenance(conn, page_id, config, component_ids, now)
+    report.created += created
+    report.updated += updated
+    report.removed += removed
+    created, updated, removed = await sync_templates(
+        conn, config.incident_templates, component_ids, now
+    )
     report.created += created
     report.updated += updated
     report.removed += removed

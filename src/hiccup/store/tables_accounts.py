@@ -103,6 +103,11 @@ incident_templates = Table(
     Column("title", String(300), nullable=False),
     Column("body", Text, nullable=False),
     Column("impact", String(16), nullable=False),
+    # The incident's first status and each component's status: [{component_id, status}].
+    Column("status", String(16), nullable=False, default="investigating"),
+    Column("components", JSON, nullable=False, default=list),
+    # From hiccup.yaml (`incident_templates:`): rewritten at each start, read-only in the admin.
+    Column("declared", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
@@ -138,3 +143,14 @@ monitor_tags = Table(
 # The admin dashboard pages through 10,000 monitors ordered by name and filters by component.
 Index("ix_monitors_name", monitors.c.name)
 Index("ix_monitors_component_id", monitors.c.component_id)
+
+# One-time TOTP recovery codes: only a hash is kept; a used code keeps its row (used_at set)
+# so the account page can say how many are left.
+totp_recovery_codes = Table(
+    "totp_recovery_codes",
+    metadata,
+    Column("user_id", String(12), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("code_hash", String(64), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+)

@@ -17,9 +17,11 @@ from hiccup.web.admin import (
     account,
     channels,
     dashboard,
+    incident_templates,
     incidents,
     lists,
     login,
+    monitor_form,
     monitor_page,
     probes,
     subscribers,
@@ -82,7 +84,19 @@ def create_admin(ops: Ops, secure_cookies: bool = False) -> FastAPI:
     app.state.secure_cookies = secure_cookies
     _install_errors(app)
     answer_unavailable(app, _unavailable)
-    for module in (login, dashboard, incidents, lists, probes, account, channels, subscribers):
+    modules = (
+        login,
+        dashboard,
+        monitor_form,
+        incidents,
+        incident_templates,
+        lists,
+        probes,
+        account,
+        channels,
+        subscribers,
+    )
+    for module in modules:
         app.include_router(module.router, include_in_schema=False)
     for crud in CRUDS:
         router = APIRouter(include_in_schema=False)

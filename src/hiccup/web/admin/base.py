@@ -15,6 +15,7 @@ from hiccup.auth.roles import Permission
 from hiccup.core.text import render_markdown
 from hiccup.manage.context import Actor, Ops
 from hiccup.web.access import actor, csrf_ok, principal_for
+from hiccup.web.admin.forms import zone_names
 
 PREFIX = "/admin"
 TEMPLATES = Path(__file__).parents[1] / "templates" / "admin"
@@ -31,6 +32,7 @@ env = Environment(
 )
 env.filters["markdown"] = render_markdown
 env.globals["P"] = Permission
+env.globals["zone_names"] = zone_names
 
 
 class LoginRequired(Exception):

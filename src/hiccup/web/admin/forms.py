@@ -3,14 +3,17 @@ pydantic model validates, and places each error beside its field."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from starlette.datastructures import FormData
+
+from hiccup.core.durations import format_duration, parse_duration
 
 Kind = Literal[
     "text",
@@ -24,6 +27,8 @@ Kind = Literal[
     "json",
     "datetime",
     "password",
+    "duration",  # typed as 30s, 5m, 1h30m; the model gets seconds
+    "zone",  # an IANA time zone picked from a list
 ]
 
 
@@ -40,10 +45,23 @@ class Field:
     zone: str | None = None
 
 
+@functools.cache
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone this system knows, UTC first: the time-zone picker's choices."""
+    return ("UTC", *sorted(z for z in available_timezones() if z != "UTC" and "/" in z))
+
+
 def _scalar(spec: Field, raw: str) -> Any:
     raw = raw.strip()
-    if raw == "" and (spec.optional or spec.kind in ("int", "float", "datetime")):
+    if raw == "" and (spec.optional or spec.kind in ("int", "float", "datetime", "duration")):
         return None
+    if spec.kind == "duration":
+        # The same words as hiccup.yaml's durations, and the same message when it is not one;
+        # a bare number is seconds, as the API takes it.
+        try:
+            return float(raw)
+        except ValueError:
+            return parse_duration(raw).total_seconds()
     if spec.kind == "json":
         try:
             return json.loads(raw or "{}")
@@ -102,6 +120,8 @@ def shown_value(spec: Field, value: Any) -> Any:
         return ", ".join(value)
     if spec.kind == "datetime" and hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%dT%H:%M")
+    if spec.kind == "duration" and isinstance(value, int | float) and not isinstance(value, bool):
+        return format_duration(timedelta(seconds=value))
     return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,14 +12,16 @@ from starlette.responses import HTMLResponse, Response
 
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission
+from hiccup.core.incidents import next_status
 from hiccup.core.status import ComponentStatus, IncidentImpact
 from hiccup.core.text import render_markdown
 from hiccup.manage import incidents, templates
-from hiccup.manage.components import list_components
+from hiccup.manage.components import get_page, list_components
 from hiccup.manage.errors import Conflict, Invalid, NotFound
 from hiccup.manage.models import FalseIn, IncidentIn, IncidentUpdateIn, PostmortemIn
 from hiccup.manage.validation import parse
 from hiccup.web.admin.base import HEADERS, form_guard, guard, ops_of, redirect, render
+from hiccup.web.admin.incident_choices import grouped, public_address, template_values
 
 router = APIRouter()
 OPEN_STATUSES = ("investigating", "identified", "monitoring")
@@ -42,8 +45,10 @@ def _utc(value: Any) -> str | None:
 
 async def _choices(request: Request) -> dict[str, Any]:
     ops = ops_of(request)
+    found = await list_components(ops)
     return {
-        "components": [c for c in await list_components(ops) if not c.is_group],
+        "components": [c for c in found if not c.is_group],
+        "groups": grouped(found),
         "component_statuses": [s.value for s in ComponentStatus],
         "impacts": [i.value for i in IncidentImpact],
         "templates": await templates.list_templates(ops),
@@ -83,11 +88,8 @@ async def new_incident(request: Request) -> Response:
     values: dict[str, Any] = {"impact": "minor", "status": "investigating", "notify": True}
     template_id = request.query_params.get("template")
     if template_id:
-        try:
-            chosen = await templates.get_template(ops_of(request), template_id)
-            values |= {"name": chosen.title, "message": chosen.body, "impact": chosen.impact.value}
-        except NotFound:
-            pass
+        with contextlib.suppress(NotFound):
+            values |= template_values(await templates.get_template(ops_of(request), template_id))
     return await _new_form(request, me, values, {}, 200)
 
 
@@ -125,7 +127,11 @@ async def _detail(
     status: int = 200,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    incident = await incidents.get_incident(ops_of(request), incident_id)
+    ops = ops_of(request)
+    incident = await incidents.get_incident(ops, incident_id)
+    public = public_address(incident, await get_page(ops, incident.page_id), ops.default_page_slug)
+    # The update form proposes the next step (investigating -> identified -> ...).
+    step = next_status(incident.status).value
     return render(
         request,
         "incident.html",
@@ -133,8 +139,9 @@ async def _detail(
         status,
         title=incident.name,
         incident=incident,
+        public=public,
         errors=errors,
-        values=values or {"notify": True},
+        values=values or {"notify": True, "status": step},
         statuses=UPDATE_STATUSES,
         **await _choices(request),
     )

@@ -117,13 +117,20 @@ async def template_list(request: Request) -> Response:
     can = me.may(Permission.OPERATE)
     rows = [
         Row(
-            [t.name, t.title, t.impact.value],
-            f"/templates/{t.id}/edit" if can else None,
-            _owned(me, Permission.OPERATE, Action("Delete", f"/templates/{t.id}/delete")),
+            [
+                t.name,
+                t.title,
+                t.impact.value,
+                "config file" if t.declared else "admin",
+            ],
+            f"/templates/{t.id}/edit" if can and not t.declared else None,
+            ()
+            if t.declared
+            else _owned(me, Permission.OPERATE, Action("Delete", f"/templates/{t.id}/delete")),
         )
         for t in await templates.list_templates(ops_of(request))
     ]
-    columns = ["Name", "Title", "Impact"]
+    columns = ["Name", "Title", "Impact", "Managed in"]
     return table(
         request, me, "Incident templates", columns, rows, ("/templates/new", Permission.OPERATE)
     )

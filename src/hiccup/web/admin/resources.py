@@ -10,16 +10,13 @@ from starlette.responses import Response
 
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission, Role, Scope
-from hiccup.checks.registry import check_kinds
 from hiccup.core.status import IncidentImpact
-from hiccup.manage import accounts, components, maintenance, monitors, templates
+from hiccup.manage import accounts, components, maintenance
 from hiccup.manage.context import Actor, Ops
 from hiccup.manage.models import (
     ComponentIn,
     MaintenanceForm,
-    MonitorIn,
     PageIn,
-    TemplateIn,
     TokenCreatedOut,
     TokenIn,
     UserIn,
@@ -47,54 +44,6 @@ async def page_choices(ops: Ops) -> list[tuple[str, str]]:
     return [(p.id, f"{p.name} ({p.slug})") for p in await components.list_pages(ops)]
 
 
-async def monitor_fields(ops: Ops) -> Sequence[Field]:
-    return [
-        Field("name", "Name"),
-        Field("key", "Key", optional=True, help="stable id; default: from the name"),
-        Field("kind", "Kind", "select", [(k, k) for k in check_kinds()]),
-        Field("target", "Target", help="URL, host:port, name, …"),
-        Field("interval_s", "Interval (seconds)", "float"),
-        Field("timeout_s", "Timeout (seconds)", "float"),
-        Field(
-            "retry_interval_s",
-            "Retry interval (seconds)",
-            "float",
-            optional=True,
-            help="while checks fail, check this often instead: confirms and recovers sooner",
-        ),
-        Field(
-            "options",
-            "Options (JSON)",
-            "json",
-            help='the kind\'s options, e.g. {"expect_status": [200]}',
-        ),
-        Field("failure_threshold", "Failures before down", "int"),
-        Field("success_threshold", "Successes before up", "int"),
-        Field("degraded_latency_ms", "Degraded above (ms)", "float", optional=True),
-        Field(
-            "component_id",
-            "Component",
-            "select",
-            [NONE, *await component_choices(ops)],
-            optional=True,
-        ),
-        Field("tags", "Tags", "tags", help="comma or space separated"),
-        Field("enabled", "Enabled", "bool"),
-        Field(
-            "public",
-            "On the status page",
-            "select",
-            [("", "— the kind's default —"), ("true", "yes"), ("false", "no: operator-only")],
-            optional=True,
-            help="operator-only monitors alert, never change the page (default: tls, heartbeat)",
-        ),
-    ]
-
-
-async def _monitor_values(ops: Ops, monitor_id: str) -> Mapping[str, Any]:
-    return (await monitors.get_monitor(ops, monitor_id)).model_dump()
-
-
 async def component_fields(ops: Ops) -> Sequence[Field]:
     return [
         Field("name", "Name"),
@@ -113,10 +62,11 @@ async def component_fields(ops: Ops) -> Sequence[Field]:
         Field("incidents", "Public incidents", "select", INCIDENT_MODES, optional=True),
         Field(
             "publish_after_s",
-            "Publish after (seconds)",
-            "float",
+            "Publish after",
+            "duration",
             optional=True,
-            help="an outage opens a public incident once it lasted this long; default: the page's",
+            help="an outage opens a public incident once it lasted this long (e.g. 5m); "
+            "default: the page's",
         ),
     ]
 
@@ -130,14 +80,15 @@ async def page_fields(_ops: Ops) -> Sequence[Field]:
         Field("name", "Name"),
         Field("slug", "Slug"),
         Field("url", "Public URL"),
-        Field("time_zone", "Time zone", help="IANA name, e.g. Europe/Berlin"),
+        Field("time_zone", "Time zone", "zone"),
         Field("history_days", "Days of history", "int"),
         Field("incidents", "Public incidents", "select", INCIDENT_MODES[1:]),
         Field(
             "publish_after_s",
-            "Publish after (seconds)",
-            "float",
-            help="components' default: an outage opens a public incident once it lasted this long",
+            "Publish after",
+            "duration",
+            help="components' default: an outage opens a public incident once it lasted this "
+            "long (e.g. 5m)",
         ),
     ]
 
@@ -146,29 +97,16 @@ async def _page_values(ops: Ops, page_id: str) -> Mapping[str, Any]:
     return (await components.get_page(ops, page_id)).model_dump()
 
 
-async def template_fields(_ops: Ops) -> Sequence[Field]:
-    return [
-        Field("name", "Template name"),
-        Field("title", "Incident title"),
-        Field("body", "First message", "textarea"),
-        Field("impact", "Impact", "select", IMPACTS),
-    ]
-
-
-async def _template_values(ops: Ops, template_id: str) -> Mapping[str, Any]:
-    return (await templates.get_template(ops, template_id)).model_dump(mode="json")
-
-
 async def maintenance_fields(ops: Ops) -> Sequence[Field]:
     return [
         Field("name", "Title"),
         Field("components", "Affected components", "multi", await component_choices(ops)),
         Field("start", "Start (local time)", "datetime"),
-        Field("duration_s", "Duration (seconds)", "float"),
-        Field("time_zone", "Time zone", optional=True, help="default: the page's"),
+        Field("duration_s", "Duration", "duration", help="e.g. 30m, 2h"),
+        Field("time_zone", "Time zone", "zone", optional=True, help="default: the page's"),
         Field("rrule", "Repeat (RRULE)", optional=True, help="e.g. FREQ=WEEKLY;BYDAY=TU"),
         Field("message", "Message (expected impact)", "textarea"),
-        Field("remind_before_s", "Remind before (seconds)", "float", optional=True),
+        Field("remind_before_s", "Remind before", "duration", optional=True, help="e.g. 1h"),
         Field("page_id", "Page", "select", [NONE, *await page_choices(ops)], optional=True),
     ]
 
@@ -223,29 +161,12 @@ async def _update_page(ops: Ops, actor: Actor, item_id: str, data: Any) -> Any:
     return await components.save_page(ops, actor, data, item_id)
 
 
-async def _update_template(ops: Ops, actor: Actor, item_id: str, data: Any) -> Any:
-    return await templates.save_template(ops, actor, data, item_id)
-
-
 def _token_created(request: Request, principal: Principal, created: Any) -> Response:
     assert isinstance(created, TokenCreatedOut)
     return render(request, "token_created.html", principal, token=created)
 
 
 CRUDS = [
-    Crud(
-        "monitors",
-        "monitor",
-        Permission.ADMINISTER,
-        monitor_fields,
-        MonitorIn,
-        monitors.create_monitor,
-        _monitor_values,
-        None,
-        monitors.update_monitor,
-        monitors.delete_monitor,
-        after="/",
-    ),
     Crud(
         "components",
         "component",
@@ -269,18 +190,6 @@ CRUDS = [
         None,
         _update_page,
         components.delete_page,
-    ),
-    Crud(
-        "templates",
-        "incident template",
-        Permission.OPERATE,
-        template_fields,
-        TemplateIn,
-        templates.save_template,
-        _template_values,
-        None,
-        _update_template,
-        templates.delete_template,
     ),
     Crud(
         "maintenance",

@@ -11,6 +11,7 @@ from hiccup.manage.context import Ops
 from hiccup.manage.errors import ManageError
 from hiccup.web.api import accounts, catalog, channels, engine, operations, probes, subscribers
 from hiccup.web.api.deps import ApiError, error_body
+from hiccup.web.api.docs import install_docs
 from hiccup.web.unavailable import HEADERS, MESSAGE, answer_unavailable
 
 _CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 401: "unauthenticated"}
@@ -66,7 +67,10 @@ def create_api(ops: Ops) -> FastAPI:
     api = FastAPI(
         title="Hiccup API",
         version="1",
-        description="Everything the admin UI does. Authenticate with `Authorization: Bearer`.",
+        description=(
+            "Everything the admin UI does. Authenticate with `Authorization: Bearer`."
+            " Browsable reference: `/api/v1/docs`."
+        ),
         openapi_url="/openapi.json",
         docs_url=None,
         redoc_url=None,
@@ -76,4 +80,5 @@ def create_api(ops: Ops) -> FastAPI:
     answer_unavailable(api, _unavailable)
     for module in (catalog, operations, accounts, probes, engine, channels, subscribers):
         api.include_router(module.router)
+    install_docs(api, "/api/v1")
     return api
