@@ -106,7 +106,8 @@ def topology(probe_count: int) -> Iterator[Topology]:
     added = []
     try:
         for address in (SERVER_ADDRESS, TARGET_ADDRESS):
-            _ip("addr", "add", f"{address}/32", "dev", "lo")
+            # replace, not add: an address a killed run left behind is taken over, not an error
+            _ip("addr", "replace", f"{address}/32", "dev", "lo")
             added.append(address)
         for _ in range(probe_count):
             net.add_probe()

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from hiccup.config.yamlsource import YamlSyntaxError, line_of, load_yaml
+from hiccup.config.yamlsource import YamlSyntaxError, load_yaml
 from hiccup.core.durations import format_duration, parse_duration
 from hiccup.importers import gatus_alerting
 from hiccup.importers.gatus_conditions import Unmapped, condition
-from hiccup.importers.result import ImportFailure, ImportResult, Keys, Tick, ticking
-
-Where = tuple[str | int, ...]
+from hiccup.importers.gatus_context import GatusContext, Where
+from hiccup.importers.result import ImportFailure, ImportResult, Tick, ticking
 
 
 def import_gatus(path: Path, now: datetime, tick: Tick | None = None) -> ImportResult:
@@ -31,19 +30,6 @@ def import_gatus(path: Path, now: datetime, tick: Tick | None = None) -> ImportR
     if not isinstance(data, dict) or not isinstance(data.get("endpoints"), list):
         raise ImportFailure(f"{path}: no `endpoints:` list: not a Gatus config")
     return map_gatus(data, path, now, tick)
-
-
-class GatusContext:
-    def __init__(self, data: Any, path: Path, result: ImportResult) -> None:
-        self.data, self.path, self.result = data, path, result
-        self.monitor_keys, self.component_keys = Keys(), Keys()
-
-    def where(self, location: Where) -> str:
-        field = ""
-        for part in location:
-            field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else part)
-        line = line_of(self.data, location)
-        return f"{self.path.name}:{line} {field}" if line else f"{self.path.name} {field}"
 
 
 def _duration(value: Any, what: str) -> str:

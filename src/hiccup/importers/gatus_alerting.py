@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from hiccup.importers import apprise_urls
 
 if TYPE_CHECKING:
-    from hiccup.importers.gatus import GatusContext, Where
+    from hiccup.importers.gatus_context import GatusContext, Where
 
 SMTP_PASSWORD_ENV = "HICCUP_SMTP_PASSWORD"
 

@@ -13,6 +13,8 @@ from sqlalchemy import Connection, event, inspect, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from hiccup.store.sqlite_driver import connector
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -82,7 +84,8 @@ def create_engine(url: str | None = None, *, synchronous: Synchronous | None = N
         level = synchronous or sqlite_synchronous()
         if target.database and target.database != ":memory:":
             Path(target.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(target)
+        path = target.database or ":memory:"
+        engine = create_async_engine(target, async_creator=connector(path))
         event.listen(engine.sync_engine, "connect", partial(_sqlite_pragmas, level))
         return engine
     return create_async_engine(target, pool_size=10, max_overflow=10, pool_pre_ping=True)
