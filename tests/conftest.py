@@ -81,18 +81,24 @@ async def fresh_postgres_database(server_url: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def engine(
+async def bare_engine(
     request: pytest.FixtureRequest, tmp_path: pathlib.Path
 ) -> AsyncIterator[AsyncEngine]:
-    """A migrated, empty database on each engine the project supports."""
+    """An empty database on each engine the project supports, not migrated (for migrations)."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'hiccup.db'}"
     else:
         url = await fresh_postgres_database(request.getfixturevalue("postgres_url"))
     created = create_engine(url)
-    await migrate(created)
     yield created
     await created.dispose()
+
+
+@pytest.fixture
+async def engine(bare_engine: AsyncEngine) -> AsyncEngine:
+    """A migrated, empty database on each engine the project supports."""
+    await migrate(bare_engine)
+    return bare_engine
 
 
 @pytest.fixture

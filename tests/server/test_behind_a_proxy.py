@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.caddy import CADDY, caddy_in_front
-from tests.server.nginx import NGINX, Proxy, nginx_in_front
 from tests.support.admin_helpers import PASSWORD, login_csrf, session_csrf
+from tests.support.caddy import CADDY, caddy_in_front
+from tests.support.nginx import NGINX, Proxy, nginx_in_front
 from tests.support.serve_process import HiccupServe
 from tests.support.targets import reserve_port
 

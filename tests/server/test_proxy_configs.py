@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.caddy import CADDY
+from tests.support.caddy import CADDY
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
 LIVE_PATHS = ["/live", "/p/status/live", "/p/internal-tools/live"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pathlib
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -29,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.rollup import Sample, fold_hourly
 from hiccup.core.status import Verdict
-from hiccup.store.database import alembic_config, create_engine, newest_revisions
+from hiccup.store.database import alembic_config, newest_revisions
 from hiccup.store.recording import record_batch
 from hiccup.store.results import (
     RecordedResult,
@@ -43,7 +42,6 @@ from hiccup.store.rollups import fold_batch
 from hiccup.store.tables import UtcDateTime, monitors
 from hiccup.store.tables_history import history_marks
 from hiccup.store.tables_results import monitor_keys, result_details, results_late
-from tests.conftest import fresh_postgres_database
 from tests.support.history_helpers import assert_same, samples, store, stored_rollups
 from tests.support.store_helpers import START, pipeline
 
@@ -173,22 +171,14 @@ old_results = Table(
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def before_0019(
-    request: pytest.FixtureRequest, tmp_path: pathlib.Path
-) -> AsyncIterator[AsyncEngine]:
+@pytest.fixture
+async def before_0019(bare_engine: AsyncEngine) -> AsyncEngine:
     """A database at every revision but 0019."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'hiccup.db'}"
-    else:
-        url = await fresh_postgres_database(request.getfixturevalue("postgres_url"))
-    created = create_engine(url)
-    async with created.begin() as conn:
+    async with bare_engine.begin() as conn:
         # 0025 (certificate ends) comes after 0019, so it waits too.
         later = {"0019", "0025"}
         await conn.run_sync(_upgrade, sorted((newest_revisions() - later) | {"0004", "0009"}))
-    yield created
-    await created.dispose()
+    return bare_engine
 
 
 def _upgrade(connection: Connection, revisions: list[str]) -> None:

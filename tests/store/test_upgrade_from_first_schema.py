@@ -7,25 +7,20 @@ a row here fails the test rather than slipping by."""
 
 from __future__ import annotations
 
-import pathlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from alembic import command
 from sqlalchemy import Connection, MetaData, Table, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.store.database import (
     alembic_config,
-    create_engine,
     migrate,
     newest_revisions,
     stored_revisions,
 )
 from hiccup.store.results import StoredResult, stored_results
-from tests.conftest import fresh_postgres_database
 
 FIRST = "0001"
 AT = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
@@ -197,20 +192,6 @@ ADDED: dict[str, dict[str, Any]] = {
     "incidents": {"false_at": None},
     "outages": {"false_at": None},
 }
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def bare_engine(
-    request: pytest.FixtureRequest, tmp_path: pathlib.Path
-) -> AsyncIterator[AsyncEngine]:
-    """An empty database, not migrated."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'hiccup.db'}"
-    else:
-        url = await fresh_postgres_database(request.getfixturevalue("postgres_url"))
-    engine = create_engine(url)
-    yield engine
-    await engine.dispose()
 
 
 def at_first_schema(connection: Connection) -> set[str]:

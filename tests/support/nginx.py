@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import trustme
 
@@ -93,21 +94,41 @@ def write_certificate(ca: trustme.CA, root: Path) -> None:
     (root / "cert.pem").write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
 
 
-@contextmanager
-def nginx_in_front(root: Path, hiccup_port: int) -> Iterator[Proxy]:
-    """nginx as a foreground process with its own prefix, pid, logs and temp paths."""
+class Templating(Protocol):
+    def __call__(
+        self, text: str, *, https_port: int, http_port: int, hiccup_port: int, root: Path
+    ) -> str: ...
+
+
+def prepare(
+    root: Path, deployed: Path, templated: Templating, hiccup_port: int, name: str
+) -> tuple[trustme.CA, int, int]:
+    """A test CA and its certificate in `root`, two free ports, and the shipped config at
+    `deployed` written to `root/name` with them: (ca, https_port, http_port)."""
     root.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA()
     write_certificate(ca, root)
     https_port, http_port = free_port(), free_port()
+    text = deployed.read_text(encoding="utf-8")
     config = templated(
-        DEPLOYED.read_text(encoding="utf-8"),
-        https_port=https_port,
-        http_port=http_port,
-        hiccup_port=hiccup_port,
-        root=root,
+        text, https_port=https_port, http_port=http_port, hiccup_port=hiccup_port, root=root
     )
-    (root / "hiccup.conf").write_text(config, encoding="utf-8")
+    (root / name).write_text(config, encoding="utf-8")
+    return ca, https_port, http_port
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@contextmanager
+def nginx_in_front(root: Path, hiccup_port: int) -> Iterator[Proxy]:
+    """nginx as a foreground process with its own prefix, pid, logs and temp paths."""
+    ca, https_port, http_port = prepare(root, DEPLOYED, templated, hiccup_port, "hiccup.conf")
     # As root, nginx's workers would become `nobody`, who cannot enter pytest's 0700 folders.
     user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.getuid() == 0 else ""
     (root / "nginx.conf").write_text(MAIN.format(root=root, user=user), encoding="utf-8")
@@ -120,8 +141,4 @@ def nginx_in_front(root: Path, hiccup_port: int) -> Iterator[Proxy]:
             wait_listening(https_port, process, log)
             yield Proxy(https_port, http_port, ca)
         finally:
-            process.terminate()  # a fast shutdown: streams still open are cut
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)  # a fast shutdown: streams still open are cut

@@ -9,9 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import trustme
-
-from tests.server.nginx import Proxy, free_port, wait_listening, write_certificate
+from tests.support.nginx import Proxy, prepare, stop, wait_listening
 
 DEPLOYED = Path(__file__).parents[2] / "deploy" / "Caddyfile"
 CADDY = Path("/usr/bin/caddy")
@@ -48,18 +46,7 @@ def templated(text: str, *, https_port: int, http_port: int, hiccup_port: int, r
 
 @contextmanager
 def caddy_in_front(root: Path, hiccup_port: int) -> Iterator[Proxy]:
-    root.mkdir(parents=True, exist_ok=True)
-    ca = trustme.CA()
-    write_certificate(ca, root)
-    https_port, http_port = free_port(), free_port()
-    config = templated(
-        DEPLOYED.read_text(encoding="utf-8"),
-        https_port=https_port,
-        http_port=http_port,
-        hiccup_port=hiccup_port,
-        root=root,
-    )
-    (root / "Caddyfile").write_text(config, encoding="utf-8")
+    ca, https_port, http_port = prepare(root, DEPLOYED, templated, hiccup_port, "Caddyfile")
     env = {
         **os.environ,
         "HOME": str(root),
@@ -76,8 +63,4 @@ def caddy_in_front(root: Path, hiccup_port: int) -> Iterator[Proxy]:
             wait_listening(https_port, process, log)
             yield Proxy(https_port, http_port, ca)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
