@@ -42,3 +42,10 @@ async def test_the_engine_uses_it_with_its_pragmas(tmp_path: Path) -> None:
         assert str(mode).lower() == "wal"
     finally:
         await engine.dispose()
+
+
+async def test_a_stop_sends_nothing_back_to_the_loop(tmp_path: Path) -> None:
+    connection = await connector(str(tmp_path / "stop.db"))()
+    assert connection.stop() is None  # SQLAlchemy's force close, or a forgotten connection's
+    connection._thread.join(5)
+    assert not connection._thread.is_alive()

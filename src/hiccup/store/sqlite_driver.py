@@ -4,18 +4,23 @@ SQLAlchemy ends a connection whose query was cancelled by closing it gracefully 
 when that wait is cancelled too, by stopping aiosqlite's worker thread at once. aiosqlite 0.22's
 `close()` then waits, in a `finally`, for a second stop that no worker is left to answer: the
 closing task never ends, and whatever waits for every task at exit (`asyncio.run`, a server's
-shutdown, a test's event loop) waited forever. Here close waits for the worker only while the
-worker still runs."""
+shutdown, a test's event loop) waited forever. And a stop's reply, sent from the worker thread
+to a loop that had closed meanwhile, raised there. Here a stop sends no reply, and close waits
+for the worker thread itself to end (aiosqlite 0.22.1, pinned in requirements.txt)."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
 import aiosqlite
+from aiosqlite.core import _STOP_RUNNING_SENTINEL as STOP_WORKER  # what ends the worker's loop
 
 CHUNK = 64  # aiosqlite's default rows per fetch of an iterated cursor
+JOIN_SECONDS = 10.0  # a worker in a long statement (SQLite's busy wait) ends within this
 
 
 class ClosingConnection(aiosqlite.Connection):
@@ -26,10 +31,23 @@ class ClosingConnection(aiosqlite.Connection):
             await self._execute(self._conn.close)  # type: ignore[no-untyped-call]
         finally:
             self._connection = None
-            if self._running:  # else a stop is already queued and the worker is ending
-                stopped = self.stop()
-                if stopped is not None:
-                    await stopped
+            if self._running:  # else a stop is already queued
+                self.stop()
+            # Off the loop: the worker takes its stop after the close and then ends.
+            await asyncio.to_thread(self._thread.join, JOIN_SECONDS)
+
+    def stop(self) -> asyncio.Future[Any] | None:
+        """Stop the worker without a reply. Nothing needs one (close joins the thread), and a
+        reply to a loop that had closed meanwhile raised in the worker thread."""
+        self._running = False
+        self._tx.put_nowait((None, self._close_and_stop))
+        return None
+
+    def _close_and_stop(self) -> object:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        return STOP_WORKER
 
 
 def connector(path: str) -> Callable[[], Awaitable[aiosqlite.Connection]]:
