@@ -4,10 +4,11 @@ Screenshots go to artifacts/browser/ at the repository's root."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -79,3 +80,19 @@ class Target:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+def wait_until_answered(database: Path, name: str = "flexo", seconds: float = 30.0) -> None:
+    """Until the named monitor's check has answered once: the outage of a check never reached
+    is the operator's alone (hiccup.core.reach), and the browser tests watch public ones."""
+    query = (
+        "SELECT s.state FROM monitor_states s JOIN monitors m ON m.id = s.monitor_id "
+        "WHERE m.name = ?"
+    )
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with closing(sqlite3.connect(database)) as db:
+            if db.execute(query, (name,)).fetchone() == ("up",):
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"{name} never answered")

@@ -14,7 +14,12 @@ from playwright.sync_api import Browser, expect
 from hiccup.config.load import parse_config
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.store.database import create_engine
-from tests.browser.page_server import Target, screenshot_path, serve_in_thread
+from tests.browser.page_server import (
+    Target,
+    screenshot_path,
+    serve_in_thread,
+    wait_until_answered,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +38,7 @@ monitors:
 class Live:
     base: str
     target: Target
+    database: Path
 
 
 @pytest.fixture
@@ -44,7 +50,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
     hiccup = Hiccup(engine, config, settings=Settings(flush_seconds=0.1))
     try:
         with serve_in_thread(hiccup.app()) as base:
-            yield Live(base, target)
+            yield Live(base, target, tmp_path / "hiccup.db")
     finally:
         target.stop()
 
@@ -58,6 +64,7 @@ def test_a_german_browser_reads_the_page_and_its_live_updates_in_german(
     expect(page.locator(".banner")).to_contain_text("Alle Systeme betriebsbereit")
     title = page.locator("footer time").get_attribute("title") or ""
     assert title.startswith("Ihre Zeit: ")
+    wait_until_answered(live.database)
     live.target.stop()
     expect(page.locator(".banner")).to_contain_text("flexo ist ausgefallen", timeout=30_000)
     expect(page.locator(".component").first).to_contain_text("Ausfall")

@@ -4,10 +4,7 @@ the reconnect delay is jittered. Screenshots land in artifacts/browser/."""
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from hiccup.config.load import parse_config
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.store.database import create_engine
-from tests.browser.page_server import Target, screenshot_path, serve_in_thread
+from tests.browser.page_server import Target, screenshot_path, serve_in_thread, wait_until_answered
 
 pytestmark = pytest.mark.browser
 
@@ -42,20 +39,8 @@ class Live:
     target: Target
     database: Path
 
-    def wait_until_answered(self, seconds: float = 30.0) -> None:
-        """Until flexo's check has answered once: the outage of a check never reached is the
-        operator's alone (hiccup.core.reach), and this test watches a public one."""
-        query = (
-            "SELECT s.state FROM monitor_states s JOIN monitors m ON m.id = s.monitor_id "
-            "WHERE m.name = 'flexo'"
-        )
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            with closing(sqlite3.connect(self.database)) as db:
-                if db.execute(query).fetchone() == ("up",):
-                    return
-            time.sleep(0.1)
-        raise AssertionError("flexo never answered")
+    def wait_until_answered(self) -> None:
+        wait_until_answered(self.database)
 
 
 @pytest.fixture
