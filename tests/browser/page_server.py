@@ -15,6 +15,9 @@ from pathlib import Path
 import uvicorn
 from starlette.types import ASGIApp
 
+from hiccup.config.load import parse_config
+from hiccup.server.runtime import Hiccup, Settings
+from hiccup.store.database import create_engine
 from tests.support.targets import reserve_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
@@ -96,3 +99,19 @@ def wait_until_answered(database: Path, name: str = "flexo", seconds: float = 30
                 return
         time.sleep(0.1)
     raise AssertionError(f"{name} never answered")
+
+
+@contextmanager
+def live_page(workdir: Path, config_text: str) -> Iterator[tuple[str, Target]]:
+    """A whole Hiccup over `config_text` (its `{url}`: a loopback target it checks), served
+    in a thread on SQLite in `workdir`: (base URL, target). The database is `hiccup.db`."""
+    target = Target()
+    target.start()
+    config = parse_config(config_text.format(url=target.url), Path("browser.yaml"))
+    engine = create_engine(f"sqlite:///{workdir / 'hiccup.db'}")
+    hiccup = Hiccup(engine, config, settings=Settings(flush_seconds=0.1))
+    try:
+        with serve_in_thread(hiccup.app()) as base:
+            yield base, target
+    finally:
+        target.stop()

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from hiccup.config.load import parse_config
-from hiccup.server.runtime import Hiccup, Settings
-from hiccup.store.database import create_engine
-from tests.browser.page_server import Target, screenshot_path, serve_in_thread, wait_until_answered
+from tests.browser.page_server import (
+    Target,
+    live_page,
+    screenshot_path,
+    wait_until_answered,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -45,16 +47,8 @@ class Live:
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Live]:
-    target = Target()
-    target.start()
-    config = parse_config(CONFIG.format(url=target.url), Path("browser.yaml"))
-    engine = create_engine(f"sqlite:///{tmp_path / 'hiccup.db'}")
-    hiccup = Hiccup(engine, config, settings=Settings(flush_seconds=0.1))
-    try:
-        with serve_in_thread(hiccup.app()) as base:
-            yield Live(base, target, tmp_path / "hiccup.db")
-    finally:
-        target.stop()
+    with live_page(tmp_path, CONFIG) as (base, target):
+        yield Live(base, target, tmp_path / "hiccup.db")
 
 
 def open_page(browser: Browser, url: str, **context: object) -> Page:
