@@ -10,6 +10,7 @@ deliveries by Idempotency-Key.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -60,6 +61,7 @@ class World:
     served: HiccupServe
     target: HttpTarget
     hook: Hook
+    spool: Path
 
 
 @pytest.fixture
@@ -78,7 +80,7 @@ async def world(cluster: Cluster, tmp_path: Path) -> AsyncIterator[World]:
     engine = create_engine(cluster.url)
     await Hiccup(engine, parse_config(text, tmp_path / "hiccup.yaml")).prepare()
     served = child_server(tmp_path, cluster.url)
-    yield World(cluster, engine, served, target, hook)
+    yield World(cluster, engine, served, target, hook, tmp_path / "alert-spool")
     served.kill()
     await engine.dispose()
     await target.stop()
@@ -94,6 +96,14 @@ async def wait_for(what: str, check: Any, seconds: float, served: HiccupServe) -
         while not await check():
             served.running()
             await asyncio.sleep(0.05)
+
+
+def spool_states(directory: Path) -> list[str]:
+    states = []
+    for path in directory.glob("*.alert.json"):
+        with contextlib.suppress(OSError, ValueError):  # replaced while being read
+            states += [d["state"] for d in json.loads(path.read_bytes())["deliveries"]]
+    return states
 
 
 @pytest.mark.parametrize("restart", [True, False], ids=["killed-meanwhile", "running-on"])
@@ -125,7 +135,14 @@ async def test_an_alert_goes_out_without_the_database_and_exactly_once_after_it(
     assert body["headline"] == "DOWN: flexo"
     assert body["type"] == "hiccup.alert"
 
+    async def spool_noted() -> bool:
+        return spool_states(world.spool) == ["delivered"]
+
     if restart:
+        # Killed once the spool has noted the delivery: a kill between the receiver taking
+        # the request and that note is sent again after the restart, under the same
+        # Idempotency-Key (at-least-once; receivers dedupe by the key, docs/notifications.md).
+        await wait_for("the delivery noted in the spool", spool_noted, 10, served)
         served.kill()  # kill -9 with the alert in the spool and nothing in the database
         served.start()  # still no database: it serves the page from disk and waits for it
         await served.healthy()
