@@ -7,15 +7,17 @@ import os
 import pathlib
 from collections.abc import AsyncIterator, Iterator
 
-import asyncpg
 import pytest
 from argon2 import PasswordHasher, profiles
-from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth import passwords
-from hiccup.core.ids import new_id
-from hiccup.store.database import create_engine, migrate
+from hiccup.store.database import create_engine
+from tests.support.migrated import (
+    MigratedTemplates,
+    drop_postgres_database,
+    fresh_postgres_database,
+)
 from tests.support.notify_helpers import SmtpSink
 from tests.support.postgres import running_server
 from tests.support.stuck_tasks import dump_on_signal
@@ -67,38 +69,55 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-async def fresh_postgres_database(server_url: str) -> str:
-    name = f"t_{new_id()}"
-    url = make_url(server_url)
-    conn = await asyncpg.connect(
-        host=url.host, port=url.port, user=url.username, database=url.database
-    )
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return url.set(database=name).render_as_string(hide_password=False)
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> MigratedTemplates:
+    return MigratedTemplates(tmp_path_factory.mktemp("templates"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    """Each engine the project supports: a test asking for a database runs on both."""
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture
 async def bare_engine(
-    request: pytest.FixtureRequest, tmp_path: pathlib.Path
+    engine_kind: str, request: pytest.FixtureRequest, tmp_path: pathlib.Path
 ) -> AsyncIterator[AsyncEngine]:
     """An empty database on each engine the project supports, not migrated (for migrations)."""
-    if request.param == "sqlite":
+    if engine_kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'hiccup.db'}"
     else:
         url = await fresh_postgres_database(request.getfixturevalue("postgres_url"))
     created = create_engine(url)
     yield created
     await created.dispose()
+    if engine_kind == "postgresql":
+        await drop_postgres_database(url)
 
 
 @pytest.fixture
-async def engine(bare_engine: AsyncEngine) -> AsyncEngine:
-    """A migrated, empty database on each engine the project supports."""
-    await migrate(bare_engine)
-    return bare_engine
+async def engine(
+    engine_kind: str,
+    request: pytest.FixtureRequest,
+    tmp_path: pathlib.Path,
+    migrated_templates: MigratedTemplates,
+) -> AsyncIterator[AsyncEngine]:
+    """A migrated, empty database on each engine the project supports (a copy of the
+    worker's migrated template: tests/support/migrated.py)."""
+    if engine_kind == "sqlite":
+        path = tmp_path / "hiccup.db"
+        await migrated_templates.sqlite_copy(path)
+        url = f"sqlite:///{path}"
+    else:
+        server = request.getfixturevalue("postgres_url")
+        url = await migrated_templates.postgres_copy(server)
+    created = create_engine(url)
+    yield created
+    await created.dispose()
+    if engine_kind == "postgresql":
+        await drop_postgres_database(url)
 
 
 @pytest.fixture

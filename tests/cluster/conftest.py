@@ -13,7 +13,7 @@ import pytest
 
 from tests.cluster.netns import why_not_available
 from tests.cluster.rig import Cluster, cluster
-from tests.conftest import fresh_postgres_database
+from tests.support.migrated import fresh_postgres_database
 
 # The host's loopback addresses and veth subnets are fixed (tests/cluster/netns.py): one cluster
 # at a time on this machine, across xdist workers and across test runs started side by side.

@@ -14,8 +14,8 @@ from tests.support.outage_helpers import serve_on_postgres
 
 pytestmark = pytest.mark.postgres
 
-OUTAGE = 40.0  # seconds the database is stopped
-EVERY = 5.0  # HICCUP_LOG_SUMMARY_SECONDS for this server
+OUTAGE = 15.0  # seconds the database is stopped
+EVERY = 2.5  # HICCUP_LOG_SUMMARY_SECONDS for this server
 # Lines that do not grow with the outage: each failing part's first line and its recovery,
 # duties stopped and started again. A refused connection gets no traceback.
 FIXED = 45

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import fresh_postgres_database
+from tests.support.migrated import fresh_postgres_database
 from tests.support.serve_process import MINIMAL_CONFIG, HiccupServe
 from tests.support.targets import reserve_port
 

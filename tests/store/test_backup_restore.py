@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hiccup.store.backup import BackupError, backup, restore
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.tables_notify import notify_settings
-from tests.conftest import fresh_postgres_database
+from tests.support.migrated import fresh_postgres_database
 
 NOW = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
 

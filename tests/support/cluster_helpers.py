@@ -16,7 +16,7 @@ from hiccup.store.database import create_engine, migrate
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import monitors
 from hiccup.store.tables_cluster import monitor_leases
-from tests.conftest import fresh_postgres_database
+from tests.support.migrated import fresh_postgres_database
 from tests.support.store_helpers import config
 
 

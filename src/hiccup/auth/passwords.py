@@ -13,8 +13,16 @@ MAX_LENGTH = 256
 _hasher = PasswordHasher()
 
 # Verified against when the user does not exist, so a wrong name costs as long as a wrong
-# password and response times do not reveal which names exist.
-_DUMMY = _hasher.hash("hiccup-no-such-user")
+# password and response times do not reveal which names exist. Made on the first login, not
+# at import: a hash costs ~0.1 s of CPU, and every command and server start imports this.
+_DUMMY: str | None = None
+
+
+def _dummy() -> str:
+    global _DUMMY
+    if _DUMMY is None:
+        _DUMMY = _hasher.hash("hiccup-no-such-user")
+    return _DUMMY
 
 
 def password_problem(password: str) -> str | None:
@@ -32,10 +40,15 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
+def _verify_or_dummy(stored: str | None, password: str) -> bool:
+    # The dummy is made here, off the event loop, the first time a name is unknown.
+    return _verify(stored or _dummy(), password)
+
+
 async def hash_password(password: str) -> str:
     # Hashing takes tens of milliseconds of CPU on purpose: keep it off the event loop.
     return await asyncio.to_thread(_hasher.hash, password)
 
 
 async def verify_password(stored: str | None, password: str) -> bool:
-    return await asyncio.to_thread(_verify, stored or _DUMMY, password) and stored is not None
+    return await asyncio.to_thread(_verify_or_dummy, stored, password) and stored is not None
