@@ -12,7 +12,6 @@ from rich.console import Console
 
 from hiccup.config.load import ConfigError, load_config
 from hiccup.config.model import HiccupConfig
-from hiccup.server.runtime import Hiccup
 from hiccup.server.startup import UNREACHABLE
 from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
 from hiccup.snapshot.disk import mark_stale
@@ -52,6 +51,8 @@ def _say(console: Console, out: Path, report: ExportReport) -> None:
 
 
 async def _export(config: HiccupConfig | None, out: Path, watch: bool, every: float) -> None:
+    from hiccup.server.runtime import Hiccup  # the server's modules: only for an export
+
     console = Console()
     engine = create_engine()
     try:

@@ -13,7 +13,6 @@ from rich.table import Table
 from hiccup.config.load import ConfigError, load_config
 from hiccup.config.model import HiccupConfig
 from hiccup.engine.heartbeats import schedule_or_error, sync_heartbeats
-from hiccup.server.runtime import Hiccup
 from hiccup.store.database import create_engine
 from hiccup.store.heartbeats import Heartbeat, all_heartbeats
 from hiccup.store.monitors import load_specs
@@ -36,6 +35,8 @@ def _config(path: Path | None, errors: Console) -> HiccupConfig | None:
 
 
 async def _load(config: HiccupConfig | None) -> list[Heartbeat]:
+    from hiccup.server.runtime import Hiccup  # the server's modules: only for this step
+
     engine = create_engine()
     try:
         hiccup = Hiccup(engine, config)

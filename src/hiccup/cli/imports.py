@@ -38,7 +38,6 @@ from hiccup.manage.history_import import (
     UpdateRecord,
     record_history,
 )
-from hiccup.server.runtime import Hiccup
 from hiccup.store.database import create_engine, data_dir, database_url
 from hiccup.store.dirlock import DataDirInUse, DataDirLock
 
@@ -258,6 +257,8 @@ def _record_or_exit(
 
 
 async def _record(config: HiccupConfig, records: list[IncidentRecord]) -> HistoryReport:
+    from hiccup.server.runtime import Hiccup  # the server's modules: only for this step
+
     engine = create_engine()
     try:
         hiccup = Hiccup(engine, config)
