@@ -8,7 +8,8 @@ results one recorder flush at a time (`store.recording.record_batch`, 50 results
 HTTP status 200 and their phases, a share of failures with an error. After a WAL checkpoint it
 divides the file's growth by the number of results, and prints it beside a baseline: the bytes
 of the values themselves in the tightest fixed encoding (monitor 2, time 6, verdict 1,
-latency 2, status 2 bytes; a failure's error text besides). Target (#18): <= 40 B per check.
+latency 2, status 2 bytes, 2 for each phase a check took; a failure's error text besides).
+Target (#18): <= 40 B per check.
 """
 
 from __future__ import annotations
@@ -80,17 +81,19 @@ def _result(rng: random.Random, monitor_id: str, at: datetime, fail: float) -> R
 async def _write(
     url: str, ids: list[str], checks: int, fail: float
 ) -> tuple[int, float, float, int]:
-    """Writes `checks` results; returns (results, seconds, CPU seconds, error bytes)."""
+    """Writes `checks` results; returns (results, seconds, CPU seconds, bytes of errors and
+    phases)."""
     rng = random.Random(7)
     engine = create_engine(url)
     spread = INTERVAL / len(ids)
     batch: list[RecordedResult] = []
-    written = error_bytes = 0
+    written = extra_bytes = 0
     started, cpu = time.perf_counter(), time.process_time()
     for n in range(checks):
         at = START + spread * n + timedelta(microseconds=rng.randrange(1000))
         result = _result(rng, ids[n % len(ids)], at, fail)
-        error_bytes += len(result.error or "")
+        # The values alone: the error's text, and 2 bytes for each phase but the total.
+        extra_bytes += len(result.error or "") + 2 * len(set(result.phases or {}) - {"total"})
         batch.append(result)
         if len(batch) == FLUSH or n == checks - 1:
             async with engine.begin() as conn:
@@ -99,7 +102,7 @@ async def _write(
             batch = []
     spent, cpu = time.perf_counter() - started, time.process_time() - cpu
     await engine.dispose()
-    return written, spent, cpu, error_bytes
+    return written, spent, cpu, extra_bytes
 
 
 def _checkpoint(db: Path) -> int:
@@ -130,11 +133,11 @@ def main() -> None:
         asyncio.run(engine.dispose())
         _catalog(url, ids)
         empty = _checkpoint(db)
-        rows, spent, cpu, error_bytes = asyncio.run(_write(url, ids, args.checks, args.fail))
+        rows, spent, cpu, extra_bytes = asyncio.run(_write(url, ids, args.checks, args.fail))
         grown = _checkpoint(db) - empty
         sizes = _table_sizes(db)
     per_check = grown / rows
-    baseline = BASELINE_ROW + error_bytes / rows
+    baseline = BASELINE_ROW + extra_bytes / rows
     print(f"{rows} results, {args.monitors} monitors, {args.fail:.1%} failed")
     print(
         f"written in {spent:.1f} s, {cpu / rows * 1e6:.0f} us of CPU per result (all threads,"

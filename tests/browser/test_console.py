@@ -23,6 +23,7 @@ from hiccup.store.tables_history import rollups_hourly
 from tests.browser.page_server import screenshot_path
 from tests.store.test_monitor_figures import outage_row, result_row, rollup_row
 from tests.support.admin_helpers import PASSWORD, example_config
+from tests.support.certificates import certificate_ending
 from tests.support.live_admin import LiveAdmin, live_admin
 
 pytestmark = pytest.mark.browser
@@ -65,11 +66,17 @@ async def _seed_history(url: str) -> None:
                 ],
             )
             phases = {"dns": 3.0, "connect": 9.0, "tls": 21.0, "first_byte": 30.0, "total": 70.0}
+            cert = certificate_ending(now + timedelta(days=61))
             await write_results(
                 conn,
                 [
                     result_row(
-                        m, now - timedelta(minutes=k + 5), 70.0 + 5 * k + 20 * n, phases=phases
+                        m,
+                        now - timedelta(minutes=k + 5),
+                        70.0 + 5 * k + 20 * n,
+                        phases=phases,
+                        # The website's https checks read its certificate; the database's none.
+                        certificate=cert if n == 0 else None,
                     )
                     for n, m in enumerate(ids)
                     for k in range(8)
@@ -160,6 +167,9 @@ def test_dashboard_then_a_monitors_page(
     expect(page.locator("a[aria-current=page]")).to_have_text("7d")
     expect(page.locator("svg.phases").first).to_be_visible()
     expect(page.get_by_role("cell", name="20 min")).to_be_visible()  # the outage's window
+    details = page.locator("dl.certificate")
+    expect(details).to_contain_text("61 days left")  # rounded, as the dashboard does
+    expect(details).to_contain_text("Example Issuing CA (Example Trust)")
     fits(page, "the monitor's page", size)
     page.screenshot(path=str(screenshot_path(f"console-monitor-{size}-{scheme}")), full_page=True)
     assert not blocked, blocked

@@ -360,16 +360,19 @@ async def test_it_times_the_tls_handshake_apart_from_the_tcp_connect(
 async def test_a_plain_http_check_has_no_tls_phase(run: Run, base: str) -> None:
     result = await run(f"{base}/ok")
     assert "tls" not in result.phases
-    assert "cert_not_after" not in result.phases
+    assert result.certificate is None
 
 
-async def test_an_https_check_keeps_when_the_certificate_ends(run: Run, tls_base: str) -> None:
+async def test_an_https_check_keeps_the_certificate(run: Run, tls_base: str) -> None:
     result = await run(f"{tls_base}/ok", verify_tls=False)
-    # trustme's leaf is valid for years; the console counts the days left from this.
-    ends = datetime.fromtimestamp(result.phases["cert_not_after"], UTC)
-    assert ends - datetime.now(UTC) > timedelta(days=300)
+    cert = result.certificate
+    assert cert is not None
+    # trustme's leaf is valid for years; the console counts the days left from its end.
+    assert cert.not_after - datetime.now(UTC) > timedelta(days=300)
+    assert cert.alt_names == ("localhost", "127.0.0.1")  # DNS names, then addresses
+    assert (cert.issuer_org or "").startswith("trustme")
     failed = await run(f"{tls_base}/status/503", verify_tls=False)
-    assert failed.phases["cert_not_after"] == result.phases["cert_not_after"]
+    assert failed.certificate == cert
 
 
 async def test_an_https_server_that_never_shakes_hands_times_out_in_the_tls_phase(

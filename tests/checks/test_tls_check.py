@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -16,7 +17,14 @@ from hiccup.checks.registry import CheckSet
 from hiccup.checks.tls import TlsCheck, TlsOptions, judge_expiry, parse_tls_target
 from hiccup.core.clock import ManualClock
 from hiccup.core.monitors import MonitorSpec
-from tests.support.tls_server import HOST_NAME, Peer, leaf_context, self_signed_context
+from tests.support.tls_server import (
+    HOST_NAME,
+    Peer,
+    leaf,
+    leaf_context,
+    self_signed,
+    self_signed_context,
+)
 
 Serve = Callable[[Peer], Coroutine[Any, Any, Peer]]
 
@@ -71,11 +79,12 @@ async def test_it_passes_a_valid_certificate_and_times_each_step(
     assert result.ok, result.error
     assert not result.degraded
     assert result.error is None
-    assert set(result.phases) == {"connect", "tls", "total", "cert_not_after"}
+    assert set(result.phases) == {"connect", "tls", "total"}
     assert result.latency_ms == result.phases["total"]
-    # When the leaf ends rides along for the console's "days left" (epoch seconds).
-    left = result.phases["cert_not_after"] - datetime.now(UTC).timestamp()
-    assert timedelta(days=199) < timedelta(seconds=left) <= timedelta(days=200)
+    # The leaf rides along for the console (its "days left" and details).
+    assert result.certificate is not None
+    left = result.certificate.not_after - datetime.now(UTC)
+    assert timedelta(days=199) < left <= timedelta(days=200)
 
 
 async def test_it_verifies_an_ip_address_target_without_a_server_name(
@@ -127,11 +136,54 @@ async def test_it_judges_expiry_at_the_clocks_now(
     assert result.error.startswith("certificate expires in 5 days")
 
 
-async def test_it_fails_a_self_signed_certificate(serve: Serve) -> None:
-    peer = await serve(Peer(self_signed_context()))
+async def test_it_fails_a_self_signed_certificate_and_keeps_its_details(serve: Serve) -> None:
+    context, der = self_signed()
+    peer = await serve(Peer(context))
     result = await TlsCheck().run(_spec(peer.address, server_name=HOST_NAME))
     assert not result.ok
     assert result.error == "certificate verify failed: self-signed certificate"
+    # Read again without verification: the operator sees what the server presents.
+    cert = result.certificate
+    assert cert is not None
+    assert cert.subject_cn == cert.issuer_cn == HOST_NAME
+    assert cert.issuer_org is None
+    assert cert.alt_names == (HOST_NAME,)
+    assert cert.fingerprint == hashlib.sha256(der).hexdigest().upper()
+    assert cert.not_after - cert.not_before == timedelta(days=91)
+    assert 89 < cert.days_left(datetime.now(UTC)) <= 90
+    assert {"connect", "tls"} <= result.phases.keys()
+
+
+async def test_an_expired_certificate_keeps_its_details(
+    ca: trustme.CA, ca_file: str, serve: Serve
+) -> None:
+    ago = -timedelta(days=3, hours=1)
+    context, der = leaf(ca, expires_in=ago)
+    peer = await serve(Peer(context))
+    result = await TlsCheck().run(_spec(peer.address, ca_file=ca_file, server_name=HOST_NAME))
+    assert not result.ok
+    cert = result.certificate
+    assert cert is not None
+    assert cert.subject_cn == HOST_NAME
+    assert cert.issuer_cn is None  # trustme's CA has an organisation only
+    assert (cert.issuer_org or "").startswith("trustme")
+    assert cert.alt_names == (HOST_NAME, "127.0.0.1")
+    assert cert.fingerprint == hashlib.sha256(der).hexdigest().upper()
+    assert int(cert.serial, 16) > 0
+    assert -4 < cert.days_left(datetime.now(UTC)) < -3
+
+
+async def test_a_name_mismatch_keeps_the_details_of_the_certificate_served(
+    ca: trustme.CA, ca_file: str, serve: Serve
+) -> None:
+    context, der = leaf(ca, expires_in=timedelta(days=90))
+    peer = await serve(Peer(context))
+    spec = _spec(peer.address, ca_file=ca_file, server_name="other.example.test")
+    result = await TlsCheck().run(spec)
+    assert result.error is not None
+    assert result.error.startswith("hostname mismatch")
+    assert result.certificate is not None
+    assert result.certificate.fingerprint == hashlib.sha256(der).hexdigest().upper()
 
 
 async def test_it_fails_a_certificate_from_an_unknown_ca(ca_file: str, serve: Serve) -> None:
@@ -166,6 +218,7 @@ async def test_it_gives_up_on_a_server_that_never_handshakes(serve: Serve) -> No
     result = await TlsCheck().run(_spec(peer.address, timeout=0.5))
     assert not result.ok
     assert result.error == "timed out after 0.5s in the TLS handshake"
+    assert result.certificate is None
     assert time.perf_counter() - started < 3  # generous: what matters is that it ends
 
 

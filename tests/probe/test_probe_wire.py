@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
 
+from hiccup.checks.base import CheckResult
 from hiccup.core.monitors import MonitorSpec
-from hiccup.probe.wire import AssignedMonitor, Assignments, ResultBatch
+from hiccup.probe.wire import AssignedMonitor, Assignments, ProbeResult, ResultBatch
+from tests.support.certificates import certificate_ending
 
 SPEC = MonitorSpec(
     "m1", "flexo http", "http", "http://flexo/", timedelta(minutes=5), timedelta(seconds=10)
@@ -43,3 +45,25 @@ def test_a_probe_ignores_fields_a_newer_server_adds() -> None:
 def test_the_server_still_refuses_unknown_fields_from_a_probe() -> None:
     with pytest.raises(ValidationError, match="surprise"):
         ResultBatch.model_validate({"results": [], "surprise": 1})
+
+
+def test_a_certificate_travels_from_the_probe_and_is_left_out_when_none() -> None:
+    at = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    cert = certificate_ending(at + timedelta(days=30))
+    with_cert = ProbeResult.of("m1", CheckResult(ok=True, certificate=cert), at)
+    without = ProbeResult.of("m1", CheckResult(ok=False, error="refused"), at)
+    # As the agent sends a batch: None left out, so a server before the field accepts it.
+    body = json.loads(ResultBatch(results=[with_cert, without]).model_dump_json(exclude_none=True))
+    assert "certificate" not in body["results"][1]
+    received = ResultBatch.model_validate(body).results
+    assert received[0].timed().result.certificate == cert
+    assert received[1].timed().result.certificate is None
+
+
+def test_the_server_refuses_a_certificate_with_a_bad_fingerprint() -> None:
+    at = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    sent = ProbeResult.of("m1", CheckResult(ok=True, certificate=certificate_ending(at)), at)
+    body = json.loads(sent.model_dump_json())
+    body["certificate"]["fingerprint"] = "not hex"
+    with pytest.raises(ValidationError, match="fingerprint"):
+        ProbeResult.model_validate(body)

@@ -14,7 +14,7 @@ from hiccup.core.rollup import Rollup
 from hiccup.core.status import Verdict
 from hiccup.store.monitor_figures import (
     grain_for,
-    last_cert_not_after,
+    last_certificate,
     latency_by_region,
     latency_series,
     row_figures,
@@ -25,6 +25,7 @@ from hiccup.store.results import RecordedResult, write_results
 from hiccup.store.tables import monitors, outages
 from hiccup.store.tables_history import rollups_daily, rollups_hourly
 from hiccup.store.tables_probes import probes
+from tests.support.certificates import certificate_ending
 
 NOW = datetime(2026, 12, 5, 12, 30, tzinfo=UTC)
 BORN = NOW - timedelta(days=400)
@@ -106,7 +107,8 @@ async def seed(engine: AsyncEngine) -> None:
                     "up1",
                     NOW - timedelta(minutes=1),
                     90.0,
-                    phases={"tls": 5.0, "total": 90.0, "cert_not_after": CERT_END.timestamp()},
+                    phases={"tls": 5.0, "total": 90.0},
+                    certificate=certificate_ending(CERT_END),
                 ),
                 result_row("down1", NOW - timedelta(minutes=1), None, verdict="failed"),
             ],
@@ -245,8 +247,14 @@ async def test_latency_by_probe_with_its_region(engine: AsyncEngine) -> None:
     assert found[0].max_ms == pytest.approx(50.0)
 
 
-async def test_the_certificate_end_from_the_newest_result(engine: AsyncEngine) -> None:
+async def test_the_certificate_from_the_newest_result(engine: AsyncEngine) -> None:
     await seed(engine)
     async with engine.connect() as conn:
-        assert await last_cert_not_after(conn, "up1") == CERT_END
-        assert await last_cert_not_after(conn, "down1") is None
+        found = await last_certificate(conn, "up1")
+        assert await last_certificate(conn, "down1") is None
+    assert found is not None
+    expected = certificate_ending(CERT_END)
+    assert found.not_after == CERT_END
+    assert found.not_before == expected.not_before
+    assert found.fingerprint == expected.fingerprint
+    assert found.alt_names == expected.alt_names

@@ -22,19 +22,32 @@ HOST_NAME = "status.example.test"
 def leaf_context(ca: trustme.CA, *, expires_in: timedelta) -> ssl.SSLContext:
     """A server context whose certificate, for HOST_NAME and 127.0.0.1, ends after `expires_in`
     (negative: already expired)."""
+    return leaf(ca, expires_in=expires_in)[0]
+
+
+def leaf(ca: trustme.CA, *, expires_in: timedelta) -> tuple[ssl.SSLContext, bytes]:
+    """leaf_context's context and the DER bytes of the certificate it serves."""
     now = datetime.now(UTC)
     cert = ca.issue_cert(
         HOST_NAME,
         "127.0.0.1",
+        common_name=HOST_NAME,
         not_before=min(now, now + expires_in) - timedelta(days=30),
         not_after=now + expires_in,
     )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
-    return context
+    der = ssl.PEM_cert_to_DER_cert(cert.cert_chain_pems[0].bytes().decode())
+    return context, der
 
 
 def self_signed_context() -> ssl.SSLContext:
+    return self_signed()[0]
+
+
+def self_signed() -> tuple[ssl.SSLContext, bytes]:
+    """A context serving a self-signed certificate for HOST_NAME, valid 90 days from now, and
+    the certificate's DER bytes."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST_NAME)])
     now = datetime.now(UTC)
@@ -61,7 +74,7 @@ def self_signed_context() -> ssl.SSLContext:
         )
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert_path, key_path)
-    return context
+    return context, cert.public_bytes(serialization.Encoding.DER)
 
 
 @dataclass

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.auth.roles import Role
+from hiccup.auth.roles import Role, Scope
 from hiccup.core.clock import ManualClock
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.store.results import write_results
@@ -21,7 +21,8 @@ from hiccup.store.tables import monitor_states, monitors, outages
 from hiccup.store.tables_history import rollups_daily, rollups_hourly
 from hiccup.web.admin.base import ADMIN_CSP
 from tests.store.test_monitor_figures import outage_row, result_row, rollup_row
-from tests.support.admin_helpers import add_user, client_for, example_config, log_in
+from tests.support.admin_helpers import add_user, bearer, client_for, example_config, log_in
+from tests.support.certificates import certificate_ending
 
 NOW = datetime(2026, 12, 5, 12, 30, 10, tzinfo=UTC)
 CERT_END = NOW + timedelta(days=30, hours=2)
@@ -65,10 +66,9 @@ async def seed(engine: AsyncEngine) -> dict[str, str]:
                     shop,
                     NOW - timedelta(seconds=10),
                     61.0,
-                    phases={**phases, "cert_not_after": CERT_END.timestamp()},
+                    phases=phases,
                     status_code=200,
-                    # Slow: its phases are kept (an ok result's are not, #18).
-                    verdict="degraded",
+                    certificate=certificate_ending(CERT_END),
                 ),
                 result_row(ids["backup"], NOW - timedelta(minutes=3), 1500.0, status_code=None),
             ],
@@ -189,6 +189,57 @@ async def test_the_monitor_page_over_each_range(engine: AsyncEngine, span: str) 
         assert "2 h" in page  # the outage's measured window
         assert 'class="phase-first_byte"' in page
         assert "cert_not_after" not in page
+
+
+async def test_the_monitor_page_shows_the_certificate_and_ok_phases(
+    engine: AsyncEngine,
+) -> None:
+    cert = certificate_ending(CERT_END)
+    async with console(engine) as (client, ids):
+        page = (await client.get(f"/admin/monitors/{ids['shop']}")).text
+        details = re.search(r'<dl class="certificate">(.*?)</dl>', page, re.S)
+        assert details
+        shown = dict(re.findall(r"<dt>([^<]+)</dt><dd>(.*?)</dd>", details.group(0), re.S))
+        assert shown["Valid until"] == f"{CERT_END:%Y-%m-%d %H:%M} (30 days left)"
+        assert shown["Valid from"] == f"{cert.not_before:%Y-%m-%d %H:%M}"
+        assert shown["Subject"] == "status.example.test"
+        assert shown["Issuer"] == "Example Issuing CA (Example Trust)"
+        assert ">status.example.test</span>, <span" in shown["Names"]
+        assert ">127.0.0.1</span>" in shown["Names"]
+        assert shown["Serial"] == f"<code>{cert.serial}</code>"
+        pairs = [cert.fingerprint[i : i + 2] for i in range(0, 64, 2)]
+        assert shown["SHA-256"] == f'<code class="fingerprint">{":".join(pairs)}</code>'
+        # The newest result is ok, and its phases are drawn all the same (#14).
+        newest = re.search(
+            r"<tbody>\s*<tr>(.*?)</tr>", page.split("<h2>Latest results</h2>")[1], re.S
+        )
+        assert newest
+        assert ">ok<" in newest.group(1)
+        for phase in ("dns", "connect", "tls", "first_byte"):
+            assert f'class="phase-{phase}"' in newest.group(1)
+        assert "total 61 ms: dns 2 ms, connect 3 ms, tls 12 ms, first_byte 40 ms" in newest.group(1)
+        # A monitor whose checks read no certificate has no such section.
+        assert (
+            '<dl class="certificate">'
+            not in (await client.get(f"/admin/monitors/{ids['cert']}")).text
+        )
+        viewer = await add_user(engine, "vera", Role.VIEWER)
+        headers = await bearer(engine, viewer, [Scope.READ])
+        api = (await client.get(f"/api/v1/monitors/{ids['shop']}", headers=headers)).json()
+        assert api["certificate"] == {
+            "not_after": CERT_END.isoformat().replace("+00:00", "Z"),
+            "not_before": cert.not_before.isoformat().replace("+00:00", "Z"),
+            "subject_cn": "status.example.test",
+            "issuer_cn": "Example Issuing CA",
+            "issuer_org": "Example Trust",
+            "alt_names": ["status.example.test", "127.0.0.1"],
+            "serial": cert.serial,
+            "fingerprint": cert.fingerprint,
+        }
+        listed = (await client.get("/api/v1/monitors", headers=headers)).json()["items"]
+        by_id = {m["id"]: m["certificate"] for m in listed}
+        assert by_id[ids["shop"]] == api["certificate"]
+        assert by_id[ids["cert"]] is None
 
 
 async def test_a_heartbeat_page_shows_its_ping_log(engine: AsyncEngine) -> None:

@@ -23,7 +23,7 @@ async def store_results(engine: AsyncEngine, monitor_id: str) -> None:
         monitor_id,
         AT + timedelta(minutes=1),
         Verdict.FAILED,
-        20.0,
+        55.0,
         503,
         "HTTP 503 (expected 2xx/3xx)",
         phases,
@@ -68,7 +68,13 @@ async def test_the_latest_results_newest_first_in_the_api_and_the_admin(
         assert older["phases"] == {"connect": 3.0, "tls": 12.0, "first_byte": 40.0, "total": 55.0}
         everything = await client.get(f"/api/v1/monitors/{monitor_id}/results", headers=headers)
         oldest = everything.json()[-1]
-        assert (oldest["verdict"], oldest["latency_ms"], oldest["phases"]) == ("ok", 55.0, {})
+        # An ok result keeps its phases too (#14); "total" is its latency.
+        ok_phases = {"connect": 9.0, "total": 55.0}
+        assert (oldest["verdict"], oldest["latency_ms"], oldest["phases"]) == (
+            "ok",
+            55.0,
+            ok_phases,
+        )
         assert oldest["at"].startswith("2026-12-04T16:10:00")
         missing = await client.get("/api/v1/monitors/nope/results", headers=headers)
         assert missing.status_code == 404

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hiccup.probe.wire import ASSIGNMENTS_PATH, Assignments
+from hiccup.probe.wire import ASSIGNMENTS_PATH, Assignments, WireCertificate
+from hiccup.store.certificates import known_certificates
 from hiccup.store.tables_results import results
+from tests.support.certificates import certificate_ending
 from tests.support.probe_helpers import START, probe_rig
 
 
@@ -91,3 +95,21 @@ async def test_a_bad_batch_is_refused_naming_the_field(engine: AsyncEngine) -> N
         )
         assert no_region.status_code == 422
         assert no_region.json()["error"]["fields"] == {"region": "region: a-z, 0-9, _ and -"}
+
+
+async def test_the_certificate_a_probe_read_is_kept_for_its_monitor(engine: AsyncEngine) -> None:
+    cert = certificate_ending(START + timedelta(days=40))
+    async with probe_rig(engine) as rig:
+        sent = rig.result("flexo", START, True).model_copy(
+            update={"certificate": WireCertificate.of(cert)}
+        )
+        reply = await rig.upload("eu-1", [sent])
+        assert reply.json() == {"accepted": 1, "duplicates": 0, "ignored": 0}
+        monitor_id = rig.specs["flexo"].id
+        async with engine.connect() as conn:
+            kept = (await known_certificates(conn, [monitor_id]))[monitor_id]
+        assert (kept.fingerprint, kept.not_after, kept.alt_names) == (
+            cert.fingerprint,
+            cert.not_after,
+            cert.alt_names,
+        )

@@ -8,6 +8,7 @@ from typing import ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from hiccup.checks.certificate import CertificateInfo
 from hiccup.core.monitors import MonitorSpec
 
 
@@ -27,6 +28,8 @@ class CheckResult:
     reliable: bool = True
     # The target gave no answer within the monitor's timeout (the run watched it that long).
     timed_out: bool = False
+    # The leaf certificate the check read (tls, and http on https), valid or not.
+    certificate: CertificateInfo | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 import logging
-import ssl
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -29,7 +28,7 @@ from pydantic import Field, ValidationError
 
 from hiccup import __version__
 from hiccup.checks.base import CheckOptions, CheckResult
-from hiccup.checks.certs import not_after
+from hiccup.checks.certificate import CertificateInfo, certificate_info
 from hiccup.checks.http_connector import CONNECTED, TLS_STARTING, PhasedConnector
 from hiccup.checks.registry import invalid_options, register
 from hiccup.checks.tcp import describe_os_error, timed_out
@@ -66,17 +65,17 @@ class _Record:
     Exactly one phase runs at a time and `switch` closes it, which is what makes phases stack.
     """
 
-    __slots__ = ("cert_not_after", "current", "since", "spent", "status")
+    __slots__ = ("certificate", "current", "since", "spent", "status")
 
     def __init__(self) -> None:
         self.current: str | None = None
         self.since = 0.0
         self.spent: dict[str, float] = {}
         self.status: int | None = None
-        self.cert_not_after: float | None = None  # epoch seconds; after redirects, the last host's
+        self.certificate: CertificateInfo | None = None  # after redirects, the last host's
 
     def connected(self, transport: asyncio.BaseTransport) -> None:
-        self.cert_not_after = _peer_cert_end(transport)
+        self.certificate = _peer_certificate(transport)
 
     def switch(self, phase: str | None, *, discard: bool = False) -> None:
         now = time.perf_counter()
@@ -231,9 +230,6 @@ def _result(
     record.switch(None)
     latency_ms = (time.perf_counter() - started) * 1000
     phases = {**record.spent, "total": latency_ms}
-    if record.cert_not_after is not None:
-        # Not a phase: when the certificate ends, for the console's "days left" column.
-        phases["cert_not_after"] = record.cert_not_after
     return CheckResult(
         ok=error is None,
         latency_ms=latency_ms,
@@ -241,19 +237,19 @@ def _result(
         status_code=record.status,
         phases=phases,
         timed_out=timed_out,
+        certificate=record.certificate,
     )
 
 
-def _peer_cert_end(transport: asyncio.BaseTransport) -> float | None:
-    """When the server's certificate ends (epoch seconds); None over plain http."""
+def _peer_certificate(transport: asyncio.BaseTransport) -> CertificateInfo | None:
+    """The server's certificate; None over plain http. The DER bytes, since with
+    `verify_tls: false` ssl parses nothing."""
     ssl_object = transport.get_extra_info("ssl_object")
-    if ssl_object is None:
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    try:
+        return certificate_info(der) if der else None
+    except ValueError:  # OpenSSL accepted what cryptography finds malformed: no details
         return None
-    end = (ssl_object.getpeercert() or {}).get("notAfter")
-    if isinstance(end, str):  # verified: Python parsed it already
-        return float(ssl.cert_time_to_seconds(end))
-    der = ssl_object.getpeercert(binary_form=True)  # `verify_tls: false` gives only the bytes
-    return not_after(der).timestamp() if der else None
 
 
 def _parse(spec: MonitorSpec) -> HttpOptions | str:

@@ -4,6 +4,8 @@ The handshake verifies the chain and the host name (unless `verify_chain` is fal
 as a browser's would, so "certificate verify failed" here means visitors see a warning too.
 A leaf that expired fails that verification; the check then connects once more without
 verification to read the date, so the error says when it expired rather than only that it did.
+Any other verification failure (self-signed, unknown CA, wrong name) reads the leaf the same
+way: the result carries the certificate's details whether the check passed or not.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, model_validator
 
-from hiccup.checks import certs
 from hiccup.checks.base import CheckOptions, CheckResult
+from hiccup.checks.certificate import CertificateInfo, certificate_info
 from hiccup.checks.registry import invalid_options, register
 from hiccup.checks.tcp import describe_os_error, timed_out
 from hiccup.core.clock import Clock, SystemClock
@@ -193,28 +195,48 @@ class TlsCheck:
     async def _probe(
         self, peer: _Peer, context: ssl.SSLContext, options: TlsOptions, seconds: float
     ) -> CheckResult:
-        now, timing, chain_expired = self._clock.now(), _Timing(), False
+        now, timing = self._clock.now(), _Timing()
+        refused: ssl.SSLCertVerificationError | None = None
         try:
             async with asyncio.timeout(seconds):
                 try:
                     der = await _leaf_certificate(peer, context, timing)
                 except ssl.SSLCertVerificationError as exc:
-                    if exc.verify_code != _CERT_HAS_EXPIRED:
-                        raise
-                    chain_expired = True
+                    refused = exc
+                    timing.enter(None)  # the second connection is not the handshake's time
+                    # Read the leaf once more without verification: an expired or self-signed
+                    # certificate is exactly the one whose details the operator needs.
                     der = await _leaf_certificate(peer, self._context(False, None), _Timing())
         except Exception as exc:
-            return _failed(_describe(exc, seconds, timing), timing)
-        not_after = _not_after(der)
-        verdict = judge_expiry(not_after, now, options)
-        if chain_expired and verdict.ok:
-            # The leaf is fine, so the expired certificate is an intermediate.
-            return _failed("certificate verify failed: certificate has expired", timing)
-        return _with_timing(verdict, timing, not_after.timestamp())
+            # When only the second read failed, the verification's failure is the news.
+            return _failed(_describe(refused or exc, seconds, timing), timing)
+        try:
+            info = certificate_info(der)
+        except ValueError:
+            return _failed("TLS error: the server's certificate cannot be read", timing)
+        return _with_timing(_verdict(info, refused, now, options, seconds, timing), timing, info)
 
     async def close(self) -> None:
         """Nothing pooled: every run opens and closes its own connection."""
         self._contexts.clear()
+
+
+def _verdict(
+    info: CertificateInfo,
+    refused: ssl.SSLCertVerificationError | None,
+    now: datetime,
+    options: TlsOptions,
+    seconds: float,
+    timing: _Timing,
+) -> CheckResult:
+    """The verdict on a leaf read, with the verification's failure (None: it passed)."""
+    if refused is not None and refused.verify_code != _CERT_HAS_EXPIRED:
+        return CheckResult(ok=False, error=_describe(refused, seconds, timing))
+    verdict = judge_expiry(info.not_after, now, options)
+    if refused is not None and verdict.ok:
+        # The leaf is fine, so the expired certificate is an intermediate.
+        return CheckResult(ok=False, error="certificate verify failed: certificate has expired")
+    return verdict
 
 
 def _failed(error: str, timing: _Timing) -> CheckResult:
@@ -222,22 +244,16 @@ def _failed(error: str, timing: _Timing) -> CheckResult:
 
 
 def _with_timing(
-    verdict: CheckResult, timing: _Timing, cert_not_after: float | None = None
+    verdict: CheckResult, timing: _Timing, certificate: CertificateInfo | None = None
 ) -> CheckResult:
     timing.enter(None)  # a timeout leaves its step open
     phases = dict(timing.spent)
     phases["total"] = sum(phases.values())
-    if cert_not_after is not None:
-        # Not a phase: when the leaf ends (epoch seconds), for the console's "days left".
-        phases["cert_not_after"] = cert_not_after
     return CheckResult(
         ok=verdict.ok,
         latency_ms=phases["total"],
         error=verdict.error,
         phases=phases,
         degraded=verdict.degraded,
+        certificate=certificate,
     )
-
-
-def _not_after(der: bytes) -> datetime:
-    return certs.not_after(der)

@@ -88,6 +88,7 @@ class Recorder:
                 result.error,
                 result.phases or None,
                 reliable=result.reliable,
+                certificate=result.certificate,
             )
         )
         # A bad verdict while Hiccup itself was late or stalled is stored but not believed: a

@@ -65,6 +65,20 @@ class MonitorIn(In):
     )
 
 
+class CertificateOut(Out):
+    """The leaf certificate the monitor's newest check read (tls, and http on https)."""
+
+    not_after: UtcOutput
+    # The rest is null for a certificate noted before Hiccup kept details, until the next check.
+    not_before: UtcOutput | None
+    subject_cn: str | None
+    issuer_cn: str | None
+    issuer_org: str | None
+    alt_names: list[str]  # DNS names and IP addresses (subject alternative names)
+    serial: str | None  # hex
+    fingerprint: str | None  # SHA-256 of the certificate, hex
+
+
 class MonitorOut(Out):
     id: str
     key: str
@@ -86,6 +100,7 @@ class MonitorOut(Out):
     state: str
     last_result_at: UtcOutput | None
     public: bool
+    certificate: CertificateOut | None = None
 
 
 class ResultOut(Out):

@@ -19,8 +19,17 @@ from hiccup.core.changes import NOTHING_CHANGED, describe_changes
 from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
-from hiccup.manage.models import FalseIn, MonitorIn, MonitorOut, OutageOut, Paged, ResultOut
+from hiccup.manage.models import (
+    CertificateOut,
+    FalseIn,
+    MonitorIn,
+    MonitorOut,
+    OutageOut,
+    Paged,
+    ResultOut,
+)
 from hiccup.manage.validation import field_messages
+from hiccup.store.certificates import KnownCertificate, known_certificates
 from hiccup.store.dashboard import MonitorQuery, monitor_page
 from hiccup.store.false_alarms import mark_outage_false as store_mark_outage_false
 from hiccup.store.false_alarms import monitor_outages
@@ -29,7 +38,7 @@ from hiccup.store.tables import components, monitor_states, monitors
 from hiccup.store.tags import set_tags, tags_of
 
 
-def _out(row: Any, tags: list[str]) -> MonitorOut:
+def _out(row: Any, tags: list[str], certificate: KnownCertificate | None) -> MonitorOut:
     state = row["state"] or "unknown"
     return MonitorOut(
         id=row["id"],
@@ -52,14 +61,17 @@ def _out(row: Any, tags: list[str]) -> MonitorOut:
         state=state if row["enabled"] else "paused",
         last_result_at=row["last_result_at"],
         public=row["public"],
+        certificate=None if certificate is None else CertificateOut.model_validate(certificate),
     )
 
 
 async def list_monitors(ops: Ops, spec: MonitorQuery) -> Paged[MonitorOut]:
     async with ops.engine.connect() as conn:
         rows, total = await monitor_page(conn, spec)
-        tags = await tags_of(conn, [r["id"] for r in rows])
-    items = [_out(r, tags.get(r["id"], [])) for r in rows]
+        ids = [r["id"] for r in rows]
+        tags = await tags_of(conn, ids)
+        certificates = await known_certificates(conn, ids)
+    items = [_out(r, tags.get(r["id"], []), certificates.get(r["id"])) for r in rows]
     return Paged[MonitorOut](items=items, total=total, page=spec.page, per_page=spec.per_page)
 
 
@@ -86,7 +98,8 @@ async def _read(conn: AsyncConnection, monitor_id: str) -> MonitorOut:
     if state:
         merged["last_result_at"] = state[1]
     tags = await tags_of(conn, [monitor_id])
-    return _out(merged, tags.get(monitor_id, []))
+    certificate = (await known_certificates(conn, [monitor_id])).get(monitor_id)
+    return _out(merged, tags.get(monitor_id, []), certificate)
 
 
 def kind_problems(data: MonitorIn) -> dict[str, str]:

@@ -114,7 +114,8 @@ class ProbeClient:
             raise self._unavailable(f"unexpected assignments: {_first(error)}") from None
 
     async def upload(self, batch: ResultBatch) -> BatchReceipt:
-        data = batch.model_dump_json().encode()
+        # None left out: a field added since (a certificate) then reaches only servers that know it.
+        data = batch.model_dump_json(exclude_none=True).encode()
         headers = {"Content-Type": "application/json"}
         reply = await self._send("POST", RESULTS_PATH, MAX_REPLY_BYTES, data=data, headers=headers)
         if 400 <= reply.status < 500 and reply.status not in _RETRY_4XX:

@@ -8,11 +8,12 @@ saw, so an old agent never decides anything with stale rules.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hiccup.checks.base import CheckResult, TimedResult
+from hiccup.checks.certificate import MAX_NAMES, MAX_TEXT, CertificateInfo
 from hiccup.config.isotime import AwareInput
 from hiccup.core.monitors import MonitorSpec
 
@@ -82,6 +83,47 @@ class Assignments(_FromServer):
     monitors: list[AssignedMonitor]
 
 
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+
+
+class WireCertificate(_Wire):
+    """The leaf certificate a probe's check read (checks.certificate.CertificateInfo)."""
+
+    subject_cn: Text | None = None
+    issuer_cn: Text | None = None
+    issuer_org: Text | None = None
+    alt_names: list[Text] = Field(default_factory=list, max_length=MAX_NAMES)
+    not_before: AwareInput
+    not_after: AwareInput
+    serial: str = Field(max_length=64)
+    fingerprint: str = Field(pattern=r"^[0-9A-F]{64}$")
+
+    @classmethod
+    def of(cls, info: CertificateInfo) -> WireCertificate:
+        return cls(
+            subject_cn=info.subject_cn,
+            issuer_cn=info.issuer_cn,
+            issuer_org=info.issuer_org,
+            alt_names=list(info.alt_names),
+            not_before=info.not_before,
+            not_after=info.not_after,
+            serial=info.serial,
+            fingerprint=info.fingerprint,
+        )
+
+    def info(self) -> CertificateInfo:
+        return CertificateInfo(
+            subject_cn=self.subject_cn,
+            issuer_cn=self.issuer_cn,
+            issuer_org=self.issuer_org,
+            alt_names=tuple(self.alt_names),
+            not_before=self.not_before,
+            not_after=self.not_after,
+            serial=self.serial,
+            fingerprint=self.fingerprint,
+        )
+
+
 class ProbeResult(_Wire):
     monitor_id: str = Field(min_length=1, max_length=12)
     at: AwareInput  # when the check started, as measured by the probe
@@ -92,6 +134,9 @@ class ProbeResult(_Wire):
     phases: dict[str, float] = {}
     degraded: bool = False
     reliable: bool = True
+    # Sent only when a check read one (the agent leaves out None): servers before it refused
+    # unknown fields.
+    certificate: WireCertificate | None = None
 
     @classmethod
     def of(cls, monitor_id: str, result: CheckResult, at: datetime) -> ProbeResult:
@@ -105,6 +150,9 @@ class ProbeResult(_Wire):
             phases=dict(result.phases),
             degraded=result.degraded,
             reliable=result.reliable,
+            certificate=None
+            if result.certificate is None
+            else WireCertificate.of(result.certificate),
         )
 
     def timed(self) -> TimedResult:
@@ -119,7 +167,12 @@ class ProbeResult(_Wire):
             phases=dict(self.phases),
             degraded=self.degraded,
             reliable=self.reliable,
+            certificate=None if self.certificate is None else self.certificate.info(),
         )
+
+
+def _wire_certificate(info: CertificateInfo | None) -> WireCertificate | None:
+    return None if info is None else WireCertificate.of(info)
 
 
 class ResultBatch(_Wire):

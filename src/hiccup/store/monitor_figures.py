@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hiccup.core.public import LatencyPoint
 from hiccup.core.rollup import Rollup, hour_start
 from hiccup.core.uptime import Interval, uptime_ratio
+from hiccup.store.certificates import KnownCertificate, certificate_ends, known_certificates
 from hiccup.store.codec import utc
 from hiccup.store.history_read import down_intervals_by_monitor
-from hiccup.store.results import LOCAL, certificate_ends, from_ms, to_ms
+from hiccup.store.results import LOCAL, from_ms, to_ms
 from hiccup.store.rollups import rollup_from_row
 from hiccup.store.tables import components, monitors, outages
 from hiccup.store.tables_history import rollups_daily, rollups_hourly
@@ -272,9 +273,9 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-async def last_cert_not_after(conn: AsyncConnection, monitor_id: str) -> datetime | None:
-    """When the certificate the newest check read ends, if a check read one."""
-    return (await certificate_ends(conn, [monitor_id])).get(monitor_id)
+async def last_certificate(conn: AsyncConnection, monitor_id: str) -> KnownCertificate | None:
+    """The certificate the newest check read, if a check read one."""
+    return (await known_certificates(conn, [monitor_id])).get(monitor_id)
 
 
 async def component_latency(

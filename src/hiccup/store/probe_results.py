@@ -51,6 +51,7 @@ def _recorded(spec: MonitorSpec, probe: str, item: TimedResult) -> RecordedResul
         dict(result.phases) or None,
         probe,
         result.reliable,
+        result.certificate,
     )
 
 

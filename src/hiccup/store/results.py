@@ -1,5 +1,6 @@
 """Raw results in and out of their slim rows (tables_results): integer keys, epoch
-milliseconds, a verdict code; the error and phases only where a result needs them."""
+milliseconds, a verdict code, the phases in whole milliseconds; the error only where a result
+has one."""
 
 from __future__ import annotations
 
@@ -13,20 +14,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.checks.certificate import CertificateInfo
 from hiccup.core.status import Verdict
-from hiccup.store.codec import utc
+from hiccup.store.certificates import note_certificates
 from hiccup.store.tables_history import history_marks
 from hiccup.store.tables_results import (
-    monitor_certs,
+    PHASE_COLUMNS,
     monitor_keys,
     result_details,
     results,
     results_late,
 )
 
-# A check that reads a certificate says when it ends among its phases, in epoch seconds (not a
-# duration: the chart of phases leaves it out); see checks/tls.py and checks/http.py.
-CERT_NOT_AFTER = "cert_not_after"
 LOCAL = "local"  # the server's own checks: stored as "" (no bytes on SQLite)
 VERDICT_CODES: dict[Verdict, int] = {Verdict.OK: 0, Verdict.DEGRADED: 1, Verdict.FAILED: 2}
 VERDICTS: dict[int, Verdict] = {code: verdict for verdict, code in VERDICT_CODES.items()}
@@ -50,6 +49,7 @@ class RecordedResult:
     phases: dict[str, float] | None
     probe: str = LOCAL
     reliable: bool = True
+    certificate: CertificateInfo | None = None  # stored apart: monitor_certs
 
 
 def to_ms(moment: datetime) -> int:
@@ -120,7 +120,28 @@ def _key_of(row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _needs_details(result: RecordedResult) -> bool:
-    return result.verdict is not Verdict.OK or bool(result.error)
+    return bool(result.error)
+
+
+def _phase_values(phases: dict[str, float] | None) -> dict[str, int | None]:
+    """The phase columns of a result row: whole milliseconds, None for a step not taken."""
+    found = phases or {}
+    return {f"{p}_ms": stored_latency(found.get(p)) for p in PHASE_COLUMNS}
+
+
+def _phases_of(row: Any) -> dict[str, float]:
+    """A stored result's phases: the row's columns, or (rows written before them) a failure's
+    JSON in result_details. "total" is the latency, as the checks report it."""
+    if row.phases:
+        return dict(row.phases)
+    found = {p: float(ms) for p in PHASE_COLUMNS if (ms := getattr(row, f"{p}_ms")) is not None}
+    if found and row.latency_ms is not None:
+        found["total"] = float(row.latency_ms)
+    return found
+
+
+def _phase_columns() -> list[Any]:
+    return [results.c[f"{p}_ms"] for p in PHASE_COLUMNS]
 
 
 async def read_fold_mark(conn: AsyncConnection) -> int:
@@ -148,6 +169,7 @@ async def write_results(
             "latency_ms": stored_latency(r.latency_ms),
             "status_code": r.status_code,
             "reliable": r.reliable,
+            **_phase_values(r.phases),
         }
         for r in batch
     ]
@@ -160,52 +182,15 @@ async def write_results(
         await conn.execute(statement, rows)
     await _write_details(conn, keys, [r for r in batch if _needs_details(r)])
     await _queue_late(conn, keys, batch, now)
-    await _note_certificates(conn, batch)
+    await note_certificates(conn, ((r.monitor_id, r.at, r.certificate) for r in batch))
     return list(batch)
-
-
-def cert_end(phases: Any) -> datetime | None:
-    value = phases.get(CERT_NOT_AFTER) if isinstance(phases, dict) else None
-    if not isinstance(value, int | float):
-        return None
-    return datetime.fromtimestamp(float(value), UTC)
-
-
-async def _note_certificates(conn: AsyncConnection, batch: Sequence[RecordedResult]) -> None:
-    """Each monitor's newest certificate end in `monitor_certs`: a row is rewritten only when
-    the date changes (a renewal), so a steady certificate costs no write."""
-    newest: dict[str, datetime] = {}
-    for result in sorted(batch, key=lambda r: r.at):
-        end = cert_end(result.phases)
-        if end is not None:
-            newest[result.monitor_id] = end
-    if not newest:
-        return
-    insert = _dialect_insert(conn, monitor_certs)
-    upsert = insert.on_conflict_do_update(
-        index_elements=[monitor_certs.c.monitor_id],
-        set_={"not_after": insert.excluded.not_after},
-        where=monitor_certs.c.not_after != insert.excluded.not_after,
-    )
-    rows = [{"monitor_id": monitor_id, "not_after": end} for monitor_id, end in newest.items()]
-    await conn.execute(upsert, rows)
-
-
-async def certificate_ends(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, datetime]:
-    """When the certificate each monitor's newest check read ends, for those that read one."""
-    c = monitor_certs.c
-    query = select(c.monitor_id, c.not_after).where(c.monitor_id.in_(ids))
-    return {monitor_id: utc(end) for monitor_id, end in await conn.execute(query)}
 
 
 async def _write_details(
     conn: AsyncConnection, keys: dict[str, int], batch: Sequence[RecordedResult]
 ) -> None:
     if batch:
-        rows = [
-            {**_key(keys, r), "error": (r.error or "")[:500] or None, "phases": r.phases or None}
-            for r in batch
-        ]
+        rows = [{**_key(keys, r), "error": (r.error or "")[:500] or None} for r in batch]
         await conn.execute(_dialect_insert(conn, result_details).on_conflict_do_nothing(), rows)
 
 
@@ -245,6 +230,7 @@ async def recent_results(
     r, d = results.c, result_details.c
     query = (
         select(r.at, r.probe, r.verdict, r.latency_ms, r.status_code, r.reliable, d.error, d.phases)
+        .add_columns(*_phase_columns())
         .select_from(results.outerjoin(result_details, _same_result()))
         .where(_of_monitor(monitor_id))
         .order_by(r.at.desc(), r.probe)
@@ -258,7 +244,7 @@ async def recent_results(
             "latency_ms": None if row.latency_ms is None else float(row.latency_ms),
             "status_code": row.status_code,
             "error": row.error,
-            "phases": row.phases or {},
+            "phases": _phases_of(row),
             "reliable": bool(row.reliable),
         }
         for row in await conn.execute(query)
@@ -308,7 +294,7 @@ async def stored_results(
     r, d, k = results.c, result_details.c, monitor_keys.c
     query = (
         select(k.monitor_id, r.at, r.probe, r.verdict, r.latency_ms, r.status_code)
-        .add_columns(d.error, d.phases, r.reliable)
+        .add_columns(d.error, d.phases, r.reliable, *_phase_columns())
         .select_from(
             results.join(monitor_keys, k.key == r.monitor_key).outerjoin(
                 result_details, _same_result()
@@ -327,7 +313,7 @@ async def stored_results(
             None if row.latency_ms is None else float(row.latency_ms),
             row.status_code,
             row.error,
-            row.phases or {},
+            _phases_of(row),
             bool(row.reliable),
         )
         for row in await conn.execute(query)

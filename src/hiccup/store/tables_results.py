@@ -1,10 +1,10 @@
-"""Raw check results, slim: about 25 bytes a check on SQLite, indexes included (#18 item 3).
+"""Raw check results, slim: about 33 bytes a check on SQLite, indexes included (#18 item 3).
 
 A result row is all integers keyed by (monitor key, time in epoch milliseconds, probe): no
 12-character monitor id, no datetime text, no JSON. On SQLite the table is `WITHOUT ROWID`, so
 the rows live in the primary key's b-tree and nothing else indexes them. What only a failure
-needs (its error text and its phases) sits in `result_details`, written for failed, degraded
-or erring results only. Reading and writing them is `hiccup.store.results`.
+needs (its error text) sits in `result_details`, written for results with an error only; the
+phases are small integer columns of the row. Reading and writing them is `hiccup.store.results`.
 
 Every change here needs an Alembic migration (revision 0019 made these tables).
 """
@@ -26,6 +26,9 @@ from sqlalchemy import (
 
 from hiccup.store.tables import metadata
 from hiccup.store.timestamps import UtcDateTime
+
+# The phases a result row keeps, each as `<phase>_ms` ("total" is its latency).
+PHASE_COLUMNS = ("dns", "connect", "tls", "first_byte")
 
 # A small integer per monitor: 1-3 bytes a row instead of the 12-character id.
 monitor_keys = Table(
@@ -66,10 +69,14 @@ results = Table(
     Column("status_code", SmallInteger),
     # False when Hiccup itself ran late or its loop was blocked: not counted as a failure.
     Column("reliable", Boolean, nullable=False, default=True, server_default=true()),
+    # The phases, whole milliseconds, NULL when the kind has no such step (a NULL costs a
+    # byte on SQLite, a value 1-3): every result's, so the console draws ok ones too (#14).
+    *(Column(f"{phase}_ms", Integer) for phase in PHASE_COLUMNS),
     sqlite_with_rowid=False,
 )
 
-# The error and phases of the results that need them (not ok, or with an error), same key.
+# The error of the results that have one, same key. `phases` is only read: rows written before
+# revision 0026_result_phases kept a failure's phases here; newer ones are on the result row.
 result_details = Table(
     "result_details",
     metadata,
@@ -91,8 +98,9 @@ results_late = Table(
     sqlite_with_rowid=False,
 )
 
-# When the certificate the newest check of a monitor read ends (tls, and http on https): one
-# row a monitor, rewritten only when the date changes, so ok results carry no phases for it.
+# The certificate the newest check of a monitor read (tls, and http on https): one row a
+# monitor, rewritten only when the certificate changes (its fingerprint), so a steady one costs
+# no write. The detail columns (revision 0026) are NULL in rows written before them.
 monitor_certs = Table(
     "monitor_certs",
     metadata,
@@ -100,4 +108,11 @@ monitor_certs = Table(
         "monitor_id", String(12), ForeignKey("monitors.id", ondelete="CASCADE"), primary_key=True
     ),
     Column("not_after", UtcDateTime, nullable=False),
+    Column("not_before", UtcDateTime),
+    Column("subject_cn", String(200)),
+    Column("issuer_cn", String(200)),
+    Column("issuer_org", String(200)),
+    Column("alt_names", JSON),  # a list of DNS names and IP addresses, at most 100
+    Column("serial", String(64)),  # hex; RFC 5280 allows 20 bytes, some issue a little more
+    Column("fingerprint", String(64)),  # SHA-256, hex
 )

@@ -1,6 +1,6 @@
 """A page per monitor (`/admin/monitors/<id>`): response time over a chosen range, uptime over
 five spans, outages with their measured windows, the latest results with their phases (a
-heartbeat's: its ping log), latency per probe and the certificate's end.
+heartbeat's: its ping log), latency per probe and the certificate the newest check read.
 
 Registered after the CRUD routes, so `/monitors/new` stays the form.
 """
@@ -20,7 +20,7 @@ from hiccup.manage import monitors
 from hiccup.manage.models import OutageOut, ResultOut
 from hiccup.snapshot.charts import latency_chart, ms_text, phase_bar
 from hiccup.store.monitor_figures import (
-    last_cert_not_after,
+    last_certificate,
     latency_by_region,
     latency_series,
     uptimes,
@@ -44,6 +44,7 @@ UPTIME_SPANS: dict[str, timedelta] = {
     "90 d": timedelta(days=90),
     "1 y": timedelta(days=365),
 }
+DAY = timedelta(days=1)
 RESULTS_SHOWN = 30
 OUTAGES_SHOWN = 50
 
@@ -58,6 +59,13 @@ class ResultRow:
 class OutageRow:
     outage: OutageOut
     lasted: str  # the measured window, in words; "ongoing" adds how long so far
+
+
+def spaced_hex(value: str | None) -> str | None:
+    """A fingerprint as browsers show it: pairs of hex digits joined by colons."""
+    if value is None:
+        return None
+    return ":".join(value[i : i + 2] for i in range(0, len(value), 2))
 
 
 def _range(request: Request) -> str:
@@ -107,7 +115,7 @@ async def monitor_page(request: Request, monitor_id: str) -> Response:
     async with ops.engine.connect() as conn:
         ratios = await uptimes(conn, monitor_id, list(UPTIME_SPANS.values()), now)
         regions = await latency_by_region(conn, monitor_id, now - timedelta(hours=24))
-        cert_end = await last_cert_not_after(conn, monitor_id)
+        certificate = await last_certificate(conn, monitor_id)
     return render(
         request,
         "monitor_page.html",
@@ -121,7 +129,8 @@ async def monitor_page(request: Request, monitor_id: str) -> Response:
         results=_result_rows(found),
         outages=_outage_rows(spans, now),
         regions=regions,
-        cert_end=cert_end,
-        cert_days=None if cert_end is None else (cert_end - now) / timedelta(days=1),
+        cert=certificate,
+        cert_days=None if certificate is None else (certificate.not_after - now) / DAY,
+        fingerprint=None if certificate is None else spaced_hex(certificate.fingerprint),
         ms_text=ms_text,
     )
