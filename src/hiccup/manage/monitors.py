@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -55,9 +56,11 @@ def _out(row: Any, tags: list[str]) -> MonitorOut:
     )
 
 
-async def list_monitors(ops: Ops, spec: MonitorQuery) -> Paged[MonitorOut]:
+async def list_monitors(
+    ops: Ops, spec: MonitorQuery, now: datetime | None = None
+) -> Paged[MonitorOut]:
     async with ops.engine.connect() as conn:
-        rows, total = await monitor_page(conn, spec)
+        rows, total = await monitor_page(conn, spec, now or ops.clock.now())
         tags = await tags_of(conn, [r["id"] for r in rows])
     items = [_out(r, tags.get(r["id"], [])) for r in rows]
     return Paged[MonitorOut](items=items, total=total, page=spec.page, per_page=spec.per_page)
