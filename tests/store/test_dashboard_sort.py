@@ -88,7 +88,8 @@ async def seed(engine: AsyncEngine) -> None:
 
 
 def _shows_cert(row: Any) -> bool:
-    return row["kind"] == "tls" or (row["kind"] == "http" and row["target"].startswith("https:"))
+    kind, target = str(row["kind"]), str(row["target"])
+    return kind == "tls" or (kind == "http" and target.startswith("https:"))
 
 
 def shown(key: SortKey, row: Any, figures: RowFigures) -> Any:
