@@ -9,6 +9,7 @@
   var FIGURES_MS = 60000;
   var MAX_WAIT_MS = 300000;
   var timer = null;
+  var period = 0;
   var failures = 0;
   var heardBefore = false;
 
@@ -29,8 +30,10 @@
   }
 
   function every(ms) {
+    if (period === ms) return; // restarting it would put the next refresh off again
     if (timer) clearInterval(timer);
     timer = setInterval(refresh, ms);
+    period = ms;
   }
 
   function polling() {
@@ -50,12 +53,14 @@
     });
     source.addEventListener("monitors", refresh);
     source.onerror = function () {
+      // Dropped or refused (signed out, too many consoles, the server stopping). The
+      // browser would retry at once and forever; instead wait a random, growing while, so
+      // that a restarted server is not met by every console in the same second.
+      source.close();
       polling();
-      if (source.readyState !== EventSource.CLOSED) return; // the browser reconnects itself
-      // Refused (signed out, too many consoles, the server stopping): try again later.
       failures += 1;
-      var wait = Math.min(MAX_WAIT_MS, 2000 * Math.pow(2, failures));
-      setTimeout(connect, wait / 2 + Math.random() * wait / 2);
+      var wait = Math.min(MAX_WAIT_MS, 1000 * Math.pow(2, failures));
+      setTimeout(connect, wait / 2 + (Math.random() * wait) / 2);
     };
   }
 
