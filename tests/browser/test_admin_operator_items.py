@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, StorageState, expect
+from playwright.sync_api import Browser, Page, StorageState, expect
 
+from tests.browser.looks import Watched
 from tests.browser.page_server import screenshot_path
 from tests.browser.test_admin_incident import public_shows
 from tests.support.admin_helpers import PASSWORD, example_config
@@ -26,21 +27,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAdmin]:
     folder = tmp_path_factory.mktemp("operator")
     with live_admin(folder, example_config(), PASSWORD, totp_secret=pyotp.random_base32()) as live:
         yield live
-
-
-class Watched:
-    """A page whose console is kept: Chromium reports each CSP violation there."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.console: list[str] = []
-        page.on("console", self._keep)
-
-    def _keep(self, message: ConsoleMessage) -> None:
-        self.console.append(message.text)
-
-    def violations(self) -> list[str]:
-        return [m for m in self.console if "Content Security Policy" in m]
 
 
 def open_page(browser: Browser, size: str, state: StorageState | None = None) -> Watched:
