@@ -140,3 +140,17 @@ async def test_a_stopping_server_ends_the_streams_and_turns_new_ones_away(
     refused = await console.client.get("/admin/live")
     assert refused.status_code == 503
     assert 30 <= int(refused.headers["retry-after"]) <= 120
+
+
+async def test_past_the_cap_a_console_is_told_to_poll(console: Console) -> None:
+    console.hiccup.admin.live.limit = 1
+    async with console.client.stream("GET", "/admin/live") as first:
+        # Held in a name: a line reader dropped closes the stream with it.
+        events = Events(first)
+        assert (await events.next())[0] == "hello"
+        second = await console.client.get("/admin/live")
+        assert second.status_code == 503
+        assert 30 <= int(second.headers["retry-after"]) <= 120
+    # The first one left: there is room again.
+    async with console.client.stream("GET", "/admin/live") as third:
+        assert third.status_code == 200

@@ -202,7 +202,8 @@ class Hiccup:
                     log.info("notifications config: %s", change)
         return report
 
-    def _transitions_stored(self) -> None:
+    def transitions_stored(self) -> None:
+        """The recorder stored transitions: apply them, and tell every open console."""
         self.status.wake.set()
         self._states_moved()
 
@@ -238,7 +239,7 @@ class Hiccup:
             self.engine,
             self.clock,
             tracks,
-            self._transitions_stored,
+            self.transitions_stored,
             flush_seconds=self.settings.flush_seconds,
             fence=self.replica.monitors.fence if self.replica is not None else None,
             spool=self.notifications.spool,
