@@ -44,7 +44,10 @@ def test_lines_without_a_header_are_address_then_components() -> None:
 
 
 def test_each_bad_line_is_named_and_the_good_ones_kept() -> None:
-    text = "address,components\nok@example.com\nnot-an-address\nfry@example.com,flexo zapp\nb@x.io,amy\n"
+    text = (
+        "address,components\nok@example.com\nnot-an-address\n"
+        "fry@example.com,flexo zapp\nb@x.io,amy\n"
+    )
     good, problems = _parse(text, KEYS)
     assert good == [("ok@example.com", ()), ("b@x.io", ("id-amy",))]
     assert len(problems) == 2
