@@ -17,6 +17,7 @@ from hiccup.web.query import page_number
 STATUSES = ("up", "degraded", "down", "unknown", "paused")
 PER_PAGE = 50
 AriaSort = Literal["ascending", "descending", "none"]
+_SORT_KEYS = {key.value: key for key in SortKey}
 
 # The table's columns in order: their heading and the key they sort by (None: not sortable).
 COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
@@ -41,7 +42,6 @@ class Heading:
 
 def parse_query(params: QueryParams) -> MonitorQuery:
     status = params.get("status") or None
-    sort = params.get("sort", "")
     return MonitorQuery(
         search=params.get("q", "")[:200],
         status=status if status in STATUSES else None,
@@ -49,7 +49,7 @@ def parse_query(params: QueryParams) -> MonitorQuery:
         component_id=(params.get("component") or None),
         page=page_number(params.get("page")),
         per_page=PER_PAGE,
-        sort=SortKey(sort) if sort in SortKey.__members__.values() else SortKey.NAME,
+        sort=_SORT_KEYS.get(params.get("sort", ""), SortKey.NAME),
         descending=params.get("dir") == "desc",
     )
 

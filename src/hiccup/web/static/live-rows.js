@@ -21,6 +21,7 @@
     var state = document.getElementById("live-state");
     if (!state) return;
     state.textContent = text;
+    state.hidden = false;
     state.setAttribute("data-live", live ? "on" : "off");
   }
 
