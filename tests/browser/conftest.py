@@ -6,8 +6,11 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, StorageState, expect, sync_playwright
+
+from tests.support.live_admin import LiveAdmin
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -36,6 +39,28 @@ def browser() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser: Browser, server: LiveAdmin) -> Iterator[StorageState]:
+    """The owner of the module's `server`, signed in through the login form (and the TOTP
+    step when the server's owner has one): pages opened with this storage state are in.
+
+    Once per module: a TOTP code is accepted once, so the module's pages share the cookies.
+    Every admin browser test signs in through here."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.base_url + "/admin/")
+    page.get_by_label("Name").fill(server.owner_name)
+    page.get_by_label("Password").fill(server.password)
+    page.get_by_role("button", name="Log in").click()
+    if server.totp_secret is not None:
+        code = pyotp.TOTP(server.totp_secret).now()
+        page.get_by_label("Code from your authenticator app").fill(code)
+        page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("heading", name="Monitors")).to_be_visible()
+    yield context.storage_state()
+    context.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

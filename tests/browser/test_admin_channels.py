@@ -1,7 +1,9 @@
-"""In a real browser, at 1280 and 390 px: the banner while no channel is on, an email channel
-made with its form, "Send test" through a real SMTP server with the answer and the delivery
-log, then subscribers searched by address and exported as CSV. Screenshots in
-artifacts/browser (admin-channel-*, admin-subscribers-*)."""
+"""In a real browser, at 1280, 390 and 360 px, light and dark: the banner while no channel is
+on, an email channel made with its form, "Send test" through a real SMTP server with the
+answer and the delivery log, then subscribers searched by address and exported as CSV; and a
+CSV import with good and bad lines: each bad line named, the good ones listed. On every view
+the CSP blocks nothing, nothing is wider than the screen and every text is readable.
+Screenshots in artifacts/browser (admin-channel-*, admin-subscribers-*)."""
 
 from __future__ import annotations
 
@@ -10,18 +12,19 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, StorageState, expect
 
+from tests.browser.looks import Watched, looks_right
 from tests.browser.page_server import screenshot_path
 from tests.support.admin_helpers import CONFIG, PASSWORD, example_config
 from tests.support.live_admin import LiveAdmin, live_admin
 from tests.support.notify_helpers import SmtpSink, smtp_config
 
 pytestmark = pytest.mark.browser
-SIZES = {"1280": (1280, 800), "390": (390, 844)}
+SIZES = {"1280": (1280, 800), "390": (390, 844), "360": (360, 740)}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def smtp() -> Iterator[SmtpSink]:
     server = SmtpSink()
     server.start()
@@ -29,26 +32,28 @@ def smtp() -> Iterator[SmtpSink]:
     server.stop()
 
 
-@pytest.fixture
-def server(tmp_path: Path, smtp: SmtpSink) -> Iterator[LiveAdmin]:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterator[LiveAdmin]:
     config = example_config(CONFIG + "notifications:\n" + smtp_config(smtp.port))
-    with live_admin(tmp_path, config, PASSWORD) as live:
+    folder = tmp_path_factory.mktemp("channels")
+    with live_admin(folder, config, PASSWORD) as live:
+        import_subscribers(live)
         yield live
 
 
-def log_in(page: Page, server: LiveAdmin) -> None:
-    page.goto(server.base_url + "/admin/")
-    page.get_by_label("Name").fill(server.owner_name)
-    page.get_by_label("Password").fill(server.password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Monitors")).to_be_visible()
+def open_page(browser: Browser, state: StorageState, size: str, scheme: str) -> Watched:
+    width, height = SIZES[size]
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        color_scheme="dark" if scheme == "dark" else "light",
+        storage_state=state,
+    )
+    return Watched(context.new_page())
 
 
-def shot(page: Page, name: str) -> None:
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    overflow = page.evaluate("document.documentElement.scrollWidth")
-    assert overflow <= width, f"{name}: the page is {overflow} px wide on a {width} px screen"
-    page.screenshot(path=str(screenshot_path(name)), full_page=True)
+def shot(watched: Watched, name: str) -> None:
+    looks_right(watched, name)
+    watched.page.screenshot(path=str(screenshot_path(name)), full_page=True)
 
 
 def import_subscribers(server: LiveAdmin) -> None:
@@ -61,7 +66,8 @@ def import_subscribers(server: LiveAdmin) -> None:
     assert answer.json()["added"] == 3
 
 
-def make_channel_and_test(page: Page, size: str, key: str) -> None:
+def make_channel_and_test(watched: Watched, name: str, key: str) -> None:
+    page = watched.page
     page.goto(page.url.split("/admin")[0] + "/admin/channels")
     page.get_by_role("link", name="email", exact=True).click()
     page.get_by_label("Key").fill(key)
@@ -71,36 +77,82 @@ def make_channel_and_test(page: Page, size: str, key: str) -> None:
     page.get_by_role("button", name="Send test").click()
     expect(page.get_by_text("Test alert delivered")).to_be_visible()
     expect(page.locator("td.delivery-delivered").first).to_be_visible()
-    shot(page, f"admin-channel-test-{size}")
+    shot(watched, f"admin-channel-test-{name}")
 
 
-def test_channel_test_and_subscriber_export_at_two_widths(
-    browser: Browser, server: LiveAdmin, smtp: SmtpSink, tmp_path: Path
+def search_and_export(watched: Watched, name: str, saved: Path) -> str:
+    page = watched.page
+    page.get_by_role("link", name="Subscribers").click()
+    page.get_by_label("Address").fill("bender")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("bender@example.com")).to_be_visible()
+    expect(page.get_by_text("fry@example.com")).to_have_count(0)
+    shot(watched, f"admin-subscribers-{name}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    download.value.save_as(saved)
+    return saved.read_text()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_channel_test_and_subscriber_export_at_three_widths(
+    browser: Browser,
+    server: LiveAdmin,
+    signed_in: StorageState,
+    smtp: SmtpSink,
+    tmp_path: Path,
+    scheme: str,
 ) -> None:
-    import_subscribers(server)
-    for size, (width, height) in SIZES.items():
-        page = browser.new_page(viewport={"width": width, "height": height})
-        log_in(page, server)
-        if size == "1280":
+    for size in SIZES:
+        name = f"{size}-{scheme}"
+        watched = open_page(browser, signed_in, size, scheme)
+        page = watched.page
+        page.goto(server.base_url + "/admin/")
+        expect(page.get_by_role("heading", name="Monitors")).to_be_visible()
+        dark = page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(18, 22, 28)"
+        assert dark is (scheme == "dark")
+        if size == "1280" and scheme == "light":  # before the first channel exists
             expect(page.get_by_text("No alert channel is on")).to_be_visible()
-            shot(page, "admin-channel-banner-1280")
+            shot(watched, "admin-channel-banner-1280")
         page.get_by_role("link", name="Channels").click()
         expect(page.get_by_role("heading", name="Alert channels")).to_be_visible()
-        shot(page, f"admin-channels-{size}")
-        make_channel_and_test(page, size, f"ops-{size}")
-        assert len(smtp.to(f"ops-{size}@example.com")) == 1
+        shot(watched, f"admin-channels-{name}")
+        make_channel_and_test(watched, name, f"ops-{size}-{scheme}")
+        assert len(smtp.to(f"ops-{size}-{scheme}@example.com")) == 1
 
-        page.get_by_role("link", name="Subscribers").click()
-        page.get_by_label("Address").fill("bender")
-        page.get_by_role("button", name="Search").click()
-        expect(page.get_by_text("bender@example.com")).to_be_visible()
-        expect(page.get_by_text("fry@example.com")).to_have_count(0)
-        shot(page, f"admin-subscribers-{size}")
-        with page.expect_download() as download:
-            page.get_by_role("link", name="Export CSV").click()
-        saved = tmp_path / f"subscribers-{size}.csv"
-        download.value.save_as(saved)
-        exported = saved.read_text()
+        exported = search_and_export(watched, name, tmp_path / f"subscribers-{name}.csv")
         assert exported.startswith("address,kind,components,status")
         assert "bender@example.com,email,flexo,active" in exported
-        page.close()
+        page.context.close()
+
+
+@pytest.mark.parametrize(("size", "scheme"), [("1280", "light"), ("360", "dark")])
+def test_a_csv_import_names_each_bad_line_and_lists_the_good_ones(
+    browser: Browser, server: LiveAdmin, signed_in: StorageState, size: str, scheme: str
+) -> None:
+    watched = open_page(browser, signed_in, size, scheme)
+    page = watched.page
+    page.goto(server.base_url + "/admin/subscribers")
+    lines = (
+        "address,components\n"
+        f"hermes-{size}@example.com,flexo\n"
+        "hermes at example dot com,\n"
+        f"zoidberg-{size}@example.com,zapp\n"
+        f"scruffy-{size}@example.com,\n"
+    )
+    csv_file = FilePayload(name="moved.csv", mimeType="text/csv", buffer=lines.encode())
+    page.get_by_label("CSV file").set_input_files(csv_file)
+    page.get_by_role("button", name="Import").click()
+    problems = page.get_by_role("alert")
+    expect(problems).to_contain_text("2 lines not imported.")
+    expect(problems.locator("li").nth(0)).to_contain_text("line 3: ")
+    expect(problems.locator("li").nth(1)).to_have_text("line 4: no component zapp")
+    expect(page.get_by_role("status")).to_have_text(
+        "Imported: 2 added, 0 already there, 2 confirmation mails."
+    )
+    listed = page.locator("table.subscribers")
+    expect(listed.get_by_role("cell", name=f"hermes-{size}@example.com")).to_be_visible()
+    expect(listed.get_by_role("cell", name=f"scruffy-{size}@example.com")).to_be_visible()
+    expect(listed.get_by_text(f"zoidberg-{size}@example.com")).to_have_count(0)
+    shot(watched, f"admin-subscribers-import-{size}-{scheme}")
+    page.context.close()

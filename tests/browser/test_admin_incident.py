@@ -1,15 +1,14 @@
-"""In a real browser: log in with password and TOTP, open an incident on amy, flexo and leela,
+"""In a real browser: signed in with password and TOTP, open an incident on amy, flexo and leela,
 post two updates, resolve it, publish a postmortem, and see each step on the public page."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, StorageState, expect
 
 from tests.support.admin_helpers import PASSWORD, example_config
 from tests.support.live_admin import LiveAdmin, live_admin
@@ -18,10 +17,11 @@ pytestmark = pytest.mark.browser
 TITLE = "We are investigating 503s on amy, flexo and leela"
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveAdmin]:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAdmin]:
     secret = pyotp.random_base32()
-    with live_admin(tmp_path, example_config(), PASSWORD, totp_secret=secret) as live:
+    folder = tmp_path_factory.mktemp("incident")
+    with live_admin(folder, example_config(), PASSWORD, totp_secret=secret) as live:
         yield live
 
 
@@ -37,17 +37,6 @@ def public_shows(page: Page, base: str, text: str, timeout: float = 15.0) -> Non
     expect(page.get_by_text(text).first).to_be_visible()
 
 
-def log_in(page: Page, server: LiveAdmin) -> None:
-    page.goto(server.base_url + "/admin/")
-    page.get_by_label("Name").fill(server.owner_name)
-    page.get_by_label("Password").fill(server.password)
-    page.get_by_role("button", name="Log in").click()
-    assert server.totp_secret is not None
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(server.totp_secret).now())
-    page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_role("heading", name="Monitors")).to_be_visible()
-
-
 def post_update(page: Page, status: str, message: str) -> None:
     page.get_by_label("Status").select_option(status)
     page.get_by_label("Message (Markdown)").fill(message)
@@ -56,10 +45,12 @@ def post_update(page: Page, status: str, message: str) -> None:
 
 
 def test_an_operator_runs_an_incident_seen_on_the_public_page(
-    browser: Browser, server: LiveAdmin
+    browser: Browser, server: LiveAdmin, signed_in: StorageState
 ) -> None:
-    admin, public = browser.new_page(), browser.new_page()
-    log_in(admin, server)
+    # Signed in with password and TOTP (tests/browser/conftest.py).
+    admin = browser.new_context(storage_state=signed_in).new_page()
+    public = browser.new_page()
+    admin.goto(server.base_url + "/admin/")
     admin.get_by_role("link", name="Incidents").click()
     admin.get_by_role("link", name="Open an incident").click()
     admin.get_by_label("Title").fill(TITLE)
@@ -86,5 +77,5 @@ def test_an_operator_runs_an_incident_seen_on_the_public_page(
     expect(admin.locator("#preview strong", has_text="all")).to_be_visible()
     admin.get_by_role("button", name="Publish postmortem").click()
     public_shows(public, server.base_url, "overloaded the backends")
-    admin.close()
+    admin.context.close()
     public.close()

@@ -5,14 +5,12 @@ and each view leaves a screenshot in artifacts/browser."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, StorageState, expect
 
 from tests.browser.page_server import screenshot_path
-from tests.browser.test_admin_incident import log_in
 from tests.support.admin_helpers import PASSWORD, example_config
 from tests.support.live_admin import LiveAdmin, live_admin
 
@@ -28,16 +26,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAdmin]:
         yield live
 
 
-@pytest.fixture(scope="module")
-def signed_in(browser: Browser, server: LiveAdmin) -> Iterator[Any]:
-    """One login for the module: a TOTP code is accepted once, so the views share its cookies."""
-    context = browser.new_context()
-    log_in(context.new_page(), server)
-    yield context.storage_state()
-    context.close()
-
-
-def page_for(browser: Browser, signed_in: Any, size: str, scheme: str) -> Page:
+def page_for(browser: Browser, signed_in: StorageState, size: str, scheme: str) -> Page:
     width, height = SIZES[size]
     context = browser.new_context(
         viewport={"width": width, "height": height},
@@ -50,7 +39,7 @@ def page_for(browser: Browser, signed_in: Any, size: str, scheme: str) -> Page:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", ["desk", "phone"])
 def test_the_console_fits_the_screen_in_both_schemes(
-    browser: Browser, server: LiveAdmin, signed_in: Any, size: str, scheme: str
+    browser: Browser, server: LiveAdmin, signed_in: StorageState, size: str, scheme: str
 ) -> None:
     page = page_for(browser, signed_in, size, scheme)
     for view in VIEWS:

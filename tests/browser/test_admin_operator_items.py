@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, StorageState, expect
 
+from tests.browser.looks import Watched
 from tests.browser.page_server import screenshot_path
-from tests.browser.test_admin_incident import log_in, public_shows
+from tests.browser.test_admin_incident import public_shows
 from tests.support.admin_helpers import PASSWORD, example_config
 from tests.support.live_admin import LiveAdmin, live_admin
 
@@ -29,30 +29,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAdmin]:
         yield live
 
 
-@pytest.fixture(scope="module")
-def signed_in(browser: Browser, server: LiveAdmin) -> Iterator[Any]:
-    context = browser.new_context()
-    log_in(context.new_page(), server)
-    yield context.storage_state()
-    context.close()
-
-
-class Watched:
-    """A page whose console is kept: Chromium reports each CSP violation there."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.console: list[str] = []
-        page.on("console", self._keep)
-
-    def _keep(self, message: ConsoleMessage) -> None:
-        self.console.append(message.text)
-
-    def violations(self) -> list[str]:
-        return [m for m in self.console if "Content Security Policy" in m]
-
-
-def open_page(browser: Browser, size: str, state: Any = None) -> Watched:
+def open_page(browser: Browser, size: str, state: StorageState | None = None) -> Watched:
     width, height = SIZES[size]
     context = browser.new_context(viewport={"width": width, "height": height}, storage_state=state)
     return Watched(context.new_page())
@@ -92,7 +69,7 @@ def test_the_api_reference_renders_under_the_csp(
 
 @pytest.mark.parametrize("size", ["desk", "phone"])
 def test_the_monitor_form_by_kind_and_check_now(
-    browser: Browser, server: LiveAdmin, signed_in: Any, size: str
+    browser: Browser, server: LiveAdmin, signed_in: StorageState, size: str
 ) -> None:
     watched = open_page(browser, size, signed_in)
     page = watched.page
@@ -125,7 +102,7 @@ def test_the_monitor_form_by_kind_and_check_now(
 
 
 def test_an_incident_from_a_template_in_under_a_minute(
-    browser: Browser, server: LiveAdmin, signed_in: Any
+    browser: Browser, server: LiveAdmin, signed_in: StorageState
 ) -> None:
     watched = open_page(browser, "desk", signed_in)
     page = watched.page
@@ -179,7 +156,7 @@ def test_an_incident_from_a_template_in_under_a_minute(
 
 
 def test_totp_enrolment_shows_a_qr_code_and_recovery_codes(
-    browser: Browser, server: LiveAdmin, signed_in: Any
+    browser: Browser, server: LiveAdmin, signed_in: StorageState
 ) -> None:
     owner = open_page(browser, "desk", signed_in).page
     owner.goto(server.base_url + "/admin/users/new")
@@ -228,7 +205,7 @@ def test_totp_enrolment_shows_a_qr_code_and_recovery_codes(
 
 @pytest.mark.parametrize("size", ["desk", "phone"])
 def test_the_new_pages_in_dark_mode_fit_the_screen(
-    browser: Browser, server: LiveAdmin, signed_in: Any, size: str
+    browser: Browser, server: LiveAdmin, signed_in: StorageState, size: str
 ) -> None:
     width, height = SIZES[size]
     context = browser.new_context(

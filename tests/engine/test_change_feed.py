@@ -117,3 +117,17 @@ async def test_a_monitor_edited_on_one_server_is_reloaded_by_the_other(
         return all(spec.target.startswith(moved) for spec in b.held.specs)
 
     await eventually(b_runs_the_new_target)
+
+
+async def test_transitions_stored_on_one_server_reach_the_consoles_of_the_other(
+    pair: tuple[Hiccup, Hiccup],
+) -> None:
+    a, b = pair
+    before_a, before_b = a.monitor_changes.version, b.monitor_changes.version
+    a.transitions_stored()  # what a's recorder calls once its transitions are committed
+    assert a.monitor_changes.version == before_a + 1  # a's own consoles at once
+
+    async def b_heard() -> bool:
+        return b.monitor_changes.version > before_b
+
+    await eventually(b_heard)

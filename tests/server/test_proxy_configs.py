@@ -14,8 +14,9 @@ import pytest
 from tests.support.caddy import CADDY
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
-LIVE_PATHS = ["/live", "/p/status/live", "/p/internal-tools/live"]
-NOT_LIVE = ["/", "/lives", "/live/x", "/p/live", "/p/a/b/live", "/admin/live", "/feed.atom"]
+LIVE_PATHS = ["/live", "/p/status/live", "/p/internal-tools/live", "/admin/live"]
+NOT_LIVE = ["/", "/lives", "/live/x", "/p/live", "/p/a/b/live", "/admin/x/live", "/feed.atom"]
+NOT_LIVE += ["/admin/", "/admin/lives", "/api/v1/live"]
 
 
 def served_address() -> str:
@@ -56,7 +57,7 @@ def test_caddy_streams_the_live_paths_unbuffered() -> None:
     caddyfile = (DEPLOY / "Caddyfile").read_text(encoding="utf-8")
     found = re.search(r"@live path (.+)$", caddyfile, re.MULTILINE)
     assert found
-    assert found.group(1).split() == ["/live", "/p/*/live"]
+    assert found.group(1).split() == ["/live", "/p/*/live", "/admin/live"]
     live_block = caddyfile.split("handle @live {", 1)[1].split("handle {", 1)[0]
     assert "flush_interval -1" in live_block
 

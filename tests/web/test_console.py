@@ -129,7 +129,7 @@ async def test_the_dashboard_rows_carry_each_figure(engine: AsyncEngine) -> None
         assert answer.headers["content-security-policy"] == ADMIN_CSP
         page = answer.text
         no_inline_script(page)
-        assert '<script src="/admin/static/table-sort.js" defer></script>' in page
+        assert '<script src="/admin/static/live-rows.js" defer></script>' in page
         shop = row_of(page, ids["shop"])
         assert f'href="/admin/monitors/{ids["shop"]}"' in shop
         assert ">6 h ago<" in shop  # up since its outage ended
@@ -149,15 +149,41 @@ async def test_the_dashboard_rows_carry_each_figure(engine: AsyncEngine) -> None
 async def test_the_rows_refresh_themselves_with_the_same_filters(engine: AsyncEngine) -> None:
     async with console(engine) as (client, ids):
         answer = await client.get(
-            "/admin/monitors/table?status=down", headers={"hx-request": "true"}
+            "/admin/monitors/table?status=down&sort=latency", headers={"hx-request": "true"}
         )
         assert "<html" not in answer.text
         assert (
-            'hx-get="/admin/monitors/table?status=down&amp;page=1" hx-trigger="every 15s"'
-            in answer.text
+            'hx-get="/admin/monitors/table?status=down&amp;sort=latency&amp;page=1" '
+            'hx-trigger="hiccup:refresh"' in answer.text
         )
+        # The address bar follows, so a reload shows the same rows in the same order.
+        assert answer.headers["hx-replace-url"] == "/admin/?status=down&sort=latency&page=1"
         assert ids["cert"] in answer.text
         assert ids["shop"] not in answer.text
+
+
+def row_order(page: str) -> list[str]:
+    return re.findall(r'<tr data-monitor="(\w+)">', page)
+
+
+async def test_the_order_is_in_the_address_and_every_link(engine: AsyncEngine) -> None:
+    async with console(engine) as (client, ids):
+        page = (await client.get("/admin/?sort=latency&dir=desc")).text
+        # backup 1.5 s, shop 61 ms; cert has no latency: last either way.
+        assert row_order(page) == [ids["backup"], ids["shop"], ids["cert"]]
+        heading = re.search(r'<th scope="col" aria-sort="descending"><a (.*?)</th>', page)
+        assert heading, "the latency column says how it is sorted"
+        assert 'href="/admin/?sort=latency&amp;page=1"' in heading.group(1)  # flips
+        assert '<input type="hidden" name="sort" value="latency" form="filters">' in page
+        assert '<input type="hidden" name="dir" value="desc" form="filters">' in page
+        rising = (await client.get("/admin/?sort=latency")).text
+        assert row_order(rising) == [ids["shop"], ids["backup"], ids["cert"]]
+        worst = (await client.get("/admin/?sort=status")).text
+        assert row_order(worst)[0] == ids["cert"]  # the one monitor down
+        # Anything else in the address is the default order, by name.
+        odd = (await client.get("/admin/?sort=__class__&dir=sideways")).text
+        assert row_order(odd) == [ids["backup"], ids["cert"], ids["shop"]]
+        assert 'aria-sort="ascending"><a class="sort" href="/admin/?dir=desc&amp;page=1"' in odd
 
 
 @pytest.mark.parametrize("span", ["1h", "24h", "7d", "30d", "90d"])

@@ -180,3 +180,43 @@ async def test_the_admin_page_searches_exports_and_imports(
         assert "Unsubscribe" not in page.text
         assert "Export CSV" not in page.text
         assert (await c.get("/admin/subscribers/export.csv")).status_code == 403
+
+
+async def test_the_admin_import_keeps_the_good_lines_and_names_each_bad_one(
+    engine: AsyncEngine, sink: SmtpSink
+) -> None:
+    async with running(engine, config_with_smtp(sink.port)) as hiccup, client_for(hiccup) as c:
+        await add_user(engine, "olga", Role.OWNER)
+        await log_in(c, "olga")
+        lines = (
+            "address,components\n"
+            "fry@example.com,flexo\n"
+            "not an address,\n"
+            "zoidberg@example.com,zapp\n"
+            "leela@example.com,\n"
+        )
+        files = {"file": ("list.csv", lines.encode(), "text/csv")}
+        data = {"csrf_token": await csrf_of(c), "opted_in": "on"}
+        answer = await c.post("/admin/subscribers/import", data=data, files=files)
+        assert answer.status_code == 200  # shown at once: the good lines are in
+        page = answer.text
+        assert "Imported: 2 added, 0 already there, 0 confirmation mails." in page
+        assert "2 lines not imported." in page
+        assert "<li>line 3: " in page
+        assert "<li>line 4: no component zapp</li>" in page
+        assert "fry@example.com" in page
+        assert "leela@example.com" in page
+        assert "zoidberg@example.com" not in page.split("not imported")[1].split("</ul>")[1]
+        # The fixed file again: the two already in are skipped, the fixed lines added.
+        fixed = lines.replace("not an address", "bender@example.com").replace(",zapp", ",")
+        files = {"file": ("list.csv", fixed.encode(), "text/csv")}
+        again = await c.post("/admin/subscribers/import", data=data, files=files)
+        assert again.status_code == 303
+        shown = await c.get(again.headers["location"])
+        assert "Imported: 2 added, 2 already there, 0 confirmation mails." in shown.text
+        token = await bearer(engine, await add_user(engine, "api", Role.OWNER), [Scope.ADMIN])
+        audit = (await c.get("/api/v1/audit", headers=token)).json()["items"]
+        summaries = [e["summary"] for e in audit if e["action"] == "subscriber.import"]
+        assert summaries[-1] == "2 added, 0 already there; operator stated they opted in; " + (
+            "2 bad lines left out"
+        )

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 PAGE = "hiccup_changed"  # the public state changed: rebuild the snapshot
 MONITORS = "hiccup_monitors"  # monitor definitions changed: reload them
 MAINTENANCE = "hiccup_maintenance"  # maintenance windows changed: wake the worker
+STATES = "hiccup_states"  # monitors changed state: the open consoles refetch their rows
 
 APPLICATION_NAME = "hiccup listener"  # as seen in pg_stat_activity
 RECONNECT = RetryPolicy(1 << 30, timedelta(seconds=0.5), timedelta(seconds=30))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -65,9 +66,11 @@ def _out(row: Any, tags: list[str], certificate: KnownCertificate | None) -> Mon
     )
 
 
-async def list_monitors(ops: Ops, spec: MonitorQuery) -> Paged[MonitorOut]:
+async def list_monitors(
+    ops: Ops, spec: MonitorQuery, now: datetime | None = None
+) -> Paged[MonitorOut]:
     async with ops.engine.connect() as conn:
-        rows, total = await monitor_page(conn, spec)
+        rows, total = await monitor_page(conn, spec, now or ops.clock.now())
         ids = [r["id"] for r in rows]
         tags = await tags_of(conn, ids)
         certificates = await known_certificates(conn, ids)

@@ -45,6 +45,8 @@ class Imported:
     added: int
     skipped: int  # already subscribed (any state): left as they are
     confirmations: int  # mails queued (0 when the operator stated they opted in)
+    # "line N: why" for each line left out (only when asked to skip bad lines).
+    problems: tuple[str, ...] = ()
 
 
 async def _page_id(ops: Ops, conn: AsyncConnection) -> str:
@@ -156,8 +158,8 @@ def _cell(row: list[str], index: int | None) -> str:
     return row[index] if index is not None and index < len(row) else ""
 
 
-def _parse(text: str, keys: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
-    """(address, component ids) per line; errors name the line."""
+def _parse(text: str, keys: dict[str, str]) -> tuple[list[tuple[str, tuple[str, ...]]], list[str]]:
+    """(address, component ids) of each good line, and "line N: why" of each bad one."""
     reader = csv.reader(io.StringIO(text))
     rows = [r for r in reader if any(cell.strip() for cell in r)]
     if rows and rows[0] and rows[0][0].strip().lower() == "address":
@@ -171,27 +173,37 @@ def _parse(text: str, keys: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]
         raise Invalid({"file": f"at most {MAX_IMPORT_ROWS} addresses per import"})
     at = {name: header.index(name) for name in ("address", "components") if name in header}
     parsed: list[tuple[str, tuple[str, ...]]] = []
+    problems: list[str] = []
     for number, row in enumerate(rows, line_offset):
         cell = _cell(row, at.get("address")).strip()
         try:
             address = check_email(cell)
         except ValueError as error:
-            raise Invalid({"file": f"line {number}: {error}"}) from None
+            problems.append(f"line {number}: {error}")
+            continue
         picked = _cell(row, at.get("components")).split()
         unknown = [k for k in picked if k not in keys]
         if unknown:
-            raise Invalid({"file": f"line {number}: no component {', '.join(unknown)}"})
+            problems.append(f"line {number}: no component {', '.join(unknown)}")
+            continue
         parsed.append((address, tuple(keys[k] for k in picked)))
-    return parsed
+    return parsed, problems
 
 
-async def import_csv(ops: Ops, actor: Actor, text: str, opted_in: bool) -> Imported:
+async def import_csv(
+    ops: Ops, actor: Actor, text: str, opted_in: bool, *, skip_bad: bool = False
+) -> Imported:
     """Add the file's email addresses (a column `address`, optional `components`: keys
-    separated by spaces). Addresses already there are skipped."""
+    separated by spaces). Addresses already there are skipped. A bad line refuses the whole
+    file (Invalid, naming the first), unless `skip_bad`: then the good lines are added and
+    the bad ones come back in `problems`, so the fixed file can simply be imported again."""
     async with change(ops, actor) as c:
         page_id = await _page_id(ops, c.conn)
         keys = await subscriber_rows.component_keys(c.conn, page_id)
-        wanted = dict(_parse(text, keys))  # the last line of an address wins
+        good, problems = _parse(text, keys)
+        if problems and not skip_bad:
+            raise Invalid({"file": problems[0]})
+        wanted = dict(good)  # the last line of an address wins
         slug = ops.default_page_slug
         present = await subscriber_rows.existing_addresses(
             c.conn, page_id, slug, "email", list(wanted)
@@ -209,11 +221,12 @@ async def import_csv(ops: Ops, actor: Actor, text: str, opted_in: bool) -> Impor
             )
             await ops.notify.mail_confirmation(c.conn, target, c.now)
         statement = "operator stated they opted in" if opted_in else "confirmation mailed"
+        left_out = f"; {len(problems)} bad lines left out" if problems else ""
         await c.audit(
             "subscriber.import",
             "subscribers",
-            f"{len(new)} added, {len(present)} already there; {statement}",
+            f"{len(new)} added, {len(present)} already there; {statement}{left_out}",
         )
     if new and not opted_in:
         ops.notify.wake()
-    return Imported(len(new), len(present), 0 if opted_in else len(new))
+    return Imported(len(new), len(present), 0 if opted_in else len(new), tuple(problems))

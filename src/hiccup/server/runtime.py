@@ -30,7 +30,8 @@ from hiccup.core.delayed import MemoryStatus
 from hiccup.core.engine_health import EngineHealth
 from hiccup.core.language import ENGLISH, language
 from hiccup.core.monitors import MonitorSpec
-from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE
+from hiccup.core.signal import Signal
+from hiccup.engine.changefeed import MAINTENANCE, MONITORS, PAGE, STATES
 from hiccup.engine.check_stats import CheckStats
 from hiccup.engine.cluster import HeldMonitors, lease_seconds_from_env
 from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, sync_heartbeats
@@ -122,6 +123,9 @@ class Hiccup:
         # Several servers on PostgreSQL: leases decide what runs here (docs/scaling.md).
         self.replica = Replica.for_engine(engine, self.clock, self.settings.lease_seconds)
         self.changed = self._everywhere(PAGE, self.snapshots.request)  # rebuild every page
+        # The consoles open here and on the other servers refetch their rows.
+        self.monitor_changes = Signal()
+        self._states_moved = self._everywhere(STATES, self.monitor_changes.poke)
         speaks = language(config.page.language) if config else ENGLISH
         self.status = StatusService(engine, self.clock, self.changed, speaks)
         self.checks = CheckSet()
@@ -154,6 +158,7 @@ class Hiccup:
             wake_maintenance=self._everywhere(MAINTENANCE, self.maintenance.wake.set),
             engine_health=self._engine_health,
             notify=self.notifications,
+            monitor_changes=self.monitor_changes,
         )
         # Read by /metrics at scrape time (hiccup.server.metrics).
         self.check_stats = CheckStats()
@@ -197,6 +202,11 @@ class Hiccup:
                     log.info("notifications config: %s", change)
         return report
 
+    def transitions_stored(self) -> None:
+        """The recorder stored transitions: apply them, and tell every open console."""
+        self.status.wake.set()
+        self._states_moved()
+
     def _submit(self, spec: MonitorSpec, result: CheckResult, at: datetime) -> None:
         # Heartbeat results come from web requests and the watcher, which exist before start().
         if self.recorder is None:
@@ -229,7 +239,7 @@ class Hiccup:
             self.engine,
             self.clock,
             tracks,
-            self.status.wake.set,
+            self.transitions_stored,
             flush_seconds=self.settings.flush_seconds,
             fence=self.replica.monitors.fence if self.replica is not None else None,
             spool=self.notifications.spool,
@@ -283,6 +293,7 @@ class Hiccup:
         self.heartbeats.wake()
         if self.held is not None:
             self.held.apply(specs)
+        self.monitor_changes.poke()  # added, paused, resumed or removed: rows to refetch
 
     async def stop(self) -> None:
         for task in reversed(self._tasks):
@@ -323,7 +334,9 @@ class Hiccup:
                 await self.stop()
 
         # In front: snapshot paths and /live answered without FastAPI's routing.
-        app: ASGIApp = PublicServer(self.holder, self._fastapi(lifespan))
+        public = PublicServer(self.holder, self._fastapi(lifespan))
+        public.closers.append(self.monitor_changes.close)
+        app: ASGIApp = public
         proxies = networks(self.config.trusted_proxies) if self.config else ()
         if proxies:
             app = TrustedProxies(app, proxies)

@@ -69,7 +69,7 @@ def _public_server(app: object) -> PublicServer | None:
 
 def _close_streams(app: object) -> None:
     if (public := _public_server(app)) is not None:
-        public.live.close()
+        public.close_streams()
 
 
 def leave_room_for_visitors(app: object, limits: ServeLimits) -> None:

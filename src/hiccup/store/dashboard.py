@@ -1,17 +1,20 @@
 """The admin dashboard's monitor list: one page of rows, filtered and counted with indexes.
 
 At 10,000 monitors the first page must come back well under a second, so the page is cut in
-SQL (ORDER BY name with LIMIT uses ix_monitors_name) and tags are read for that page only.
+SQL (ORDER BY name with LIMIT uses ix_monitors_name; other orders are computed per monitor,
+see hiccup.store.dashboard_sort) and tags are read for that page only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.store.dashboard_sort import SortKey, ordering
 from hiccup.store.tables import components, monitor_states, monitors
 from hiccup.store.tables_accounts import monitor_tags
 
@@ -24,6 +27,8 @@ class MonitorQuery:
     component_id: str | None = None
     page: int = 1
     per_page: int = 50
+    sort: SortKey = SortKey.NAME
+    descending: bool = False
 
 
 def _escape_like(text: str) -> str:
@@ -63,8 +68,11 @@ def _joined(query: Select[Any]) -> Select[Any]:
     )
 
 
-async def monitor_page(conn: AsyncConnection, spec: MonitorQuery) -> tuple[list[Any], int]:
-    """One page of monitor rows (with state and component name) and the filtered total."""
+async def monitor_page(
+    conn: AsyncConnection, spec: MonitorQuery, now: datetime
+) -> tuple[list[Any], int]:
+    """One page of monitor rows (with state and component name) in the spec's order, and
+    the filtered total; `now` is where the 24 h uptime's window ends."""
     columns = select(
         monitors,
         monitor_states.c.state,
@@ -72,7 +80,7 @@ async def monitor_page(conn: AsyncConnection, spec: MonitorQuery) -> tuple[list[
         components.c.name.label("component_name"),
     )
     query = _filtered(_joined(columns.select_from(monitors)), spec)
-    query = query.order_by(monitors.c.name, monitors.c.id)
+    query = query.order_by(*ordering(spec.sort, spec.descending, conn.dialect.name, now))
     query = query.offset((spec.page - 1) * spec.per_page).limit(spec.per_page)
     rows = (await conn.execute(query)).mappings().all()
     counted = _filtered(_joined(select(func.count()).select_from(monitors)), spec)

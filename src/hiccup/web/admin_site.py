@@ -14,9 +14,11 @@ from starlette.types import ASGIApp
 
 from hiccup.core.clock import Clock
 from hiccup.core.engine_health import EngineHealth
+from hiccup.core.signal import Signal
 from hiccup.manage.context import NotifyDesk, Ops
 from hiccup.manage.login import announce_setup
 from hiccup.web.admin.app import create_admin
+from hiccup.web.admin.live import AdminLive
 from hiccup.web.api.app import create_api
 from hiccup.web.head import HeadAsGet
 
@@ -50,6 +52,7 @@ class AdminSite:
         wake_maintenance: Callable[[], None] | None = None,
         engine_health: Callable[[], EngineHealth | None] | None = None,
         notify: NotifyDesk | None = None,
+        monitor_changes: Signal | None = None,
     ) -> None:
         self.ops = Ops(engine, clock, page_slug)
         if notify is not None:
@@ -65,12 +68,17 @@ class AdminSite:
         # Where people reach this server; the setup link is printed with it. `serve` sets the
         # listen address when the page's URL is not configured.
         self.base_url = public_url.rstrip("/")
+        # Poked when monitors change state; the open consoles' rows refetch (/admin/live).
+        self.monitor_changes = monitor_changes or Signal()
+        self.live = AdminLive(self.ops, self.monitor_changes)
 
     def routes(self) -> list[BaseRoute]:
         secure = self.base_url.startswith("https://")
         return [
             # "/admin" as typed in an address bar: the console lives at "/admin/".
             Route("/admin", _to_admin, methods=["GET", "HEAD"]),
+            # Before the admin's mount: a stream that never ends, outside its HEAD-as-GET.
+            Route("/admin/live", self.live, methods=["GET", "HEAD"]),
             _Mount("/api/v1", HeadAsGet(create_api(self.ops))),
             _Mount("/admin", HeadAsGet(create_admin(self.ops, secure_cookies=secure))),
         ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from math import ceil
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -19,63 +18,41 @@ from hiccup.manage import monitors
 from hiccup.manage.components import list_components
 from hiccup.manage.models import FalseIn
 from hiccup.manage.validation import parse
-from hiccup.store.dashboard import MonitorQuery
 from hiccup.store.monitor_figures import row_figures
 from hiccup.store.tags import all_tags
 from hiccup.web.admin.base import form_guard, guard, ops_of, redirect, render
+from hiccup.web.admin.dashboard_links import STATUSES, headings, link, parse_query
 from hiccup.web.admin.dashboard_rows import dash_rows
-from hiccup.web.query import page_number
 
 router = APIRouter()
-STATUSES = ("up", "degraded", "down", "unknown", "paused")
-PER_PAGE = 50
 RESULTS_SHOWN = 100
-
-
-def _query(request: Request) -> MonitorQuery:
-    params = request.query_params
-    status = params.get("status") or None
-    return MonitorQuery(
-        search=params.get("q", "")[:200],
-        status=status if status in STATUSES else None,
-        tag=(params.get("tag") or None),
-        component_id=(params.get("component") or None),
-        page=page_number(params.get("page")),
-        per_page=PER_PAGE,
-    )
-
-
-def _link(spec: MonitorQuery, page: int) -> str:
-    params = {
-        "q": spec.search,
-        "status": spec.status or "",
-        "tag": spec.tag or "",
-        "component": spec.component_id or "",
-        "page": str(page),
-    }
-    return "?" + urlencode({k: v for k, v in params.items() if v})
 
 
 async def _table(request: Request, full: bool) -> Response:
     me, _ = await guard(request, Permission.READ)
     ops = ops_of(request)
-    spec = _query(request)
-    found = await monitors.list_monitors(ops, spec)
+    spec = parse_query(request.query_params)
     now = ops.clock.now()
+    found = await monitors.list_monitors(ops, spec, now)
     async with ops.engine.connect() as conn:
         figures = await row_figures(conn, [m.id for m in found.items], now)
     pages = max(1, ceil(found.total / spec.per_page))
     context: dict[str, Any] = {
         "found": found,
         "rows": dash_rows(found.items, figures, now),
-        "here": _link(spec, spec.page),
+        "here": link(spec, spec.page),
         "spec": spec,
+        "headings": headings(spec),
         "pages": pages,
-        "prev": _link(spec, spec.page - 1) if spec.page > 1 else None,
-        "next": _link(spec, spec.page + 1) if spec.page < pages else None,
+        "prev": link(spec, spec.page - 1) if spec.page > 1 else None,
+        "next": link(spec, spec.page + 1) if spec.page < pages else None,
     }
     if not full:
-        return render(request, "monitors_table.html", me, **context)
+        table = render(request, "monitors_table.html", me, **context)
+        # The address bar follows the table (filters, sort, page) without a history entry
+        # per refresh: a reload or a copied link shows these rows again.
+        table.headers["hx-replace-url"] = "/admin/" + context["here"]
+        return table
     async with ops.engine.connect() as conn:
         tags = await all_tags(conn)
     comps = [c for c in await list_components(ops) if not c.is_group]

@@ -1,5 +1,6 @@
 """The dashboard's rows: a monitor from the list joined with its figures, in words and with
-the sort key of each column (the table sorts on `data-sort`, see static/table-sort.js)."""
+each cell's figure in `data-sort` (what its column is sorted by: the database sorts the same
+figures, hiccup.store.dashboard_sort, so paging follows the order)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,8 @@ the 404 page) falls through to the FastAPI app behind it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hiccup.auth.page_access import Admission
@@ -82,6 +84,14 @@ class PublicServer:
         self.holder = holder
         self.fallback = fallback
         self.live = LiveStream(holder)
+        # Other streams that must end when the server stops (the console's, /admin/live).
+        self.closers: list[Callable[[], None]] = []
+
+    def close_streams(self) -> None:
+        """End every open stream now: the server is stopping and would wait for them."""
+        self.live.close()
+        for close in self.closers:
+            close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
