@@ -17,6 +17,7 @@ from hiccup.store.monitor_figures import RowFigures, row_figures
 from hiccup.store.results import write_results
 from hiccup.store.tables import monitor_states, monitors, outages
 from tests.store.test_monitor_figures import NOW, monitor_row, outage_row, result_row
+from tests.support.certificates import certificate_ending
 
 HOUR = timedelta(hours=1)
 SEVERITY = {"down": 0, "degraded": 1, "unknown": 2, "up": 3, "paused": 4}
@@ -66,7 +67,7 @@ async def seed(engine: AsyncEngine) -> None:
                 m,
                 NOW - timedelta(minutes=1),
                 ms,
-                phases={"cert_not_after": (NOW + timedelta(days=certs[m])).timestamp()}
+                certificate=certificate_ending(NOW + timedelta(days=certs[m]))
                 if m in certs
                 else None,
             )
