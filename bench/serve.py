@@ -10,8 +10,9 @@ recorder, status service, snapshot builder, every worker) with N HTTP monitors a
 on a fresh SQLite data directory. After one interval of warm-up (every monitor has run), it
 reads the server's CPU (utime + stime of every thread, /proc/<pid>/stat), its checks (rows in
 `results`) and the database files' size over `--windows` consecutive windows, and prints the
-median. Then a bare aiohttp loop making the same requests at the same rate, in its own process,
-is measured likewise in the same run: the baseline for the ratio.
+median. Then two bare loops making the same requests at the same rate, each in its own process,
+are measured likewise in the same run: aiohttp, and libcurl's multi interface on the asyncio
+loop (the client Hiccup's http check uses): the baselines for the ratios.
 
 --detect: one monitor with default settings but for `--interval` against the aiohttp target;
 at a random moment of the monitor's cycle the target turns 503 (then, next trial, starts
@@ -308,71 +309,34 @@ async def bare_loop(count: int, interval: float, base: str, progress: Path) -> N
             progress.write_text(str(done[0]))  # noqa: ASYNC240 -- a few bytes, once a second
 
 
-class CurlMulti:
-    """libcurl's multi interface driven by the asyncio loop (socket and timer callbacks): the
-    lightest client to compare aiohttp with; one easy handle per request, fresh connection."""
-
-    def __init__(self) -> None:
-        import pycurl  # type: ignore[import-untyped,import-not-found,unused-ignore]  # bench only
-
-        self.pycurl = pycurl
-        self.loop = asyncio.get_running_loop()
-        self.multi = pycurl.CurlMulti()
-        self.multi.setopt(pycurl.M_SOCKETFUNCTION, self._socket)
-        self.multi.setopt(pycurl.M_TIMERFUNCTION, self._timer)
-        self.timer: asyncio.TimerHandle | None = None
-        self.waiting: dict[object, asyncio.Future[int]] = {}
-
-    def _socket(self, what: int, fd: int, _multi: object, _data: object) -> None:
-        pc, loop = self.pycurl, self.loop
-        loop.remove_reader(fd)
-        loop.remove_writer(fd)
-        if what in (pc.POLL_IN, pc.POLL_INOUT):
-            loop.add_reader(fd, self._act, fd, pc.CSELECT_IN)
-        if what in (pc.POLL_OUT, pc.POLL_INOUT):
-            loop.add_writer(fd, self._act, fd, pc.CSELECT_OUT)
-
-    def _timer(self, ms: int) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-        if ms >= 0:
-            self.timer = self.loop.call_later(ms / 1000, self._act, self.pycurl.SOCKET_TIMEOUT, 0)
-
-    def _act(self, fd: int, events: int) -> None:
-        self.multi.socket_action(fd, events)
-        _, done, failed = self.multi.info_read()
-        for handle in done:
-            self._finish(handle, int(handle.getinfo(self.pycurl.RESPONSE_CODE)))
-        for handle, _code, _message in failed:
-            self._finish(handle, 0)
-
-    def _finish(self, handle: object, status: int) -> None:
-        self.multi.remove_handle(handle)
-        self.waiting.pop(handle).set_result(status)
-
-    async def get(self, url: str, seconds: float) -> int:
-        pc = self.pycurl
-        handle = pc.Curl()
-        handle.setopt(pc.URL, url)
-        handle.setopt(pc.WRITEFUNCTION, len)  # the body is read and dropped
-        handle.setopt(pc.FRESH_CONNECT, 1)
-        handle.setopt(pc.FORBID_REUSE, 1)
-        handle.setopt(pc.TIMEOUT_MS, int(seconds * 1000))
-        future = self.waiting[handle] = self.loop.create_future()
-        self.multi.add_handle(handle)
-        return int(await future)
-
-
 async def bare_curl_loop(count: int, interval: float, base: str, progress: Path) -> None:
-    """The same loop as bare_loop with libcurl's multi interface instead of aiohttp."""
+    """The same loop as bare_loop with libcurl's multi interface (the driver Hiccup's http
+    check uses, checks/curl_multi.py) instead of aiohttp: one easy handle per request, a
+    fresh connection each, the body read and dropped."""
+    import pycurl
+
+    from hiccup.checks.curl_multi import CurlMulti
     from hiccup.engine.scheduler import jitter_offset
 
-    curl, done = CurlMulti(), [0]
+    multi, done = CurlMulti(asyncio.get_running_loop()), [0]
+
+    async def get(url: str) -> None:
+        handle = pycurl.Curl()
+        handle.setopt(pycurl.URL, url)
+        handle.setopt(pycurl.WRITEFUNCTION, len)
+        handle.setopt(pycurl.FRESH_CONNECT, 1)
+        handle.setopt(pycurl.FORBID_REUSE, 1)
+        handle.setopt(pycurl.NOSIGNAL, 1)
+        handle.setopt(pycurl.TIMEOUT_MS, 10_000)
+        try:
+            await multi.perform(handle)
+        finally:
+            handle.close()
 
     async def monitor(url: str, slot: float) -> None:
         while True:
             await asyncio.sleep(max(0.0, slot - time.monotonic()))
-            await curl.get(url, 10)
+            await get(url)
             done[0] += 1
             slot += interval
 
@@ -421,8 +385,7 @@ def throughput(args: argparse.Namespace) -> None:
             runs = [run_hiccup(args, tmp, base)]
             if args.n and not args.no_bare:
                 runs.append(run_bare(args, tmp, base, "aiohttp"))
-                if args.curl:
-                    runs.append(run_bare(args, tmp, base, "curl"))
+                runs.append(run_bare(args, tmp, base, "curl"))
     report(args, target, runs)
 
 
@@ -496,7 +459,6 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, help="seconds before measuring (interval + 2)")
     parser.add_argument("--aiohttp-target", action="store_true", help="even with nginx there")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare loops")
-    parser.add_argument("--curl", action="store_true", help="also a bare libcurl (pycurl) loop")
     parser.add_argument("--detect", action="store_true", help="time to down instead")
     parser.add_argument("--trials", type=int, default=3)
     roles = ["target", "bare-aiohttp", "bare-curl"]

@@ -458,3 +458,39 @@ async def test_garbage_instead_of_a_tls_handshake_is_a_tls_error(run: Run) -> No
     assert result.error is not None
     assert result.error.startswith("TLS error: ")
     assert "tls" in result.phases
+
+
+async def test_closing_the_check_ends_a_request_in_flight_with_a_result() -> None:
+    check = HttpCheck()
+    async with _raw_server(_silent) as url:
+        spec = MonitorSpec(
+            id="http",
+            name="http",
+            kind="http",
+            target=url,
+            interval=timedelta(seconds=30),
+            timeout=timedelta(seconds=5),
+        )
+        running = asyncio.create_task(check.run(spec))
+        await asyncio.sleep(0.2)
+        started = time.perf_counter()
+        await check.close()
+        result = await running
+        assert time.perf_counter() - started < 0.5
+        assert result.error == "the check was stopped (Hiccup is shutting down)"
+
+
+async def test_a_closed_check_runs_again(base: str) -> None:
+    check = HttpCheck()
+    spec = MonitorSpec(
+        id="http",
+        name="http",
+        kind="http",
+        target=f"{base}/ok",
+        interval=timedelta(seconds=30),
+        timeout=timedelta(seconds=2),
+    )
+    assert (await check.run(spec)).ok
+    await check.close()
+    assert (await check.run(spec)).ok
+    await check.close()

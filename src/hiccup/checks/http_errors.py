@@ -56,6 +56,8 @@ def describe(hop: Hop, host: str, seconds: float) -> str:
         return f"invalid HTTP response body: {text}"
     if code in _SOCKET:
         return text.lower() or "connection failed"
+    if code == pycurl.E_ABORTED_BY_CALLBACK:
+        return "the check was stopped (Hiccup is shutting down)"
     log.info("http check: curl error %d: %s", code, text)
     return f"HTTP client error: {text or f'curl error {code}'}"
 
