@@ -1,6 +1,6 @@
 """The whole `hiccup serve` as users run it: CPU per check, idle cost, RSS, bytes per check.
 
-    .venv/bin/python bench/serve.py 1000 [--interval 20] [--duration 60] [--windows 3]
+    .venv/bin/python bench/serve.py 1000 [--interval 20] [--duration 60] [--windows 3] [--together]
     .venv/bin/python bench/serve.py 0 --duration 60            # idle: no monitors at all
     .venv/bin/python bench/serve.py --detect [--interval 20] [--trials 3]
 
@@ -12,7 +12,10 @@ reads the server's CPU (utime + stime of every thread, /proc/<pid>/stat), its ch
 `results`) and the database files' size over `--windows` consecutive windows, and prints the
 median. Then two bare loops making the same requests at the same rate, each in its own process,
 are measured likewise in the same run: aiohttp, and libcurl's multi interface on the asyncio
-loop (the client Hiccup's http check uses): the baselines for the ratios.
+loop (the client Hiccup's http check uses): the baselines for the ratios. With --together the
+bare loops run beside Hiccup and all three are measured over the same windows, so a load
+that comes and goes on a shared machine weighs on each alike (each still has its own process;
+the loopback target serves three times the checks).
 
 --detect: one monitor with default settings but for `--interval` against the aiohttp target;
 at a random moment of the monitor's cycle the target turns 503 (then, next trial, starts
@@ -226,18 +229,27 @@ class Figures:
         return float(statistics.median(getattr(w, attribute) for w in self.windows))
 
 
-def measure(
-    pid: int, count: Iterator[tuple[int, int]], seconds: float, windows: int
-) -> list[Window]:
-    out = []
-    checks0, bytes0 = next(count)
+Counter = Iterator[tuple[int, int]]
+
+
+def measure(pid: int, count: Counter, seconds: float, windows: int) -> list[Window]:
+    return measure_together([(pid, count)], seconds, windows)[0]
+
+
+def measure_together(
+    processes: list[tuple[int, Counter]], seconds: float, windows: int
+) -> list[list[Window]]:
+    """Each process's windows, all over the same stretches of time."""
+    out: list[list[Window]] = [[] for _ in processes]
+    last = [next(count) for _, count in processes]
     for _ in range(windows):
-        cpu0, wall0 = cpu_seconds(pid), time.monotonic()
+        cpu0, wall0 = [cpu_seconds(pid) for pid, _ in processes], time.monotonic()
         time.sleep(seconds / windows)
-        cpu, wall = cpu_seconds(pid) - cpu0, time.monotonic() - wall0
-        checks, size = next(count)
-        out.append(Window(wall, cpu, checks - checks0, size - bytes0))
-        checks0, bytes0 = checks, size
+        cpu, wall = [cpu_seconds(pid) for pid, _ in processes], time.monotonic() - wall0
+        for n, (_, count) in enumerate(processes):
+            (checks0, bytes0), (checks, size) = last[n], next(count)
+            out[n].append(Window(wall, cpu[n] - cpu0[n], checks - checks0, size - bytes0))
+            last[n] = (checks, size)
     return out
 
 
@@ -260,22 +272,48 @@ def run_hiccup(args: argparse.Namespace, tmp: Path, base: str) -> Figures:
 # --- the baseline: a bare aiohttp loop in its own process -------------------------------------
 
 
-def run_bare(args: argparse.Namespace, tmp: Path, base: str, client: str) -> Figures:
+@contextmanager
+def bare_process(
+    args: argparse.Namespace, tmp: Path, base: str, client: str
+) -> Iterator[tuple[subprocess.Popen[bytes], Counter]]:
     progress = tmp / f"bare-{client}.count"
     command = [sys.executable, __file__, "--role", f"bare-{client}", str(args.n)]
     command += ["--interval", str(args.interval), "--base", base, "--progress", str(progress)]
     process = subprocess.Popen(command)
+
+    def read() -> tuple[int, int]:
+        return int(progress.read_text() or 0) if progress.exists() else 0, 0
+
     try:
-        time.sleep(args.interval + 2)
-
-        def read() -> tuple[int, int]:
-            return int(progress.read_text() or 0), 0
-
-        windows = measure(process.pid, _counting(read), args.duration, args.windows)
-        return Figures(f"bare {client}", windows, rss_mb(process.pid))
+        yield process, _counting(read)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def run_bare(args: argparse.Namespace, tmp: Path, base: str, client: str) -> Figures:
+    with bare_process(args, tmp, base, client) as (process, counter):
+        time.sleep(args.interval + 2)
+        windows = measure(process.pid, counter, args.duration, args.windows)
+        return Figures(f"bare {client}", windows, rss_mb(process.pid))
+
+
+def run_together(args: argparse.Namespace, tmp: Path, base: str) -> list[Figures]:
+    """Hiccup and the bare loops at once, measured over the same windows: on a shared machine
+    whose load comes and goes, the ratios then compare like with like."""
+    config = write_config(tmp, args.n, args.interval, base)
+    names = ["hiccup", "bare aiohttp", "bare curl"]
+    with (
+        bare_process(args, tmp, base, "aiohttp") as aiohttp_loop,
+        bare_process(args, tmp, base, "curl") as curl_loop,
+        hiccup_server(tmp, config, free_port()) as process,
+    ):
+        time.sleep(args.warmup or args.interval + 2)
+        hiccup = (process.pid, _counting(lambda: stored(tmp / "data")))
+        loops = [(p.pid, counter) for p, counter in (aiohttp_loop, curl_loop)]
+        windows = measure_together([hiccup, *loops], args.duration, args.windows)
+        pids = [process.pid, aiohttp_loop[0].pid, curl_loop[0].pid]
+        return [Figures(n, w, rss_mb(pid)) for n, w, pid in zip(names, windows, pids, strict=True)]
 
 
 async def bare_loop(count: int, interval: float, base: str, progress: Path) -> None:
@@ -382,8 +420,11 @@ def throughput(args: argparse.Namespace) -> None:
         use_nginx = shutil.which("nginx") is not None and not args.aiohttp_target
         with nginx_target(tmp, port) if use_nginx else aiohttp_target(port) as target:
             base = f"http://127.0.0.1:{port}"
-            runs = [run_hiccup(args, tmp, base)]
-            if args.n and not args.no_bare:
+            if args.together and args.n and not args.no_bare:
+                runs = run_together(args, tmp, base)
+            else:
+                runs = [run_hiccup(args, tmp, base)]
+            if args.n and not args.no_bare and not args.together:
                 runs.append(run_bare(args, tmp, base, "aiohttp"))
                 runs.append(run_bare(args, tmp, base, "curl"))
     report(args, target, runs)
@@ -459,6 +500,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, help="seconds before measuring (interval + 2)")
     parser.add_argument("--aiohttp-target", action="store_true", help="even with nginx there")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare loops")
+    parser.add_argument(
+        "--together", action="store_true", help="run the bare loops beside Hiccup, same windows"
+    )
     parser.add_argument("--detect", action="store_true", help="time to down instead")
     parser.add_argument("--trials", type=int, default=3)
     roles = ["target", "bare-aiohttp", "bare-curl"]
