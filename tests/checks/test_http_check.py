@@ -423,6 +423,12 @@ async def test_it_times_the_tls_handshake_apart_from_the_tcp_connect(
     assert result.phases["tls"] > 0
 
 
+async def test_an_upper_case_scheme_is_still_https(run: Run, tls_base: str) -> None:
+    result = await run(tls_base.replace("https://", "HTTPS://") + "/ok", verify_tls=False)
+    assert result.ok, result.error
+    assert {"tls", "cert_not_after"} <= result.phases.keys()
+
+
 async def test_a_plain_http_check_has_no_tls_phase(run: Run, base: str) -> None:
     result = await run(f"{base}/ok")
     assert "tls" not in result.phases

@@ -9,7 +9,7 @@ socket would hide a server that no longer accepts connections and make `connect`
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import pycurl
@@ -33,6 +33,10 @@ class Request:
     body: bytes | None
     verify_tls: bool
     user_agent: str
+
+    @property
+    def https(self) -> bool:
+        return self.url[:6].lower() == "https:"
 
 
 class Body:
@@ -67,18 +71,18 @@ class Body:
         return None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Hop:
     """What one request learnt: curl's result code and everything read off the handle."""
 
     code: int
     status: int | None
     location: str | None
-    phases: dict[str, float] = field(default_factory=dict)
-    cert_not_after: float | None = None
-    error_text: str = ""
-    os_errno: int = 0
-    content_type: str | None = None
+    phases: dict[str, float]  # this hop's, in ms
+    cert_not_after: float | None  # epoch seconds; https only
+    error_text: str  # curl's words for a failure
+    os_errno: int  # the socket's errno for a failure, 0 when there was none
+    content_type: str | None
 
 
 async def fetch(
@@ -88,7 +92,7 @@ async def fetch(
     handle = _easy(request, seconds, body)
     try:
         code = await multi.perform(handle)
-        return _read(handle, code, request.url.startswith("https:"), ip_host=ip_host)
+        return _read(handle, code, request.https, ip_host=ip_host)
     finally:
         handle.close()
 
@@ -117,7 +121,7 @@ def _easy(request: Request, seconds: float, body: Body) -> pycurl.Curl:
     _set_method(handle, request)
     if request.headers:
         setopt(pycurl.HTTPHEADER, list(request.headers))
-    if request.url.startswith("https:"):
+    if request.https:
         _set_tls(handle, request.verify_tls)
     return handle
 
@@ -161,17 +165,18 @@ _Phase = Literal["dns", "connect", "tls", "first_byte"]
 
 def _read(handle: pycurl.Curl, code: int, https: bool, *, ip_host: bool) -> Hop:
     status = int(handle.getinfo(pycurl.RESPONSE_CODE)) or None
-    location = handle.getinfo(pycurl.REDIRECT_URL) if status is not None else None
-    hop = Hop(code=code, status=status, location=location or None)
-    hop.phases = _phases(handle, https, ip_host=ip_host)
-    if code != pycurl.E_OK:
-        hop.error_text = handle.errstr()
-        hop.os_errno = int(handle.getinfo(pycurl.OS_ERRNO))
-    if https:
-        hop.cert_not_after = _cert_end(handle)
+    failed = code != pycurl.E_OK
     content_type = handle.getinfo(pycurl.CONTENT_TYPE)
-    hop.content_type = content_type if isinstance(content_type, str) else None
-    return hop
+    return Hop(
+        code=code,
+        status=status,
+        location=(handle.getinfo(pycurl.REDIRECT_URL) or None) if status is not None else None,
+        phases=_phases(handle, https, ip_host=ip_host),
+        cert_not_after=_cert_end(handle) if https else None,
+        error_text=handle.errstr() if failed else "",
+        os_errno=int(handle.getinfo(pycurl.OS_ERRNO)) if failed else 0,
+        content_type=content_type if isinstance(content_type, str) else None,
+    )
 
 
 def _phases(handle: pycurl.Curl, https: bool, *, ip_host: bool) -> dict[str, float]:
