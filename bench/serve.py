@@ -1,6 +1,6 @@
 """The whole `hiccup serve` as users run it: CPU per check, idle cost, RSS, bytes per check.
 
-    .venv/bin/python bench/serve.py 1000 [--interval 20] [--duration 60] [--windows 3]
+    .venv/bin/python bench/serve.py 1000 [--interval 20] [--duration 60] [--windows 3] [--together]
     .venv/bin/python bench/serve.py 0 --duration 60            # idle: no monitors at all
     .venv/bin/python bench/serve.py --detect [--interval 20] [--trials 3]
 
@@ -10,8 +10,12 @@ recorder, status service, snapshot builder, every worker) with N HTTP monitors a
 on a fresh SQLite data directory. After one interval of warm-up (every monitor has run), it
 reads the server's CPU (utime + stime of every thread, /proc/<pid>/stat), its checks (rows in
 `results`) and the database files' size over `--windows` consecutive windows, and prints the
-median. Then a bare aiohttp loop making the same requests at the same rate, in its own process,
-is measured likewise in the same run: the baseline for the ratio.
+median. Then two bare loops making the same requests at the same rate, each in its own process,
+are measured likewise in the same run: aiohttp, and libcurl's multi interface on the asyncio
+loop (the client Hiccup's http check uses): the baselines for the ratios. With --together the
+bare loops run beside Hiccup and all three are measured over the same windows, so a load
+that comes and goes on a shared machine weighs on each alike (each still has its own process;
+the loopback target serves three times the checks).
 
 --detect: one monitor with default settings but for `--interval` against the aiohttp target;
 at a random moment of the monitor's cycle the target turns 503 (then, next trial, starts
@@ -225,18 +229,27 @@ class Figures:
         return float(statistics.median(getattr(w, attribute) for w in self.windows))
 
 
-def measure(
-    pid: int, count: Iterator[tuple[int, int]], seconds: float, windows: int
-) -> list[Window]:
-    out = []
-    checks0, bytes0 = next(count)
+Counter = Iterator[tuple[int, int]]
+
+
+def measure(pid: int, count: Counter, seconds: float, windows: int) -> list[Window]:
+    return measure_together([(pid, count)], seconds, windows)[0]
+
+
+def measure_together(
+    processes: list[tuple[int, Counter]], seconds: float, windows: int
+) -> list[list[Window]]:
+    """Each process's windows, all over the same stretches of time."""
+    out: list[list[Window]] = [[] for _ in processes]
+    last = [next(count) for _, count in processes]
     for _ in range(windows):
-        cpu0, wall0 = cpu_seconds(pid), time.monotonic()
+        cpu0, wall0 = [cpu_seconds(pid) for pid, _ in processes], time.monotonic()
         time.sleep(seconds / windows)
-        cpu, wall = cpu_seconds(pid) - cpu0, time.monotonic() - wall0
-        checks, size = next(count)
-        out.append(Window(wall, cpu, checks - checks0, size - bytes0))
-        checks0, bytes0 = checks, size
+        cpu, wall = [cpu_seconds(pid) for pid, _ in processes], time.monotonic() - wall0
+        for n, (_, count) in enumerate(processes):
+            (checks0, bytes0), (checks, size) = last[n], next(count)
+            out[n].append(Window(wall, cpu[n] - cpu0[n], checks - checks0, size - bytes0))
+            last[n] = (checks, size)
     return out
 
 
@@ -259,22 +272,48 @@ def run_hiccup(args: argparse.Namespace, tmp: Path, base: str) -> Figures:
 # --- the baseline: a bare aiohttp loop in its own process -------------------------------------
 
 
-def run_bare(args: argparse.Namespace, tmp: Path, base: str, client: str) -> Figures:
+@contextmanager
+def bare_process(
+    args: argparse.Namespace, tmp: Path, base: str, client: str
+) -> Iterator[tuple[subprocess.Popen[bytes], Counter]]:
     progress = tmp / f"bare-{client}.count"
     command = [sys.executable, __file__, "--role", f"bare-{client}", str(args.n)]
     command += ["--interval", str(args.interval), "--base", base, "--progress", str(progress)]
     process = subprocess.Popen(command)
+
+    def read() -> tuple[int, int]:
+        return int(progress.read_text() or 0) if progress.exists() else 0, 0
+
     try:
-        time.sleep(args.interval + 2)
-
-        def read() -> tuple[int, int]:
-            return int(progress.read_text() or 0), 0
-
-        windows = measure(process.pid, _counting(read), args.duration, args.windows)
-        return Figures(f"bare {client}", windows, rss_mb(process.pid))
+        yield process, _counting(read)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def run_bare(args: argparse.Namespace, tmp: Path, base: str, client: str) -> Figures:
+    with bare_process(args, tmp, base, client) as (process, counter):
+        time.sleep(args.interval + 2)
+        windows = measure(process.pid, counter, args.duration, args.windows)
+        return Figures(f"bare {client}", windows, rss_mb(process.pid))
+
+
+def run_together(args: argparse.Namespace, tmp: Path, base: str) -> list[Figures]:
+    """Hiccup and the bare loops at once, measured over the same windows: on a shared machine
+    whose load comes and goes, the ratios then compare like with like."""
+    config = write_config(tmp, args.n, args.interval, base)
+    names = ["hiccup", "bare aiohttp", "bare curl"]
+    with (
+        bare_process(args, tmp, base, "aiohttp") as aiohttp_loop,
+        bare_process(args, tmp, base, "curl") as curl_loop,
+        hiccup_server(tmp, config, free_port()) as process,
+    ):
+        time.sleep(args.warmup or args.interval + 2)
+        hiccup = (process.pid, _counting(lambda: stored(tmp / "data")))
+        loops = [(p.pid, counter) for p, counter in (aiohttp_loop, curl_loop)]
+        windows = measure_together([hiccup, *loops], args.duration, args.windows)
+        pids = [process.pid, aiohttp_loop[0].pid, curl_loop[0].pid]
+        return [Figures(n, w, rss_mb(pid)) for n, w, pid in zip(names, windows, pids, strict=True)]
 
 
 async def bare_loop(count: int, interval: float, base: str, progress: Path) -> None:
@@ -308,71 +347,34 @@ async def bare_loop(count: int, interval: float, base: str, progress: Path) -> N
             progress.write_text(str(done[0]))  # noqa: ASYNC240 -- a few bytes, once a second
 
 
-class CurlMulti:
-    """libcurl's multi interface driven by the asyncio loop (socket and timer callbacks): the
-    lightest client to compare aiohttp with; one easy handle per request, fresh connection."""
-
-    def __init__(self) -> None:
-        import pycurl  # type: ignore[import-untyped,import-not-found,unused-ignore]  # bench only
-
-        self.pycurl = pycurl
-        self.loop = asyncio.get_running_loop()
-        self.multi = pycurl.CurlMulti()
-        self.multi.setopt(pycurl.M_SOCKETFUNCTION, self._socket)
-        self.multi.setopt(pycurl.M_TIMERFUNCTION, self._timer)
-        self.timer: asyncio.TimerHandle | None = None
-        self.waiting: dict[object, asyncio.Future[int]] = {}
-
-    def _socket(self, what: int, fd: int, _multi: object, _data: object) -> None:
-        pc, loop = self.pycurl, self.loop
-        loop.remove_reader(fd)
-        loop.remove_writer(fd)
-        if what in (pc.POLL_IN, pc.POLL_INOUT):
-            loop.add_reader(fd, self._act, fd, pc.CSELECT_IN)
-        if what in (pc.POLL_OUT, pc.POLL_INOUT):
-            loop.add_writer(fd, self._act, fd, pc.CSELECT_OUT)
-
-    def _timer(self, ms: int) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-        if ms >= 0:
-            self.timer = self.loop.call_later(ms / 1000, self._act, self.pycurl.SOCKET_TIMEOUT, 0)
-
-    def _act(self, fd: int, events: int) -> None:
-        self.multi.socket_action(fd, events)
-        _, done, failed = self.multi.info_read()
-        for handle in done:
-            self._finish(handle, int(handle.getinfo(self.pycurl.RESPONSE_CODE)))
-        for handle, _code, _message in failed:
-            self._finish(handle, 0)
-
-    def _finish(self, handle: object, status: int) -> None:
-        self.multi.remove_handle(handle)
-        self.waiting.pop(handle).set_result(status)
-
-    async def get(self, url: str, seconds: float) -> int:
-        pc = self.pycurl
-        handle = pc.Curl()
-        handle.setopt(pc.URL, url)
-        handle.setopt(pc.WRITEFUNCTION, len)  # the body is read and dropped
-        handle.setopt(pc.FRESH_CONNECT, 1)
-        handle.setopt(pc.FORBID_REUSE, 1)
-        handle.setopt(pc.TIMEOUT_MS, int(seconds * 1000))
-        future = self.waiting[handle] = self.loop.create_future()
-        self.multi.add_handle(handle)
-        return int(await future)
-
-
 async def bare_curl_loop(count: int, interval: float, base: str, progress: Path) -> None:
-    """The same loop as bare_loop with libcurl's multi interface instead of aiohttp."""
+    """The same loop as bare_loop with libcurl's multi interface (the driver Hiccup's http
+    check uses, checks/curl_multi.py) instead of aiohttp: one easy handle per request, a
+    fresh connection each, the body read and dropped."""
+    import pycurl
+
+    from hiccup.checks.curl_multi import CurlMulti
     from hiccup.engine.scheduler import jitter_offset
 
-    curl, done = CurlMulti(), [0]
+    multi, done = CurlMulti(asyncio.get_running_loop()), [0]
+
+    async def get(url: str) -> None:
+        handle = pycurl.Curl()
+        handle.setopt(pycurl.URL, url)
+        handle.setopt(pycurl.WRITEFUNCTION, len)
+        handle.setopt(pycurl.FRESH_CONNECT, 1)
+        handle.setopt(pycurl.FORBID_REUSE, 1)
+        handle.setopt(pycurl.NOSIGNAL, 1)
+        handle.setopt(pycurl.TIMEOUT_MS, 10_000)
+        try:
+            await multi.perform(handle)
+        finally:
+            handle.close()
 
     async def monitor(url: str, slot: float) -> None:
         while True:
             await asyncio.sleep(max(0.0, slot - time.monotonic()))
-            await curl.get(url, 10)
+            await get(url)
             done[0] += 1
             slot += interval
 
@@ -418,11 +420,13 @@ def throughput(args: argparse.Namespace) -> None:
         use_nginx = shutil.which("nginx") is not None and not args.aiohttp_target
         with nginx_target(tmp, port) if use_nginx else aiohttp_target(port) as target:
             base = f"http://127.0.0.1:{port}"
-            runs = [run_hiccup(args, tmp, base)]
-            if args.n and not args.no_bare:
+            if args.together and args.n and not args.no_bare:
+                runs = run_together(args, tmp, base)
+            else:
+                runs = [run_hiccup(args, tmp, base)]
+            if args.n and not args.no_bare and not args.together:
                 runs.append(run_bare(args, tmp, base, "aiohttp"))
-                if args.curl:
-                    runs.append(run_bare(args, tmp, base, "curl"))
+                runs.append(run_bare(args, tmp, base, "curl"))
     report(args, target, runs)
 
 
@@ -496,7 +500,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, help="seconds before measuring (interval + 2)")
     parser.add_argument("--aiohttp-target", action="store_true", help="even with nginx there")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare loops")
-    parser.add_argument("--curl", action="store_true", help="also a bare libcurl (pycurl) loop")
+    parser.add_argument(
+        "--together", action="store_true", help="run the bare loops beside Hiccup, same windows"
+    )
     parser.add_argument("--detect", action="store_true", help="time to down instead")
     parser.add_argument("--trials", type=int, default=3)
     roles = ["target", "bare-aiohttp", "bare-curl"]

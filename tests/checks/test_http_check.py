@@ -10,6 +10,7 @@ import time
 import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,6 +53,10 @@ async def _echo(request: web.Request) -> web.Response:
     return web.Response(text=f"{request.method} {request.headers.get('X-Probe')} {body}")
 
 
+async def _see_other(request: web.Request) -> web.Response:
+    raise web.HTTPSeeOther("/echo")
+
+
 async def _big(request: web.Request) -> web.Response:
     return web.Response(text="x" * 10_000 + "needle")
 
@@ -74,16 +79,19 @@ def _app() -> web.Application:
     app.router.add_get("/loop", _loop)
     app.router.add_get("/chain/{hops}", _chain)
     app.router.add_route("*", "/echo", _echo)
+    app.router.add_post("/see-other", _see_other)
     app.router.add_get("/big", _big)
     app.router.add_get("/endless", _endless)
     return app
 
 
 @contextlib.asynccontextmanager
-async def _serving(ssl_context: ssl.SSLContext | None = None) -> AsyncIterator[int]:
+async def _serving(
+    ssl_context: ssl.SSLContext | None = None, host: str = "127.0.0.1"
+) -> AsyncIterator[int]:
     runner = web.AppRunner(_app(), shutdown_timeout=0.1)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
+    site = web.TCPSite(runner, host, 0, ssl_context=ssl_context)
     await site.start()
     try:
         yield runner.addresses[0][1]
@@ -98,8 +106,12 @@ async def base() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def tls_base() -> AsyncIterator[str]:
-    ca = trustme.CA()
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+async def tls_base(ca: trustme.CA) -> AsyncIterator[str]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     async with _serving(context) as port:
@@ -144,6 +156,13 @@ async def _drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         writer.write(bytes([byte]))
         await writer.drain()
         await asyncio.sleep(1)
+
+
+async def _banner(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    # A service that speaks first and then waits, as SSH does: the wrong port for a monitor.
+    writer.write(b"SSH-2.0-OpenSSH_9.2\r\n")
+    await writer.drain()
+    await asyncio.sleep(3600)
 
 
 async def _garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -239,6 +258,26 @@ async def test_it_follows_exactly_max_redirects_hops(run: Run, base: str) -> Non
     assert (await run(f"{base}/chain/3", max_redirects=2)).error == "too many redirects"
 
 
+async def test_a_post_answered_with_see_other_is_followed_with_a_get(run: Run, base: str) -> None:
+    options = {"method": "POST", "headers": {"X-Probe": "p1"}, "body": "ping"}
+    result = await run(f"{base}/see-other", keyword="GET p1 ", **options)
+    assert result.ok, result.error
+
+
+async def test_it_checks_an_ipv6_address(run: Run) -> None:
+    try:
+        serving = _serving(host="::1")
+        port = await serving.__aenter__()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    try:
+        result = await run(f"http://[::1]:{port}/ok", keyword="systems ok")
+    finally:
+        await serving.__aexit__(None, None, None)
+    assert result.ok, result.error
+    assert "dns" not in result.phases
+
+
 async def test_it_can_judge_the_redirect_itself(run: Run, base: str) -> None:
     result = await run(f"{base}/redirect", follow_redirects=False, expected_status=[302])
     assert result.ok, result.error
@@ -300,6 +339,21 @@ async def test_it_reports_garbage_as_an_invalid_http_response(run: Run) -> None:
     assert "hello" in result.error
 
 
+async def test_it_names_a_service_that_is_not_http_without_waiting_for_the_timeout(
+    run: Run,
+) -> None:
+    async with _raw_server(_banner) as url:
+        started = time.perf_counter()
+        result = await run(url, seconds=5.0)
+        elapsed = time.perf_counter() - started
+    assert (
+        result.error
+        == "invalid HTTP response: no status line; it began 'SSH-2.0-OpenSSH_9.2\\r\\n'"
+    )
+    assert not result.timed_out
+    assert elapsed < 1.0
+
+
 async def test_it_reports_a_refused_connection(run: Run) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -320,6 +374,18 @@ async def test_it_rejects_a_certificate_it_cannot_verify(run: Run, tls_base: str
     assert not result.ok
     assert result.error is not None
     assert result.error.startswith("TLS certificate verify failed: ")
+
+
+async def test_it_trusts_the_certificates_python_trusts(
+    run: Run, tls_base: str, ca: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python's ssl honours SSL_CERT_FILE, and so must the check, whatever system the libcurl
+    # it runs on was built for.
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    result = await run(tls_base.replace("127.0.0.1", "localhost") + "/ok")
+    assert result.ok, result.error
 
 
 async def test_it_reports_a_name_that_does_not_resolve(run: Run) -> None:
@@ -355,6 +421,13 @@ async def test_it_times_the_tls_handshake_apart_from_the_tcp_connect(
     spent = result.phases["connect"] + result.phases["tls"] + result.phases["first_byte"]
     assert spent <= result.phases["total"]
     assert result.phases["tls"] > 0
+
+
+async def test_an_upper_case_scheme_is_still_https(run: Run, tls_base: str) -> None:
+    result = await run(tls_base.replace("https://", "HTTPS://") + "/ok", verify_tls=False)
+    assert result.ok, result.error
+    assert "tls" in result.phases
+    assert result.certificate is not None
 
 
 async def test_a_plain_http_check_has_no_tls_phase(run: Run, base: str) -> None:
@@ -395,3 +468,39 @@ async def test_garbage_instead_of_a_tls_handshake_is_a_tls_error(run: Run) -> No
     assert result.error is not None
     assert result.error.startswith("TLS error: ")
     assert "tls" in result.phases
+
+
+async def test_closing_the_check_ends_a_request_in_flight_with_a_result() -> None:
+    check = HttpCheck()
+    async with _raw_server(_silent) as url:
+        spec = MonitorSpec(
+            id="http",
+            name="http",
+            kind="http",
+            target=url,
+            interval=timedelta(seconds=30),
+            timeout=timedelta(seconds=5),
+        )
+        running = asyncio.create_task(check.run(spec))
+        await asyncio.sleep(0.2)
+        started = time.perf_counter()
+        await check.close()
+        result = await running
+        assert time.perf_counter() - started < 0.5
+        assert result.error == "the check was stopped (Hiccup is shutting down)"
+
+
+async def test_a_closed_check_runs_again(base: str) -> None:
+    check = HttpCheck()
+    spec = MonitorSpec(
+        id="http",
+        name="http",
+        kind="http",
+        target=f"{base}/ok",
+        interval=timedelta(seconds=30),
+        timeout=timedelta(seconds=2),
+    )
+    assert (await check.run(spec)).ok
+    await check.close()
+    assert (await check.run(spec)).ok
+    await check.close()

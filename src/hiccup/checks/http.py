@@ -1,10 +1,15 @@
 """Kind "http": fetch a URL and judge the status, the body and how long each phase took.
 
+The requests go through libcurl's multi interface (checks/curl_multi.py: one multi handle on
+the asyncio loop for every http check), which does the HTTP and TLS work in C and times it.
+
 Phases are durations that stack (as in the Node `request` library's timingPhases):
-`dns` name lookup, `connect` TCP connect, `tls` the TLS handshake (https only; see
-`http_connector`), `first_byte` from the connection being ready until the response headers
-arrived, and `total`. Redirect hops add to the same phases. `dns` is absent when the target is
-an IP address or the name came from the resolver cache.
+`dns` name lookup, `connect` TCP connect, `tls` the TLS handshake (https only), `first_byte`
+from the connection being ready until the response began, and `total`. The check follows
+redirects itself, one request per hop, so each hop adds to the same phases. `dns` is absent
+when the target is an IP address; a name curl still has in its cache (10 s) looks up in
+microseconds. When a phase is cut short (a timeout, a refused connection) it lasts until the
+request ended.
 
 The body is read up to `max_body_bytes`. A longer body is not a failure in itself (an endless
 stream must not be punished for being endless); a required keyword must appear within the cap,
@@ -15,32 +20,33 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import logging
+import ipaddress
 import time
-from collections.abc import Awaitable, Callable
-from functools import partial
-from types import SimpleNamespace
+from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-import aiohttp
+import pycurl
 from pydantic import Field, ValidationError
 
 from hiccup import __version__
 from hiccup.checks.base import CheckOptions, CheckResult
-from hiccup.checks.certificate import CertificateInfo, certificate_info
-from hiccup.checks.http_connector import CONNECTED, TLS_STARTING, PhasedConnector
+from hiccup.checks.certificate import CertificateInfo
+from hiccup.checks.curl_multi import CurlMulti
+from hiccup.checks.http_errors import describe, not_http
+from hiccup.checks.http_hop import Body, Hop, Request, fetch
 from hiccup.checks.registry import invalid_options, register
-from hiccup.checks.tcp import describe_os_error, timed_out
+from hiccup.checks.tcp import timed_out
 from hiccup.core.monitors import MonitorSpec
-
-log = logging.getLogger(__name__)
 
 USER_AGENT = f"Hiccup/{__version__} (uptime check)"
 
-# Long enough that thousands of monitors on one host share a lookup, short enough that a DNS
-# change or outage shows up within a few check intervals.
-_DNS_CACHE_SECONDS = 10
+# curl ends a request at the monitor's timeout itself (and says which phase it was in); the
+# loop's own timeout is only a backstop for a transfer curl somehow never ends.
+_BACKSTOP_SECONDS = 0.25
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Not sent to another origin on a redirect (as browsers and the aiohttp client before).
+_CREDENTIALS = ("authorization", "cookie", "proxy-authorization")
 
 StatusCode = Annotated[int, Field(ge=100, le=599)]
 
@@ -58,85 +64,51 @@ class HttpOptions(CheckOptions):
     # Bounded because up to `concurrency` bodies may be held at once.
     max_body_bytes: int = Field(default=1_048_576, ge=1, le=64 * 1_048_576)
 
-
-class _Record:
-    """What one run has learnt so far; lives outside the request so a timeout keeps it.
-
-    Exactly one phase runs at a time and `switch` closes it, which is what makes phases stack.
-    """
-
-    __slots__ = ("certificate", "current", "since", "spent", "status")
-
-    def __init__(self) -> None:
-        self.current: str | None = None
-        self.since = 0.0
-        self.spent: dict[str, float] = {}
-        self.status: int | None = None
-        self.certificate: CertificateInfo | None = None  # after redirects, the last host's
-
-    def connected(self, transport: asyncio.BaseTransport) -> None:
-        self.certificate = _peer_certificate(transport)
-
-    def switch(self, phase: str | None, *, discard: bool = False) -> None:
-        now = time.perf_counter()
-        if self.current is not None and not discard:
-            elapsed_ms = (now - self.since) * 1000
-            self.spent[self.current] = self.spent.get(self.current, 0.0) + elapsed_ms
-        self.current, self.since = phase, now
+    @property
+    def keeps_body(self) -> bool:
+        return self.keyword is not None or self.keyword_absent is not None
 
 
-Hook = Callable[[aiohttp.ClientSession, SimpleNamespace, object], Awaitable[None]]
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A monitor's validated options and its first request, built once per spec."""
+
+    options: HttpOptions
+    request: Request
+    ip_host: bool
 
 
-def _switch_to(phase: str | None, *, discard: bool = False) -> Hook:
-    async def hook(session: aiohttp.ClientSession, ctx: SimpleNamespace, params: object) -> None:
-        record = ctx.trace_request_ctx
-        if isinstance(record, _Record):
-            record.switch(phase, discard=discard)
+@dataclass(slots=True)
+class _Run:
+    """What one run has learnt so far, over every hop."""
 
-    return hook
+    spent: dict[str, float] = field(default_factory=dict)
+    status: int | None = None
+    certificate: CertificateInfo | None = None  # after redirects, the last one seen
+    timed_out: bool = False
 
+    def add(self, hop: Hop) -> None:
+        for phase, ms in hop.phases.items():
+            self.spent[phase] = self.spent.get(phase, 0.0) + ms
+        if hop.status is not None:
+            # Kept when a later hop gets no answer (a redirect loop ends on a redirect).
+            self.status = hop.status
+        if hop.certificate is not None:
+            self.certificate = hop.certificate
+        self.timed_out = hop.code == pycurl.E_OPERATION_TIMEDOUT
 
-async def _on_redirect(
-    session: aiohttp.ClientSession,
-    ctx: SimpleNamespace,
-    params: aiohttp.TraceRequestRedirectParams,
-) -> None:
-    record = ctx.trace_request_ctx
-    if isinstance(record, _Record):
-        record.switch(None)
-        # Kept in case no final response comes (a redirect loop ends on a redirect).
-        record.status = params.response.status
-
-
-def _trace_config() -> aiohttp.TraceConfig:
-    # aiohttp opens the "connect" span before it resolves the name, so the sliver before
-    # the lookup is discarded; otherwise a failed lookup would show a connect phase.
-    config = aiohttp.TraceConfig()
-    config.on_connection_create_start.append(_switch_to("connect"))
-    config.on_dns_resolvehost_start.append(_switch_to("dns", discard=True))
-    config.on_dns_resolvehost_end.append(_switch_to("connect"))
-    config.on_connection_create_end.append(_switch_to("first_byte"))
-    config.on_connection_reuseconn.append(_switch_to("first_byte"))
-    config.on_request_redirect.append(_on_redirect)
-    config.on_request_end.append(_switch_to(None))
-    return config
-
-
-def _new_session() -> aiohttp.ClientSession:
-    # force_close: every check pays a fresh connect (and TLS handshake), as a new visitor does.
-    # A reused keep-alive socket would hide a server that no longer accepts connections and
-    # make the connect phase meaningless. Without pooling, limit=0 is safe: the scheduler's
-    # semaphore is what bounds concurrency.
-    connector = PhasedConnector(limit=0, force_close=True, ttl_dns_cache=_DNS_CACHE_SECONDS)
-    return aiohttp.ClientSession(
-        connector=connector,
-        # One session serves every monitor: a shared cookie jar would leak one target's
-        # cookies into another's checks.
-        cookie_jar=aiohttp.DummyCookieJar(),
-        headers={"User-Agent": USER_AGENT},
-        trace_configs=[_trace_config()],
-    )
+    def result(self, started: float, error: str | None) -> CheckResult:
+        latency_ms = (time.perf_counter() - started) * 1000
+        phases = {**self.spent, "total": latency_ms}
+        return CheckResult(
+            ok=error is None,
+            latency_ms=latency_ms,
+            error=error,
+            status_code=self.status,
+            phases=phases,
+            timed_out=self.timed_out,
+            certificate=self.certificate,
+        )
 
 
 @register
@@ -150,18 +122,19 @@ class HttpCheck:
     scheduled: ClassVar[bool] = True
 
     def __init__(self) -> None:
-        self._session: aiohttp.ClientSession | None = None
+        self._multi: CurlMulti | None = None
         # Validated options (or the problem) per monitor, reused while its spec is the same
         # object: validating them with pydantic on every run cost more than the request.
-        self._parsed: dict[str, tuple[MonitorSpec, HttpOptions | str]] = {}
+        self._parsed: dict[str, tuple[MonitorSpec, _Plan | str]] = {}
 
-    def _client(self) -> aiohttp.ClientSession:
-        # Created on first use because a session binds to the running loop.
-        if self._session is None or self._session.closed:
-            self._session = _new_session()
-        return self._session
+    def _curl(self) -> CurlMulti:
+        # Created on first use because it binds to the running loop.
+        loop = asyncio.get_running_loop()
+        if self._multi is None or self._multi.loop is not loop:
+            self._multi = CurlMulti(loop)
+        return self._multi
 
-    def _options(self, spec: MonitorSpec) -> HttpOptions | str:
+    def _plan(self, spec: MonitorSpec) -> _Plan | str:
         cached = self._parsed.get(spec.id)
         if cached is not None and cached[0] is spec:
             return cached[1]
@@ -170,95 +143,133 @@ class HttpCheck:
         return parsed
 
     async def run(self, spec: MonitorSpec) -> CheckResult:
-        options = self._options(spec)
-        if isinstance(options, str):
-            return CheckResult(ok=False, error=options)
-        timeout = spec.timeout.total_seconds()
-        record = _Record()
+        plan = self._plan(spec)
+        if isinstance(plan, str):
+            return CheckResult(ok=False, error=plan)
+        seconds = spec.timeout.total_seconds()
+        run = _Run()
         started = time.perf_counter()
         try:
-            # aiohttp's own total timeout covers redirects and the body; this outer one also
-            # bounds anything it does not (a resolver thread that never answers, trace hooks).
-            async with asyncio.timeout(timeout):
-                tls_starting = TLS_STARTING.set(partial(record.switch, "tls"))
-                connected = CONNECTED.set(record.connected)
-                try:
-                    error = await self._fetch(spec.target, options, timeout, record)
-                finally:
-                    CONNECTED.reset(connected)
-                    TLS_STARTING.reset(tls_starting)
-        except Exception as exc:
-            error = _describe(exc, timeout)
-            # Either timeout: the target kept us waiting the whole time (body included).
-            return _result(record, started, error, timed_out=isinstance(exc, TimeoutError))
-        return _result(record, started, error)
+            async with asyncio.timeout(seconds + _BACKSTOP_SECONDS):
+                error = await self._follow(plan, seconds, started, run)
+        except TimeoutError:
+            run.timed_out = True
+            error = timed_out(seconds)
+        return run.result(started, error)
 
-    async def _fetch(
-        self, url: str, options: HttpOptions, seconds: float, record: _Record
-    ) -> str | None:
-        request = self._client().request(
-            options.method,
-            url,
-            headers=options.headers,
-            data=None if options.body is None else options.body.encode(),
-            allow_redirects=options.follow_redirects,
-            # aiohttp gives up on reaching its limit, so it would follow one redirect fewer.
-            max_redirects=options.max_redirects + 1,
-            ssl=options.verify_tls,
-            timeout=aiohttp.ClientTimeout(total=seconds),
-            trace_request_ctx=record,
-        )
-        async with request as response:
-            record.status = response.status
-            problem = _status_problem(response.status, options.expected_status)
-            if problem is not None:
-                return problem
-            keep = options.keyword is not None or options.keyword_absent is not None
-            body, overflow = await _read_capped(response.content, options.max_body_bytes, keep)
-            return _keyword_problem(_decode(body, response.charset), overflow, options)
+    async def _follow(self, plan: _Plan, seconds: float, started: float, run: _Run) -> str | None:
+        """Request, and follow redirects as asked; what went wrong, None if nothing did."""
+        options, request, ip_host = plan.options, plan.request, plan.ip_host
+        multi = self._curl()
+        for hops in range(options.max_redirects + 1):
+            left = seconds - (time.perf_counter() - started)
+            body = Body(options.max_body_bytes, options.keeps_body)
+            hop = await fetch(multi, request, left, body, ip_host=ip_host)
+            run.add(hop)
+            failure = _failure(hop, body, request.url, seconds)
+            if failure is not None or hop.status is None:  # (no status: failure says why)
+                return failure or not_http(b"")
+            if not (options.follow_redirects and hop.location and hop.status in _REDIRECTS):
+                return _judge(hop.status, hop.content_type, body, options)
+            if hops == options.max_redirects:
+                break
+            redirected = _redirected(request, hop.status, hop.location)
+            if isinstance(redirected, str):
+                return redirected
+            request, ip_host = redirected, _is_ip(urlsplit(redirected.url))
+        return "too many redirects"
 
     async def close(self) -> None:
         self._parsed.clear()
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
+        multi, self._multi = self._multi, None
+        if multi is not None:
+            multi.close()
 
 
-def _result(
-    record: _Record, started: float, error: str | None, *, timed_out: bool = False
-) -> CheckResult:
-    record.switch(None)
-    latency_ms = (time.perf_counter() - started) * 1000
-    phases = {**record.spent, "total": latency_ms}
-    return CheckResult(
-        ok=error is None,
-        latency_ms=latency_ms,
-        error=error,
-        status_code=record.status,
-        phases=phases,
-        timed_out=timed_out,
-        certificate=record.certificate,
-    )
+def _failure(hop: Hop, body: Body, url: str, seconds: float) -> str | None:
+    """Why the hop got no response to judge; None when it got one (a body past the cap too)."""
+    if hop.code == pycurl.E_OPERATION_TIMEDOUT:
+        return timed_out(seconds)
+    if body.head is not None or (hop.code == pycurl.E_OK and hop.status is None):
+        return not_http(body.head or b"")
+    if hop.code != pycurl.E_OK and not body.overflow:
+        return describe(hop, _host(url), seconds)
+    return None
 
 
-def _peer_certificate(transport: asyncio.BaseTransport) -> CertificateInfo | None:
-    """The server's certificate; None over plain http. The DER bytes, since with
-    `verify_tls: false` ssl parses nothing."""
-    ssl_object = transport.get_extra_info("ssl_object")
-    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+def _judge(status: int, content_type: str | None, body: Body, options: HttpOptions) -> str | None:
+    problem = _status_problem(status, options.expected_status)
+    if problem is not None or not options.keeps_body:
+        return problem
+    text = _decode(bytes(body.kept), _charset(content_type))
+    return _keyword_problem(text, body.overflow, options)
+
+
+def _redirected(request: Request, status: int, location: str) -> Request | str:
+    """The next hop's request, or why the redirect cannot be followed."""
+    if _url_problem(location) is not None:
+        return f"invalid redirect to {location}"
+    method, body = request.method, request.body
+    # What browsers do, and the aiohttp client before: 303 turns into a GET, and so does a
+    # POST answered with 301 or 302.
+    if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+        method, body = "GET", None
+    headers = request.headers
+    if _origin(urlsplit(location)) != _origin(urlsplit(request.url)):
+        headers = tuple(h for h in headers if h.split(":", 1)[0].lower() not in _CREDENTIALS)
+    if body is None:
+        headers = tuple(h for h in headers if h not in _BODY_HEADERS)
+    return Request(location, method, headers, body, request.verify_tls, request.user_agent)
+
+
+def _origin(parts: SplitResult) -> tuple[str, str | None, int | None]:
+    return parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+
+
+# Sent with a body only: aiohttp's content type for bytes, and no "Expect: 100-continue"
+# round trip (curl asks for one before a large body).
+_BODY_HEADERS = ("Content-Type: application/octet-stream", "Expect:")
+
+
+def _first_request(url: str, options: HttpOptions) -> Request:
+    body = None if options.body is None else options.body.encode()
+    headers = [f"{name}: {value}" for name, value in options.headers.items()]
+    if body is not None:
+        named = {name.lower() for name in options.headers}
+        headers += [h for h in _BODY_HEADERS if h.split(":")[0].lower() not in named]
+    return Request(url, options.method, tuple(headers), body, options.verify_tls, USER_AGENT)
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or url
+
+
+def _is_ip(parts: SplitResult) -> bool:
     try:
-        return certificate_info(der) if der else None
-    except ValueError:  # OpenSSL accepted what cryptography finds malformed: no details
-        return None
+        ipaddress.ip_address(parts.hostname or "")
+    except ValueError:
+        return False
+    return True
 
 
-def _parse(spec: MonitorSpec) -> HttpOptions | str:
-    """The monitor's options, or why they cannot be used."""
+def _charset(content_type: str | None) -> str | None:
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None
+
+
+def _parse(spec: MonitorSpec) -> _Plan | str:
+    """The monitor's options and first request, or why they cannot be used."""
     try:
         options = HttpOptions.model_validate(spec.options)
     except ValidationError as exc:
         return invalid_options(exc)
-    return _url_problem(spec.target) or options
+    problem = _url_problem(spec.target)
+    if problem is not None:
+        return problem
+    return _Plan(options, _first_request(spec.target, options), _is_ip(urlsplit(spec.target)))
 
 
 def _url_problem(url: str) -> str | None:
@@ -279,23 +290,6 @@ def _status_problem(status: int, expected: list[int]) -> str | None:
     return None if ok else f"HTTP {status} (expected {wanted})"
 
 
-async def _read_capped(content: aiohttp.StreamReader, cap: int, keep: bool) -> tuple[bytes, bool]:
-    """Read at most a little over `cap` bytes; keep at most `cap`, and only if asked.
-
-    Returns what was kept and whether the body went on past the cap. Memory is bounded by
-    the cap plus one read buffer whatever the server sends.
-    """
-    kept = bytearray()
-    seen = 0
-    async for chunk in content.iter_any():
-        seen += len(chunk)
-        if keep:
-            kept += chunk[: cap - len(kept)]
-        if seen > cap:
-            return bytes(kept), True
-    return bytes(kept), False
-
-
 def _decode(body: bytes, charset: str | None) -> str:
     try:
         codec = codecs.lookup(charset or "utf-8").name
@@ -312,54 +306,3 @@ def _keyword_problem(text: str, overflow: bool, options: HttpOptions) -> str | N
     if options.keyword_absent is not None and options.keyword_absent in text:
         return f"keyword {options.keyword_absent!r} found (expected absent)"
     return None
-
-
-def _describe(exc: Exception, timeout: float) -> str:
-    """Short human text for whatever ended the request; the order matters (subclasses first)."""
-    if isinstance(exc, TimeoutError):
-        return timed_out(timeout)
-    if isinstance(exc, aiohttp.TooManyRedirects):
-        return "too many redirects"
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        cert_error = exc.certificate_error
-        reason = getattr(cert_error, "verify_message", None) or str(cert_error)
-        return f"TLS certificate verify failed: {reason}"
-    if isinstance(exc, aiohttp.ClientSSLError):
-        return f"TLS error: {_ssl_reason(exc.os_error)}"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return describe_os_error(exc.os_error)
-    return _describe_response_error(exc)
-
-
-_BAD_REDIRECT = (aiohttp.InvalidUrlRedirectClientError, aiohttp.NonHttpUrlRedirectClientError)
-
-
-def _describe_response_error(exc: Exception) -> str:
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return f"invalid HTTP response: {_one_line(exc.message)}"
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return f"invalid HTTP response body: {_one_line(str(exc))}"
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "server closed the connection without a response"
-    if isinstance(exc, _BAD_REDIRECT):
-        return f"invalid redirect to {_one_line(str(exc))}"
-    if isinstance(exc, OSError):
-        return describe_os_error(exc)
-    if isinstance(exc, aiohttp.ClientError):
-        return f"HTTP client error: {_one_line(str(exc)) or type(exc).__name__}"
-    log.warning("unexpected error in http check", exc_info=exc)
-    return f"unexpected error: {type(exc).__name__}: {_one_line(str(exc))}"
-
-
-def _ssl_reason(error: OSError) -> str:
-    reason = getattr(error, "reason", None)
-    if isinstance(reason, str) and reason:
-        return reason.replace("_", " ").lower()
-    return _one_line(str(error))
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    """Parser messages span lines with a caret under the bad byte; keep the words only."""
-    lines = (line.strip() for line in text.splitlines())
-    joined = " ".join(line for line in lines if line and set(line) != {"^"})
-    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
