@@ -172,21 +172,24 @@ async def _garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -
     writer.close()
 
 
+def http_spec(url: str, seconds: float = 2.0, **options: Any) -> MonitorSpec:
+    return MonitorSpec(
+        id="http",
+        name="http",
+        kind="http",
+        target=url,
+        interval=timedelta(seconds=30),
+        timeout=timedelta(seconds=seconds),
+        options=options,
+    )
+
+
 @pytest.fixture
 async def run() -> AsyncIterator[Run]:
     check = HttpCheck()
 
     async def run(url: str, seconds: float = 2.0, **options: Any) -> CheckResult:
-        spec = MonitorSpec(
-            id="http",
-            name="http",
-            kind="http",
-            target=url,
-            interval=timedelta(seconds=30),
-            timeout=timedelta(seconds=seconds),
-            options=options,
-        )
-        return await check.run(spec)
+        return await check.run(http_spec(url, seconds, **options))
 
     yield run
     await check.close()
@@ -473,15 +476,7 @@ async def test_garbage_instead_of_a_tls_handshake_is_a_tls_error(run: Run) -> No
 async def test_closing_the_check_ends_a_request_in_flight_with_a_result() -> None:
     check = HttpCheck()
     async with _raw_server(_silent) as url:
-        spec = MonitorSpec(
-            id="http",
-            name="http",
-            kind="http",
-            target=url,
-            interval=timedelta(seconds=30),
-            timeout=timedelta(seconds=5),
-        )
-        running = asyncio.create_task(check.run(spec))
+        running = asyncio.create_task(check.run(http_spec(url, 5)))
         await asyncio.sleep(0.2)
         started = time.perf_counter()
         await check.close()
@@ -492,14 +487,7 @@ async def test_closing_the_check_ends_a_request_in_flight_with_a_result() -> Non
 
 async def test_a_closed_check_runs_again(base: str) -> None:
     check = HttpCheck()
-    spec = MonitorSpec(
-        id="http",
-        name="http",
-        kind="http",
-        target=f"{base}/ok",
-        interval=timedelta(seconds=30),
-        timeout=timedelta(seconds=2),
-    )
+    spec = http_spec(f"{base}/ok")
     assert (await check.run(spec)).ok
     await check.close()
     assert (await check.run(spec)).ok

@@ -7,6 +7,7 @@ saw, so an old agent never decides anything with stale rules.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -100,28 +101,10 @@ class WireCertificate(_Wire):
 
     @classmethod
     def of(cls, info: CertificateInfo) -> WireCertificate:
-        return cls(
-            subject_cn=info.subject_cn,
-            issuer_cn=info.issuer_cn,
-            issuer_org=info.issuer_org,
-            alt_names=list(info.alt_names),
-            not_before=info.not_before,
-            not_after=info.not_after,
-            serial=info.serial,
-            fingerprint=info.fingerprint,
-        )
+        return cls.model_validate(asdict(info))  # the same fields, by name
 
     def info(self) -> CertificateInfo:
-        return CertificateInfo(
-            subject_cn=self.subject_cn,
-            issuer_cn=self.issuer_cn,
-            issuer_org=self.issuer_org,
-            alt_names=tuple(self.alt_names),
-            not_before=self.not_before,
-            not_after=self.not_after,
-            serial=self.serial,
-            fingerprint=self.fingerprint,
-        )
+        return CertificateInfo(**{**self.model_dump(), "alt_names": tuple(self.alt_names)})
 
 
 class ProbeResult(_Wire):
