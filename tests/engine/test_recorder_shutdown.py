@@ -27,10 +27,10 @@ async def test_cancelling_the_recorder_mid_commit_keeps_the_batch_and_its_transi
     spec = flow.spec("amy")
     committing, release = asyncio.Event(), asyncio.Event()
 
-    async def slow_record_batch(conn: AsyncConnection, *args: Any) -> int:
+    async def slow_record_batch(conn: AsyncConnection, *args: Any, **kwargs: Any) -> int:
         committing.set()
         await release.wait()  # the shutdown arrives while this batch is in the database's hands
-        return await record_batch(conn, *args)
+        return await record_batch(conn, *args, **kwargs)
 
     monkeypatch.setattr(recorder_module, "record_batch", slow_record_batch)
     for _ in range(3):  # three failures: the default threshold confirms the outage

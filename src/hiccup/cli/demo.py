@@ -22,7 +22,7 @@ from hiccup.core.clock import SystemClock
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.status import IncidentImpact
 from hiccup.server.runtime import Hiccup, Settings
-from hiccup.server.serving import GracefulServer
+from hiccup.server.serving_uvicorn import GracefulServer
 from hiccup.status.incidents import open_incident, post_update
 from hiccup.store.database import create_engine, data_dir
 from hiccup.store.tables import components, monitors, outages, pages

@@ -9,6 +9,7 @@ from rich.console import Console
 from sqlalchemy import make_url
 
 from hiccup.config.model import HiccupConfig
+from hiccup.server.arenas import limit_malloc_arenas
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.server.serving import PortInUse, listen, run_granian, run_uvicorn
 from hiccup.store.database import create_engine, data_dir, database_url
@@ -57,6 +58,7 @@ def start_serving(
     loaded: HiccupConfig, host: str, port: int, server: str, limits: ServeLimits
 ) -> None:
     data_dir().mkdir(parents=True, exist_ok=True)
+    limit_malloc_arenas()  # before any of the server's threads start
     # Held for the process's life: a second server on this port or SQLite database exits here.
     _lock, sock = _claim(host, port, limits.backlog)
     # The page's snapshot on disk: served at the next start even if the database is gone.
@@ -65,6 +67,7 @@ def start_serving(
             page_slug=loaded.page.slug,
             snapshot_dir=data_dir() / "snapshot",
             alert_spool_dir=data_dir() / "alert-spool",
+            migrate_apart=True,
         )
         engine = create_engine()
     except ValueError as error:  # an environment variable out of range (HICCUP_LEASE_SECONDS)

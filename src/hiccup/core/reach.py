@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from functools import lru_cache
 
 from hiccup.core.detection import Track
 from hiccup.core.status import MonitorState, Verdict
@@ -21,6 +22,8 @@ REACHED_BEFORE = "*"
 _TROUBLE = (MonitorState.DOWN, MonitorState.DEGRADED)
 
 
+# Asked twice per result of every monitor: a digest computed once per check, not per result.
+@lru_cache(maxsize=65_536)
 def fingerprint(kind: str, target: str) -> str:
     return hashlib.sha256(f"{kind}\n{target}".encode()).hexdigest()[:16]
 

@@ -7,6 +7,7 @@ and its transitions commit in the same transaction as the results that caused th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import datetime
@@ -60,7 +61,11 @@ class Recorder:
         self._results: list[RecordedResult] = []
         self._changes: list[TrackChange] = []
         self._full = asyncio.Event()
+        # Set by every result or vote: an idle server's recorder sleeps until one comes.
+        self._arrived = asyncio.Event()
         self.quorums = Quorums()
+        # Monitors' integer keys in the results table, read once each instead of every flush.
+        self._keys: dict[str, int] = {}
         self._fence = fence
         self._spool = spool
         self._failing = Repeats(log, "could not store results; keeping them for the next flush")
@@ -96,6 +101,7 @@ class Recorder:
         if result.reliable or verdict is Verdict.OK:
             weight = spec.timeout_weight() if result.timed_out else 1
             self._judge(spec, LOCAL, LOCAL, verdict, started_at, result.latency_ms, weight)
+        self._arrived.set()
         if len(self._results) >= self._max_batch:
             self._full.set()
         if len(self._results) > MAX_PENDING:
@@ -118,6 +124,7 @@ class Recorder:
         latency_ms: float | None,
         weight: int = 1,
     ) -> None:
+        self._arrived.set()
         if not spec.voted:
             self._step(spec, verdict, at, weight)
             return
@@ -177,12 +184,14 @@ class Recorder:
                 now = self._clock.now()
                 # Results are stored either way: observations, whoever made them.
                 allowed, allowed_votes = await self._fenced(conn, changes, votes)
-                moved = await record_batch(conn, results, allowed, now)
+                moved = await record_batch(conn, results, allowed, now, keys=self._keys)
                 await self.quorums.write(conn, allowed_votes, now)
                 # Alerts sent from the spool meanwhile are marked said in this same commit
                 # (fenced-off changes too: they were said, whoever stores the monitor now).
                 said = await self._spool.reconcile(conn, changes, now) if self._spool else []
         except Exception:
+            # Keys are read afresh next time: a monitor deleted meanwhile took its key along.
+            self._keys.clear()
             # Put them back in order so nothing confirmed is lost while the database is away.
             self._results, self._changes = results + self._results, changes + self._changes
             self.quorums.put_back(votes)
@@ -216,18 +225,25 @@ class Recorder:
 
     async def run(self) -> None:
         while True:
-            try:
-                async with asyncio.timeout(self._flush_seconds):
-                    await self._full.wait()
-            except TimeoutError:
-                pass
-            self._full.clear()
+            await self._gather()
             if not self._pending():
-                continue  # an idle server wakes here every second: nothing to start
+                continue
             # Shielded: cancelling the recorder (shutdown) mid-commit would otherwise lose the
             # batch it holds, confirmed transitions included. The flush goes on; the final
             # flush() waits for it on the lock, then stores what came after.
             await asyncio.shield(asyncio.ensure_future(self._flush_or_log()))
+
+    async def _gather(self) -> None:
+        """Until a batch is due: the flush interval after work arrived, or at once when the
+        batch is full or a transition waits. With nothing pending (an idle server) it sleeps
+        until a result comes instead of waking every interval to find nothing."""
+        if not self._pending():
+            self._arrived.clear()
+            await self._arrived.wait()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._flush_seconds):
+                await self._full.wait()
+        self._full.clear()
 
     async def _flush_or_log(self) -> None:
         try:

@@ -131,6 +131,8 @@ class Scheduler:
         self._seq = itertools.count()
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._running = False
+        self._lag_task: asyncio.Task[None] | None = None
         self._lateness: deque[float] = deque(maxlen=lateness_samples)
 
     def set_monitors(self, specs: Iterable[MonitorSpec]) -> None:
@@ -141,6 +143,7 @@ class Scheduler:
         now = self._mono()
         for spec in wanted.values():
             self._upsert(spec, now)
+        self._watch_lag()
         self._wake.set()
 
     def lateness_ms(self) -> list[float]:
@@ -150,13 +153,28 @@ class Scheduler:
     async def run(self) -> None:
         """Run until cancelled; cancelling also cancels the checks in flight."""
         self._restart_grid(self._mono())
-        self._tasks.add(asyncio.create_task(self.loop_lag.run(), name="loop lag"))
+        self._running = True
+        self._watch_lag()
         try:
             while True:
                 self._launch_due(self._mono())
                 await self._sleep()
         finally:
+            self._running, self._lag_task = False, None
             await self._cancel_in_flight()
+
+    def _watch_lag(self) -> None:
+        """The loop-lag ticks only judge checks: they run while there are monitors, so a
+        server without any does not wake four times a second for nothing."""
+        if not self._running:
+            return
+        if self._entries and self._lag_task is None:
+            self._lag_task = asyncio.create_task(self.loop_lag.run(), name="loop lag")
+            self._tasks.add(self._lag_task)
+        elif not self._entries and self._lag_task is not None:
+            self._lag_task.cancel()
+            self._tasks.discard(self._lag_task)
+            self._lag_task = None
 
     def _restart_grid(self, now: float) -> None:
         # Monitors set before `run` (at start-up) would otherwise be due from when they were
@@ -250,6 +268,11 @@ class Scheduler:
             return result
         self._note_unreliable(spec, launch_late, stalled)
         return replace(result, reliable=False)
+
+    @property
+    def watching_lag(self) -> bool:
+        """Whether the loop-lag ticks run (only while there are monitors to judge)."""
+        return self._lag_task is not None and not self._lag_task.done()
 
     @property
     def unreliable_runs(self) -> int:

@@ -243,7 +243,7 @@ class AlertSpool:
         refreshed = time.monotonic()
         while True:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(_SETTLE_SECONDS):
+                async with asyncio.timeout(self._next_look(time.monotonic() - refreshed)):
                     await self.wake.wait()
             self.wake.clear()
             try:
@@ -257,6 +257,15 @@ class AlertSpool:
                     refreshed = time.monotonic()
             except Exception:
                 log.debug("alert spool: database still away", exc_info=True)
+
+    def _next_look(self, since_refresh: float) -> float:
+        """Seconds until the loop must look again unwoken: every settle period while entries
+        wait to be written back or a re-read is owed; else only when the book's refresh is
+        due (an idle server with nothing spooled wakes twice a minute, not every 2 s)."""
+        if self._orphans or self._recorded or self._stale:
+            return _SETTLE_SECONDS
+        # Never sooner than a settle period: a re-read failing (database away) retries then.
+        return max(_REFRESH_SECONDS - since_refresh, _SETTLE_SECONDS)
 
     async def close(self) -> None:
         """Deliveries in flight get their timeout to finish; the rest wait on disk."""

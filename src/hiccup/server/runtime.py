@@ -55,6 +55,7 @@ from hiccup.status.service import StatusService
 from hiccup.store.database import migrate
 from hiccup.store.errors import DatabaseErrors
 from hiccup.store.leases import setup_lock
+from hiccup.store.migrate_child import migrate_apart
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.outage import unavailable
 from hiccup.store.probe_results import load_votes
@@ -91,6 +92,10 @@ class Settings:
     # written by another one is found this way.
     poll_alone_seconds: float = 30.0
     poll_shared_seconds: float = 1.0
+    # Schema upgrades in a child process (hiccup.store.migrate_child), so that Alembic never
+    # stays in this process's memory; `serve` turns it on. Off, they run here (tests,
+    # in-memory SQLite databases a child could not reach).
+    migrate_apart: bool = False
 
 
 class Hiccup:
@@ -192,7 +197,7 @@ class Hiccup:
             return await self._migrate_and_sync()
 
     async def _migrate_and_sync(self) -> SyncReport:
-        await migrate(self.engine)
+        await (migrate_apart(self.engine) if self.settings.migrate_apart else migrate(self.engine))
         report = SyncReport()
         if self.config is not None:
             async with self.engine.begin() as conn:

@@ -13,17 +13,14 @@ import errno
 import logging
 import signal
 import socket
-from types import FrameType
 from typing import Any
 
-import uvicorn
 from starlette.types import ASGIApp
 
 from hiccup.web.edge import Edge
 from hiccup.web.forwarded import TrustedProxies
 from hiccup.web.limits import ServeLimits
 from hiccup.web.public.serve import PublicServer
-from hiccup.web.uvicorn_guard import guarded_protocol
 
 BACKLOG = 1024
 
@@ -67,7 +64,7 @@ def _public_server(app: object) -> PublicServer | None:
     return app if isinstance(app, PublicServer) else None
 
 
-def _close_streams(app: object) -> None:
+def close_streams(app: object) -> None:
     if (public := _public_server(app)) is not None:
         public.close_streams()
 
@@ -79,37 +76,13 @@ def leave_room_for_visitors(app: object, limits: ServeLimits) -> None:
         public.live.limit = min(public.live.limit, max(1, limits.max_connections * 3 // 4))
 
 
-class GracefulServer(uvicorn.Server):
-    """uvicorn that ends the pages' live streams as soon as it is told to stop."""
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        _close_streams(self.config.app)
-        super().handle_exit(sig, frame)
-
-
 def run_uvicorn(
     app: ASGIApp, host: str, port: int, limits: ServeLimits, sock: socket.socket
 ) -> None:
-    leave_room_for_visitors(app, limits)
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        http=guarded_protocol(limits),
-        # The stdlib loop, not uvloop: under a 1,000-connection keep-alive flood uvloop left
-        # new connections unaccepted until the flood ended (bench/pressure.py); asyncio's
-        # accepts a batch each turn, so a new visitor waits a turn, not the whole flood.
-        loop="asyncio",
-        backlog=limits.backlog,
-        log_level="info",
-        # uvicorn's own handlers would bypass the format `serve` chose (text or JSON): its
-        # loggers propagate to the root handler instead.
-        log_config=None,
-        proxy_headers=False,
-        # A stream that still hangs on (a reader mid-reconnect) is cut after this.
-        timeout_graceful_shutdown=5,
-    )
-    GracefulServer(config).run(sockets=[sock])
+    # Imported here: uvicorn (and its reloaders) weighs a few MB that a granian server never uses.
+    from hiccup.server.serving_uvicorn import run_uvicorn as run
+
+    run(app, host, port, limits, sock)
 
 
 class NotExperimental(logging.Filter):
@@ -183,7 +156,7 @@ async def _granian(
     server = _held_socket_server(app, host, port, limits, sock)
 
     def stop() -> None:
-        _close_streams(app)
+        close_streams(app)
         server.stop()
 
     loop = asyncio.get_running_loop()

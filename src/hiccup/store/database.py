@@ -144,6 +144,27 @@ def stored_revisions(connection: Connection) -> set[str]:
     return set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
 
+def refuse_newer(stored: set[str], known: set[str]) -> None:
+    """Raise SchemaFromNewerVersion when the database names revisions this version lacks."""
+    if unknown := stored - known:
+        raise SchemaFromNewerVersion(
+            f"the database's schema ({'+'.join(sorted(unknown))}) is newer than this Hiccup "
+            "knows: a newer version upgraded it. Run that version, or restore the backup "
+            "taken before the upgrade (docs/upgrade.md)"
+        )
+
+
+def pending_upgrade(connection: Connection) -> tuple[set[str], set[str]]:
+    """(the stored revisions, the newest); equal when no upgrade is due. Raises
+    SchemaFromNewerVersion as `migrate` would, without importing Alembic."""
+    before = stored_revisions(connection)
+    revisions, parents = _revision_graph()
+    newest = revisions - parents
+    if before != newest:
+        refuse_newer(before, revisions)
+    return before, newest
+
+
 def _upgrade(connection: Connection) -> tuple[set[str], set[str]]:
     # Alembic and its templates weigh about 10 MB of memory in a server that runs for months:
     # when the database is already at the newest revisions, it is not even imported.
@@ -152,12 +173,7 @@ def _upgrade(connection: Connection) -> tuple[set[str], set[str]]:
     newest = revisions - parents
     if before == newest:
         return before, before
-    if unknown := before - revisions:
-        raise SchemaFromNewerVersion(
-            f"the database's schema ({'+'.join(sorted(unknown))}) is newer than this Hiccup "
-            "knows: a newer version upgraded it. Run that version, or restore the backup "
-            "taken before the upgrade (docs/upgrade.md)"
-        )
+    refuse_newer(before, revisions)
     from alembic import command
 
     # One line of Hiccup's own instead of Alembic's INFO lines (kept off by hiccup.cli.logsetup).

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -42,13 +44,19 @@ async def _upsert_tracks(conn: AsyncConnection, changes: Sequence[TrackChange]) 
         }
         for c in changes
     ]
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    await conn.execute(_track_upsert(conn.dialect.name), rows)
+
+
+@cache
+def _track_upsert(dialect: str) -> Any:
+    # Built once per dialect: every flush runs it, and building it (with SQLAlchemy's cache
+    # key for it) cost about as much as running it for a batch of 50.
+    dialect_insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = dialect_insert(monitor_states)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[monitor_states.c.monitor_id],
         set_={k: statement.excluded[k] for k in ("track", "state", "last_result_at")},
     )
-    await conn.execute(statement, rows)
 
 
 async def _record_outage_edges(conn: AsyncConnection, change: TrackChange) -> None:
@@ -90,12 +98,15 @@ async def record_batch(
     batch: Sequence[RecordedResult],
     changes: Sequence[TrackChange],
     now: datetime,
+    *,
+    keys: dict[str, int] | None = None,
 ) -> int:
-    """Store results, tracks, outage intervals and transition events atomically.
+    """Store results, tracks, outage intervals and transition events atomically. `keys`:
+    monitor keys known already (hiccup.store.results.keys_of), kept up to date.
 
     Returns the number of transition events written.
     """
-    await write_results(conn, batch, now)
+    await write_results(conn, batch, now, keys=keys)
     if changes:
         # Only the newest track of each monitor needs storing; every transition is kept.
         await _upsert_tracks(conn, list({c.monitor_id: c for c in changes}.values()))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, select
@@ -70,16 +71,34 @@ def _dialect_insert(conn: AsyncConnection, table: Any) -> Any:
     return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
-async def keys_of(conn: AsyncConnection, monitor_ids: Iterable[str]) -> dict[str, int]:
-    """Each monitor's integer key, made on its first result."""
-    wanted = sorted(set(monitor_ids))
-    found = await _read_keys(conn, wanted)
+def _insert_ignoring(conn: AsyncConnection, table: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING into `table`, built once per dialect and table."""
+    return _built_insert_ignoring(conn.dialect.name, table)
+
+
+@cache
+def _built_insert_ignoring(dialect: str, table: Any) -> Any:
+    # Every flush runs these; building one (and SQLAlchemy's cache key for it) each time cost
+    # a good part of what running it for a batch of 50 results costs.
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
+
+
+async def keys_of(
+    conn: AsyncConnection, monitor_ids: Iterable[str], known: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Each monitor's integer key, made on its first result. `known`: keys read before (a
+    monitor's key never changes while the monitor exists), kept up to date here; the
+    recorder's flush then asks the database only for monitors it has not seen yet."""
+    cached = known if known is not None else {}
+    wanted = sorted(set(monitor_ids) - cached.keys())
+    found = await _read_keys(conn, wanted) if wanted else {}
     missing = [m for m in wanted if m not in found]
     if missing:
         statement = _dialect_insert(conn, monitor_keys).on_conflict_do_nothing()
         await conn.execute(statement, [{"monitor_id": m} for m in missing])
         found.update(await _read_keys(conn, missing))
-    return found
+    cached.update(found)
+    return cached
 
 
 async def _read_keys(conn: AsyncConnection, monitor_ids: Sequence[str]) -> dict[str, int]:
@@ -150,18 +169,23 @@ async def read_fold_mark(conn: AsyncConnection) -> int:
 
 
 async def write_results(
-    conn: AsyncConnection, batch: Sequence[RecordedResult], now: datetime, *, fresh: bool = False
+    conn: AsyncConnection,
+    batch: Sequence[RecordedResult],
+    now: datetime,
+    *,
+    fresh: bool = False,
+    keys: dict[str, int] | None = None,
 ) -> list[RecordedResult]:
     """Store a batch. With `fresh` (a probe's upload, which it may retry), a result already
     stored (same monitor, millisecond and probe) is kept once, and the call returns those it
     stored; without, results of one monitor in the same millisecond are kept a millisecond
-    apart (two heartbeat pings at once)."""
+    apart (two heartbeat pings at once). `keys`: monitor keys known already (see keys_of)."""
     if not batch:
         return []
     if not fresh:
         batch = _apart(batch)
-    keys = await keys_of(conn, (r.monitor_id for r in batch))
-    statement = _dialect_insert(conn, results).on_conflict_do_nothing()
+    keys = await keys_of(conn, (r.monitor_id for r in batch), keys)
+    statement = _insert_ignoring(conn, results)
     rows = [
         {
             **_key(keys, r),
@@ -191,7 +215,7 @@ async def _write_details(
 ) -> None:
     if batch:
         rows = [{**_key(keys, r), "error": (r.error or "")[:500] or None} for r in batch]
-        await conn.execute(_dialect_insert(conn, result_details).on_conflict_do_nothing(), rows)
+        await conn.execute(_insert_ignoring(conn, result_details), rows)
 
 
 async def _queue_late(
@@ -210,7 +234,7 @@ async def _queue_late(
             }
             for r in late
         ]
-        await conn.execute(_dialect_insert(conn, results_late).on_conflict_do_nothing(), rows)
+        await conn.execute(_insert_ignoring(conn, results_late), rows)
 
 
 def _same_result() -> ColumnElement[bool]:

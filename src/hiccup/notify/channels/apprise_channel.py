@@ -11,7 +11,6 @@ import asyncio
 from datetime import datetime
 from typing import ClassVar
 
-import apprise
 from pydantic import model_validator
 
 from hiccup.config.channels import ChannelOptions, register
@@ -51,6 +50,10 @@ class AppriseChannel:
             check_apprise_url(item.recipient)
         except ValueError as error:
             raise NotifyError(str(error), permanent=True) from None
+        # Imported at the first delivery: Apprise and its plugins weigh a few MB that a
+        # server which never sends through it keeps for nothing.
+        import apprise
+
         title, body = self._context.composer.chat(item)
         service = apprise.Apprise()
         service.add(item.recipient)
