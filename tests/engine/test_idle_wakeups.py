@@ -4,7 +4,7 @@ check to judge, and the recorder sleeps until a result comes (bench/serve.py 0: 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,18 +14,8 @@ from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.recorder import Recorder
 from hiccup.engine.scheduler import Scheduler
 from hiccup.store.tables_results import results
+from tests.support.specs import fake_spec
 from tests.support.store_helpers import pipeline
-
-
-def spec(monitor_id: str) -> MonitorSpec:
-    return MonitorSpec(
-        id=monitor_id,
-        name=monitor_id,
-        kind="fake",
-        target=f"{monitor_id}.example",
-        interval=timedelta(seconds=60),
-        timeout=timedelta(seconds=1),
-    )
 
 
 async def _ok(_spec: MonitorSpec) -> CheckResult:
@@ -46,7 +36,7 @@ async def test_the_loop_lag_ticks_only_while_there_are_monitors() -> None:
     try:
         await asyncio.sleep(0)
         assert not watching(scheduler)
-        scheduler.set_monitors([spec("m1")])
+        scheduler.set_monitors([fake_spec("m1", 60)])
         assert watching(scheduler)
         scheduler.set_monitors([])
         assert not watching(scheduler)

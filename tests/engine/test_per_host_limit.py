@@ -5,25 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Scheduler, host_key
+from tests.support.specs import fake_spec
 from tests.support.virtual_time import now, on_virtual_time
 
 
-def _spec(monitor_id: str, target: str, interval: float = 0.2) -> MonitorSpec:
-    return MonitorSpec(
-        id=monitor_id,
-        name=monitor_id,
-        kind="fake",
-        target=target,
-        interval=timedelta(seconds=interval),
-        timeout=timedelta(seconds=10),
-    )
+def _spec(monitor_id: str, target: str) -> MonitorSpec:
+    return fake_spec(monitor_id, target=target, timeout=10)
 
 
 class Hosts:

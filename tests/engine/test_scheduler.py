@@ -22,6 +22,7 @@ import pytest
 from hiccup.checks.base import CheckResult
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Executor, Scheduler, Sink, jitter_offset
+from tests.support.specs import fake_spec
 from tests.support.virtual_time import now, on_virtual_time
 
 
@@ -31,15 +32,7 @@ def _scheduler(execute: Executor, sink: Sink, **options: Any) -> Scheduler:
 
 
 def _spec(monitor_id: str, interval: float, *, enabled: bool = True) -> MonitorSpec:
-    return MonitorSpec(
-        id=monitor_id,
-        name=monitor_id,
-        kind="fake",
-        target="nowhere",
-        interval=timedelta(seconds=interval),
-        timeout=timedelta(seconds=1),
-        enabled=enabled,
-    )
+    return fake_spec(monitor_id, interval, target="nowhere", enabled=enabled)
 
 
 @dataclass

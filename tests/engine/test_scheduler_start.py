@@ -7,13 +7,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Scheduler
+from tests.support.specs import fake_spec
 
 
 class StartUpClock:
@@ -24,17 +25,6 @@ class StartUpClock:
 
     def __call__(self) -> float:
         return time.monotonic() + self.ahead
-
-
-def spec(monitor_id: str) -> MonitorSpec:
-    return MonitorSpec(
-        id=monitor_id,
-        name=monitor_id,
-        kind="fake",
-        target=f"{monitor_id}.example",
-        interval=timedelta(seconds=0.2),
-        timeout=timedelta(seconds=1),
-    )
 
 
 async def test_first_runs_after_a_slow_start_up_are_trusted_and_no_overload_is_logged(
@@ -50,7 +40,7 @@ async def test_first_runs_after_a_slow_start_up_are_trusted_and_no_overload_is_l
 
     clock = StartUpClock()
     scheduler = Scheduler(execute, sink, mono_clock=clock)
-    scheduler.set_monitors([spec(f"m{n}") for n in range(20)])
+    scheduler.set_monitors([fake_spec(f"m{n}") for n in range(20)])
     clock.ahead += 5.0  # start-up work took five seconds after the monitors were set
     with caplog.at_level(logging.WARNING, logger="hiccup.engine.scheduler"):
         task = asyncio.create_task(scheduler.run())

@@ -17,18 +17,12 @@ from hiccup.core.monitors import MonitorSpec
 from hiccup.core.status import MonitorState
 from hiccup.engine.scheduler import Scheduler
 from hiccup.store.results import stored_results
+from tests.support.specs import fake_spec
 from tests.support.store_helpers import pipeline
 
 
-def _spec(interval: float = 0.3, timeout: float = 1.0) -> MonitorSpec:
-    return MonitorSpec(
-        id="m",
-        name="m",
-        kind="fake",
-        target="http://target.example/",
-        interval=timedelta(seconds=interval),
-        timeout=timedelta(seconds=timeout),
-    )
+def _spec(interval: float = 0.3) -> MonitorSpec:
+    return fake_spec("m", interval, target="http://target.example/")
 
 
 class Probe:
