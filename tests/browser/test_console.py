@@ -143,14 +143,15 @@ def test_dashboard_then_a_monitors_page(
     table.get_by_role("link", name="Latency").click()
     expect(table.locator("th[aria-sort=descending]")).to_have_text("Latency")
     falling = latencies(page)
-    # Each read is checked on its own: the monitors keep checking between the two reads, so
-    # a figure may have changed (a run saw [18, 90] then [90, 18] with a third row moved on).
+    # Each read is checked on its own: the monitors keep checking between reads, so a figure
+    # may change or go (runs saw [18, 90] then [90, 18], and [90, 70] then [70] after a reload).
     assert len(falling) >= 2, falling
     assert falling == sorted(falling, reverse=True), falling
     expect(page).to_have_url(re.compile(r"/admin/\?sort=latency&dir=desc"))
     page.reload()
     expect(table.locator("th[aria-sort=descending]")).to_have_text("Latency")
-    assert latencies(page) == falling
+    reloaded = latencies(page)  # in order again, though the figures may have moved on
+    assert reloaded == sorted(reloaded, reverse=True), reloaded
     fits(page, "the dashboard", size)
     page.screenshot(path=str(screenshot_path(f"console-dashboard-{size}-{scheme}")), full_page=True)
 
