@@ -8,7 +8,7 @@ from ipaddress import ip_network
 
 import pytest
 
-from hiccup.server.serving import leave_room_for_visitors
+from hiccup.server.streams import leave_room_for_visitors
 from hiccup.snapshot.assets import Snapshot
 from hiccup.web.edge import Edge
 from hiccup.web.forwarded import TrustedProxies

@@ -9,7 +9,7 @@ from types import FrameType
 import uvicorn
 from starlette.types import ASGIApp
 
-from hiccup.server.serving import close_streams, leave_room_for_visitors
+from hiccup.server.streams import close_streams, leave_room_for_visitors
 from hiccup.web.limits import ServeLimits
 from hiccup.web.uvicorn_guard import guarded_protocol
 
