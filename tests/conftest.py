@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -23,6 +24,7 @@ from tests.support.postgres import running_server
 from tests.support.stuck_tasks import dump_on_signal
 from tests.support.stuck_tasks import install as bound_task_cancellation
 from tests.support.targets import HttpTarget
+from tests.support.xdist_groups import keep_together
 
 # Durability is not under test here (tests/store/test_sqlite_durability.py aside), as with
 # PostgreSQL's fsync=off in tests/support/postgres.py; an fsync per commit would slow the suite.
@@ -51,10 +53,7 @@ SERIAL_FOLDERS = ("cluster", "browser", "release")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        for folder in SERIAL_FOLDERS:
-            if item.path.is_relative_to(TESTS / folder):
-                item.add_marker(pytest.mark.xdist_group(folder))
+    keep_together(items, TESTS, SERIAL_FOLDERS)
 
 
 @pytest.fixture(scope="session")
@@ -136,3 +135,17 @@ async def http_target() -> AsyncIterator[HttpTarget]:
     await target.start()
     yield target
     await target.stop()
+
+
+TIMELINE = os.environ.get("HICCUP_TEST_TIMELINE")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """With HICCUP_TEST_TIMELINE=DIR each worker writes when each phase of each test ended and
+    how long it took, to see where a run's minutes go (which worker waits, which group is last)."""
+    if TIMELINE is None:
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    line = f"{worker}\t{report.nodeid}\t{report.when}\t{time.time():.3f}\t{report.duration:.3f}\n"
+    with (pathlib.Path(TIMELINE) / f"{worker}.tsv").open("a") as out:
+        out.write(line)
