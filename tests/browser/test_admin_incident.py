@@ -25,12 +25,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAdmin]:
         yield live
 
 
-def public_shows(page: Page, base: str, text: str, timeout: float = 15.0) -> None:
+def public_shows(page: Page, base: str, text: str, timeout: float = 15.0, path: str = "/") -> None:
     """The public snapshot is rebuilt shortly after a change (debounced): reload until the
-    text is there, within a generous bound."""
+    text is there, within a generous bound (a new incident's own page is a 404 until then)."""
     deadline = time.monotonic() + timeout
     while True:
-        page.goto(base + "/")
+        page.goto(base + path)
         if text in page.content() or time.monotonic() > deadline:
             break
         time.sleep(0.3)

@@ -129,8 +129,8 @@ def test_an_incident_from_a_template_in_under_a_minute(
     expect(page.get_by_label("Status", exact=True)).to_have_value("monitoring")
     shot(page, "admin-incident-next-step-desk")
     incident_url = page.url
-    page.get_by_role("link", name="View on public page").click()
-    expect(page.get_by_text("503s after a cache purge").first).to_be_visible()
+    link = page.get_by_role("link", name="View on public page").get_attribute("href") or ""
+    public_shows(page, server.base_url, "503s after a cache purge", path=link)
 
     page.goto(incident_url)
     page.get_by_label("Status", exact=True).select_option("resolved")
