@@ -155,10 +155,12 @@ class Scheduler:
         self._restart_grid(self._mono())
         self._running = True
         self._watch_lag()
+        # Read once: on Python 3.11 every get_running_loop() is a getpid() system call.
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 self._launch_due(self._mono())
-                await self._sleep()
+                await self._sleep(loop)
         finally:
             if self._alarm is not None:
                 self._alarm.cancel()
@@ -328,7 +330,7 @@ class Scheduler:
         except Exception:
             log.exception("result sink failed for monitor %r", spec.id)
 
-    async def _sleep(self) -> None:
+    async def _sleep(self, loop: asyncio.AbstractEventLoop) -> None:
         """Until the next due slot, or sooner when woken. A timer that sets the wake event,
         not asyncio.timeout: that one cancels the task at every due slot (tens of times a
         second) and turns the cancellation into a TimeoutError, which cost more than the
@@ -340,7 +342,7 @@ class Scheduler:
         if self._alarm is not None:
             self._alarm.cancel()
         if delay is not None:
-            self._alarm = asyncio.get_running_loop().call_later(delay, self._wake.set)
+            self._alarm = loop.call_later(delay, self._wake.set)
         await self._wake.wait()
 
     async def _cancel_in_flight(self) -> None:
