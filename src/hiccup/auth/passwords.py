@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+
+class _Argon2:
+    """argon2-cffi's PasswordHasher, made on first use: a server that nobody signs in to
+    (a status page only) never loads argon2 into its memory."""
+
+    def __init__(self) -> None:
+        self._made: PasswordHasher | None = None
+
+    def _hasher(self) -> PasswordHasher:
+        if self._made is None:
+            from argon2 import PasswordHasher
+
+            self._made = PasswordHasher()
+        return self._made
+
+    def hash(self, password: str) -> str:
+        return self._hasher().hash(password)
+
+    def verify(self, stored: str, password: str) -> bool:
+        return self._hasher().verify(stored, password)
+
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 
-_hasher = PasswordHasher()
+_hasher: _Argon2 | PasswordHasher = _Argon2()
 
 # Verified against when the user does not exist, so a wrong name costs as long as a wrong
 # password and response times do not reveal which names exist. Made on the first login, not
@@ -34,6 +57,8 @@ def password_problem(password: str) -> str | None:
 
 
 def _verify(stored: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):

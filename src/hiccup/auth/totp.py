@@ -1,20 +1,26 @@
-"""TOTP second factor (RFC 6238, 30-second steps, 6 digits) with replay protection."""
+"""TOTP second factor (RFC 6238, 30-second steps, 6 digits) with replay protection.
+
+pyotp is imported on use: only set-up and sign-in with a second factor need it, and every
+server would otherwise hold it in memory.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-
-import pyotp
 
 ISSUER = "Hiccup"
 STEP_SECONDS = 30
 
 
 def new_totp_secret() -> str:
+    import pyotp
+
     return pyotp.random_base32()
 
 
 def provisioning_uri(secret: str, account: str) -> str:
+    import pyotp
+
     return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=ISSUER)
 
 
@@ -26,6 +32,8 @@ def accepted_step(secret: str, code: str, now: datetime, last_step: int | None) 
     code = code.strip().replace(" ", "")
     if not (code.isdigit() and len(code) == 6):
         return None
+    import pyotp
+
     totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // STEP_SECONDS
     for step in (current, current - 1, current + 1):

@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Annotated, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from hiccup.checks.base import CheckOptions, CheckResult
@@ -52,7 +51,11 @@ class HeartbeatOptions(CheckOptions):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str | None) -> str | None:
-        if value is not None and not croniter.is_valid(value):
+        if value is None:
+            return value
+        from croniter import croniter  # on use: few configurations hold a cron heartbeat
+
+        if not croniter.is_valid(value):
             raise ValueError(f"invalid cron expression {value!r}")
         return value
 

@@ -10,7 +10,7 @@ import re
 import signal
 from datetime import timedelta
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -18,9 +18,12 @@ from rich.console import Console
 from hiccup.auth.secrets import PROBE_TOKEN_PREFIX
 from hiccup.cli.logsetup import LogFormat, LogFormatOption, configure_logging
 from hiccup.config.model import REGION_PATTERN
-from hiccup.probe.agent import PROBE_RETRY, Agent, AgentSettings
-from hiccup.probe.client import server_url
-from hiccup.probe.spool import BufferBusy
+
+if TYPE_CHECKING:
+    from hiccup.probe.agent import AgentSettings
+
+# The agent (and aiohttp, its client) is imported when the command runs: every other command,
+# `hiccup serve` first, would otherwise load it and keep it in memory for nothing.
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,8 @@ def probe(
     log_format: LogFormat = LogFormatOption,
 ) -> None:
     """Run a remote probe: check what the server assigns to REGION and upload the results."""
+    from hiccup.probe.spool import BufferBusy
+
     settings = _settings(server, token, region, buffer, buffer_max_mb, concurrency, max_backoff)
     configure_logging(log_format)
     try:
@@ -88,6 +93,9 @@ def _settings(
     concurrency: int,
     max_backoff: float,
 ) -> AgentSettings:
+    from hiccup.probe.agent import PROBE_RETRY, AgentSettings
+    from hiccup.probe.client import server_url
+
     try:
         urls = [server_url(server) for server in servers]
     except ValueError as error:
@@ -117,6 +125,8 @@ def _check_token(token: str) -> None:
 
 
 async def _run(settings: AgentSettings) -> None:
+    from hiccup.probe.agent import Agent
+
     agent = Agent(settings)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

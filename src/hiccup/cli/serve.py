@@ -10,6 +10,7 @@ from sqlalchemy import make_url
 
 from hiccup.config.model import HiccupConfig
 from hiccup.server.arenas import limit_malloc_arenas
+from hiccup.server.heap import freeze_startup_heap
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.server.serving import PortInUse, listen, run_granian, run_uvicorn
 from hiccup.store.database import create_engine, data_dir, database_url
@@ -30,7 +31,9 @@ def run_server(
     # Both stop gracefully, closing the page's live-update streams first (hiccup.server.serving).
     run = run_granian if server == "granian" else run_uvicorn
     fitted = fit_to_file_limit(limits or ServeLimits())
-    run(hiccup.app(), host, port, fitted, sock or listen(host, port, fitted.backlog))
+    app = hiccup.app()
+    freeze_startup_heap()  # after the app is built: everything loaded so far stays
+    run(app, host, port, fitted, sock or listen(host, port, fitted.backlog))
 
 
 def _claim(host: str, port: int, backlog: int) -> tuple[DataDirLock | None, socket.socket]:

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
-
 from hiccup.core.durations import format_duration
 
 
@@ -39,6 +37,8 @@ class HeartbeatSchedule:
         if self.period is not None:
             return after + self.period
         assert self.cron is not None
+        from croniter import croniter  # on use: few servers watch a cron heartbeat (memory)
+
         local = after.astimezone(ZoneInfo(self.time_zone))
         upcoming: datetime = croniter(self.cron, local).get_next(datetime)
         return upcoming.astimezone(after.tzinfo)

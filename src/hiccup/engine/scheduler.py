@@ -16,7 +16,6 @@ measures Hiccup's own lag, and the recorder does not count it as a failure.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import heapq
 import itertools
@@ -130,6 +129,7 @@ class Scheduler:
         self._heap: list[tuple[float, int, str]] = []
         self._seq = itertools.count()
         self._wake = asyncio.Event()
+        self._alarm: asyncio.TimerHandle | None = None  # sets _wake when the next slot is due
         self._tasks: set[asyncio.Task[None]] = set()
         self._running = False
         self._lag_task: asyncio.Task[None] | None = None
@@ -155,11 +155,15 @@ class Scheduler:
         self._restart_grid(self._mono())
         self._running = True
         self._watch_lag()
+        # Read once: on Python 3.11 every get_running_loop() is a getpid() system call.
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 self._launch_due(self._mono())
-                await self._sleep()
+                await self._sleep(loop)
         finally:
+            if self._alarm is not None:
+                self._alarm.cancel()
             self._running, self._lag_task = False, None
             await self._cancel_in_flight()
 
@@ -326,14 +330,20 @@ class Scheduler:
         except Exception:
             log.exception("result sink failed for monitor %r", spec.id)
 
-    async def _sleep(self) -> None:
+    async def _sleep(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Until the next due slot, or sooner when woken. A timer that sets the wake event,
+        not asyncio.timeout: that one cancels the task at every due slot (tens of times a
+        second) and turns the cancellation into a TimeoutError, which cost more than the
+        wait itself."""
         self._wake.clear()
         delay = self._heap[0][0] - self._mono() if self._heap else None
         if delay is not None and delay <= 0:
             return
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(delay):
-                await self._wake.wait()
+        if self._alarm is not None:
+            self._alarm.cancel()
+        if delay is not None:
+            self._alarm = loop.call_later(delay, self._wake.set)
+        await self._wake.wait()
 
     async def _cancel_in_flight(self) -> None:
         tasks = list(self._tasks)

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.core.clock import Clock
-from hiccup.core.components import group_status, status_from_monitors
+from hiccup.core.components import group_status, status_from_counts, status_from_monitors
 from hiccup.core.incidents import (
     IncidentAction,
     IncidentStatus,
@@ -49,6 +49,7 @@ from hiccup.status.publication import (
     recovery_wording,
 )
 from hiccup.store.applied import (
+    applied_counts,
     applied_states,
     later_transitions,
     mark_applied,
@@ -78,8 +79,7 @@ class ComponentChange:
 
 async def _component_status(conn: AsyncConnection, component_id: str) -> ComponentStatus:
     # As applied so far, not the newest state: events applied late each count from their moment.
-    states = await applied_states(conn, component_id)
-    return status_from_monitors(list(states.values()))
+    return status_from_counts(await applied_counts(conn, component_id))
 
 
 async def _over_later(
