@@ -14,18 +14,23 @@ from __future__ import annotations
 
 import functools
 import importlib
-from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
+from typing import ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-
-if TYPE_CHECKING:
-    from hiccup.config.notifications import NotificationsConfig
 
 _BUILTIN = (
     "hiccup.notify.channels.email",
     "hiccup.notify.channels.webhook",
     "hiccup.notify.channels.apprise_channel",
 )
+
+
+class NotificationsSection(Protocol):
+    """What a channel's `problems` may read of the `notifications` section; named here so this
+    module, which `config/notifications.py` imports, does not import it back."""
+
+    @property
+    def smtp(self) -> object | None: ...
 
 
 class ChannelOptions(BaseModel):
@@ -47,7 +52,7 @@ class ChannelOptions(BaseModel):
         """Settings the sender reads back from the channel's row at delivery time."""
         return {}
 
-    def problems(self, config: NotificationsConfig) -> list[str]:
+    def problems(self, config: NotificationsSection) -> list[str]:
         """What this channel needs from the rest of the section (email needs `smtp`)."""
         return []
 

@@ -15,8 +15,8 @@ from typing import ClassVar
 
 import aiosmtplib
 
-from hiccup.config.channels import ChannelOptions, register
-from hiccup.config.notifications import EmailList, NotificationsConfig, SmtpConfig
+from hiccup.config.channels import ChannelOptions, NotificationsSection, register
+from hiccup.config.notifications import EmailList, SmtpConfig
 from hiccup.notify.channels.base import ChannelContext
 from hiccup.notify.errors import NotifyError
 from hiccup.notify.mime import Mail
@@ -128,7 +128,7 @@ class EmailOptions(ChannelOptions):
     def target(self) -> str:
         return ", ".join(self.to)
 
-    def problems(self, config: NotificationsConfig) -> list[str]:
+    def problems(self, config: NotificationsSection) -> list[str]:
         return [] if config.smtp else ["email channels need `notifications.smtp`"]
 
 
