@@ -192,11 +192,16 @@ def hiccup_server(tmp: Path, config: Path, port: int) -> Iterator[subprocess.Pop
 
 
 def stored(data: Path) -> tuple[int, int]:
-    """(results rows, bytes of the database files); read-only, beside the running server."""
+    """(results rows, bytes of the database's pages in use); read-only, beside the running
+    server. Pages in use, not the files' size: the migrations leave free pages that the first
+    results fill without the file growing, and the WAL file is reused once checkpointed."""
     with sqlite3.connect(f"file:{data / 'hiccup.db'}?mode=ro", uri=True, timeout=30) as db:
         rows: int = db.execute("SELECT count(*) FROM results").fetchone()[0]
-    size = sum(p.stat().st_size for p in data.glob("hiccup.db*"))
-    return rows, size
+        (pages,), (free,), (page_size,) = (
+            db.execute(f"PRAGMA {name}").fetchone()
+            for name in ("page_count", "freelist_count", "page_size")
+        )
+    return rows, (pages - free) * page_size
 
 
 @dataclass(frozen=True)
@@ -321,13 +326,13 @@ async def bare_loop(count: int, interval: float, base: str, progress: Path) -> N
     Hiccup's check does), nothing more; the count goes to a file once a second."""
     import aiohttp
 
-    from hiccup.engine.scheduler import jitter_offset
+    from hiccup.engine.scheduler import jitter_offset, launch_time
 
     done = [0]
 
     async def monitor(session: aiohttp.ClientSession, url: str, slot: float) -> None:
         while True:
-            await asyncio.sleep(max(0.0, slot - time.monotonic()))
+            await asyncio.sleep(max(0.0, launch_time(slot) - time.monotonic()))
             try:
                 async with session.get(url, timeout=aiohttp.ClientTimeout(total=10)) as response:
                     await response.read()
@@ -354,7 +359,7 @@ async def bare_curl_loop(count: int, interval: float, base: str, progress: Path)
     import pycurl
 
     from hiccup.checks.curl_multi import CurlMulti
-    from hiccup.engine.scheduler import jitter_offset
+    from hiccup.engine.scheduler import jitter_offset, launch_time
 
     multi, done = CurlMulti(asyncio.get_running_loop()), [0]
 
@@ -373,7 +378,7 @@ async def bare_curl_loop(count: int, interval: float, base: str, progress: Path)
 
     async def monitor(url: str, slot: float) -> None:
         while True:
-            await asyncio.sleep(max(0.0, slot - time.monotonic()))
+            await asyncio.sleep(max(0.0, launch_time(slot) - time.monotonic()))
             await get(url)
             done[0] += 1
             slot += interval

@@ -8,6 +8,7 @@ its behaviour (slow, failing, blocking) is what each test sets up.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import math
 from collections import Counter, defaultdict
@@ -28,6 +29,8 @@ from tests.support.virtual_time import now, on_virtual_time
 
 def _scheduler(execute: Executor, sink: Sink, **options: Any) -> Scheduler:
     # Its monotonic clock is the loop's, virtual here (time.monotonic in production, the same).
+    # No tick unless a test asks: these tests time slots of a fifth of a second.
+    options.setdefault("tick", 0)
     return Scheduler(execute, sink, mono_clock=now, **options)
 
 
@@ -86,9 +89,9 @@ async def _running(scheduler: Scheduler) -> AsyncIterator[asyncio.Task[None]]:
 
 
 async def _run_for(
-    seconds: float, fake: Fake, specs: list[MonitorSpec], concurrency: int = 256
+    seconds: float, fake: Fake, specs: list[MonitorSpec], concurrency: int = 256, tick: float = 0
 ) -> Scheduler:
-    scheduler = _scheduler(fake.execute, fake.sink, concurrency=concurrency)
+    scheduler = _scheduler(fake.execute, fake.sink, concurrency=concurrency, tick=tick)
     scheduler.set_monitors(specs)
     async with _running(scheduler):
         await asyncio.sleep(seconds)
@@ -322,3 +325,23 @@ async def test_an_unreliable_failure_does_not_hurry_the_monitor() -> None:
     async with _running(scheduler):
         await asyncio.sleep(1.0)
     assert len(starts) <= 2
+
+
+@on_virtual_time
+async def test_slots_of_one_tick_start_together_at_its_end() -> None:
+    fake = Fake()
+    tick, interval = 0.25, 2.0
+    specs = [_spec(f"m{n}", interval) for n in range(40)]
+    scheduler = await _run_for(6.1, fake, specs, tick=tick)
+    starts = [at for times in fake.starts.values() for at in times]
+    # Every start sits on the tick grid: one wake-up of the process starts them all.
+    assert all(abs(at / tick - round(at / tick)) < 1e-6 for at in starts)
+    assert len({round(at / tick) for at in starts}) <= 6.1 / tick
+    # Each monitor keeps its interval (the tick moves its slots, it drops none) ...
+    for times in fake.starts.values():
+        assert [round(b - a, 6) for a, b in itertools.pairwise(times)] == [interval] * (
+            len(times) - 1
+        )
+        assert len(times) == 3
+    # ... and waiting for the end of the tick is not lateness.
+    assert max(scheduler.lateness_ms()) < 1
