@@ -156,7 +156,8 @@ def _rollup_rows(
 def _raw_rows(monitor_ids: list[str], days: int, seed: int) -> Iterator[tuple[object, ...]]:
     """One result per monitor per minute, in time order, as the recorder writes them (the
     slim rows of store.tables_results: monitor key, epoch ms, probe "" for local, verdict
-    code, whole ms). A failure's error goes to result_details (see _details)."""
+    code, whole ms, and the phases of an https check of a host name: dns, connect, tls and
+    first byte, the most a row keeps). A failure's error goes to result_details (_details)."""
     rng = random.Random(seed)
     start = to_ms(NOW - timedelta(days=days))
     for minute in range(days * 24 * 60):
@@ -165,9 +166,16 @@ def _raw_rows(monitor_ids: list[str], days: int, seed: int) -> Iterator[tuple[ob
             latency = rng.uniform(1, 90)
             failed = rng.random() < 0.002
             if failed:
-                yield (key, at, "", 2, None, None, 1)
+                yield (key, at, "", 2, None, None, 1, None, None, None, None)
             else:
-                yield (key, at, "", 0, round(latency), 200, 1)
+                yield (key, at, "", 0, round(latency), 200, 1, *_phases(rng, latency))
+
+
+def _phases(rng: random.Random, latency: float) -> tuple[int, int, int, int]:
+    """Whole ms of dns (mostly cached), connect, tls and first byte, adding up to `latency`."""
+    dns = round(rng.uniform(0, 2))
+    connect, tls = round(latency * 0.2), round(latency * 0.3)
+    return dns, connect, tls, max(0, round(latency) - dns - connect - tls)
 
 
 ROLLUP_INSERT = (
@@ -175,8 +183,8 @@ ROLLUP_INSERT = (
     " latency_sum, latency_min, latency_max, histogram) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 )
 RAW_INSERT = (
-    "INSERT INTO results (monitor_key, at, probe, verdict, latency_ms, status_code, reliable)"
-    " VALUES (?,?,?,?,?,?,?)"
+    "INSERT INTO results (monitor_key, at, probe, verdict, latency_ms, status_code, reliable,"
+    " dns_ms, connect_ms, tls_ms, first_byte_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 )
 DETAILS_INSERT = (
     "INSERT INTO result_details (monitor_key, at, probe, error, phases)"
