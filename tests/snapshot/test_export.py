@@ -55,7 +55,7 @@ def test_export_writes_every_public_file_with_a_gzip_twin(tmp_path: Path) -> Non
     assert (tmp_path / "incidents/inc1/index.html").exists()
     assert (tmp_path / "static/live.js").exists()
     assert "Access-Control-Allow-Origin: *" in (tmp_path / "_headers").read_text()
-    assert len(report.written) == len({file_for(p) for p in snapshot.assets})
+    assert len(report.written) == len({file_for(p) for p in snapshot.rendered()})
 
 
 def test_a_second_export_touches_only_what_changed(tmp_path: Path) -> None:

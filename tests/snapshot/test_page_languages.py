@@ -54,11 +54,11 @@ def test_a_german_page_speaks_german_with_german_dates_and_decimal_commas() -> N
 def test_the_history_and_feeds_follow_the_page_language() -> None:
     snapshot = rendered(PageLook(language="de"))
     assert '<h2 id="month-2026-11">November 2026</h2>' in body(snapshot.assets["/history"])
-    atom = body(snapshot.assets["/history.atom"])
+    atom = body(snapshot.rendered()["/history.atom"])
     assert 'xml:lang="de"' in atom
     assert "Acme Hosting – Statusverlauf" in atom
     assert "API unresponsive (Ursache erkannt)" in atom  # no lower-cased German noun
-    ics = body(snapshot.assets["/maintenance.ics"])
+    ics = body(snapshot.rendered()["/maintenance.ics"])
     assert "SUMMARY:Wartung: Kernel upgrade on amy" in ics
     embed = body(snapshot.assets["/embed"])
     assert '<html lang="de">' in embed
@@ -95,7 +95,7 @@ def test_each_offered_language_is_rendered_ahead_as_a_variant() -> None:
     assert dict(page.in_language("de").headers)["content-language"] == "de"
     # Every HTML document varies; feeds are in the page's own language only.
     assert snapshot.assets["/history"].variants
-    assert snapshot.assets["/history.atom"].variants == ()
+    assert snapshot.rendered()["/history.atom"].variants == ()
 
 
 def test_variants_survive_the_disk_copy_and_go_stale_in_their_language(tmp_path: Path) -> None:

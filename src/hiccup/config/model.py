@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.rrule import rrulestr
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -248,6 +247,8 @@ class MaintenanceConfig(_Strict):
     @classmethod
     def _valid_rule(cls, value: str | None) -> str | None:
         if value is not None:
+            from dateutil.rrule import rrulestr  # only recurring windows need dateutil
+
             try:
                 rrulestr(value, dtstart=datetime(2000, 1, 1))
             except (ValueError, TypeError) as error:

@@ -13,8 +13,6 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
-
 from hiccup.core.language import _
 from hiccup.core.timefmt import humanize_duration
 from hiccup.core.uptime import Interval, covered
@@ -61,6 +59,8 @@ def occurrences(schedule: Schedule, lo: datetime, hi: datetime, limit: int = 100
     if schedule.rrule is None:
         starts = [_localize(schedule.start_local, zone)]
     else:
+        from dateutil.rrule import rrulestr  # only recurring windows need dateutil
+
         rule = rrulestr(schedule.rrule, dtstart=schedule.start_local, ignoretz=True)
         lo_local = (lo - schedule.duration).astimezone(zone).replace(tzinfo=None)
         hi_local = hi.astimezone(zone).replace(tzinfo=None)

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -85,6 +84,8 @@ def _problems(data: MaintenanceIn, zone: str) -> dict[str, str]:
     if (bad := zone_problem(zone)) is not None:
         problems["time_zone"] = bad
     if data.rrule:
+        from dateutil.rrule import rrulestr  # only recurring windows need dateutil
+
         try:
             rrulestr(data.rrule, dtstart=datetime(2000, 1, 1))
         except (ValueError, TypeError) as error:

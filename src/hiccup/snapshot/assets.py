@@ -1,12 +1,13 @@
 """Snapshot assets: each public response as bytes, gzip, ETag and its response headers, made
-once per snapshot build and then only looked up.
+once per snapshot build and then only looked up; a few (the feeds) once per snapshot on their
+first request instead (`Snapshot.deferred`).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -72,6 +73,10 @@ class Asset:
         return replace(self, body=body, etag=etag_of(body), gzipped=gzip.compress(body, 6, mtime=0))
 
 
+# (Host or None for the root, path) -> how to render that response on its first request.
+DeferredAssets = dict[tuple[str | None, str], Callable[[], Asset]]
+
+
 def _version(assets: Mapping[str, Asset], hosts: Mapping[str, Mapping[str, Asset]]) -> str:
     digest = hashlib.blake2b(digest_size=8)
     for path, asset in sorted(assets.items()):
@@ -102,8 +107,17 @@ class Snapshot:
     zones: dict[str, str] = field(default_factory=dict)  # page slug -> time zone
     languages: dict[str, str] = field(default_factory=dict)  # page slug -> its own language
     stale_since: datetime | None = None  # set when this is the last good one, data gone
+    # Rendered on their first request: the feeds and calendar, whose libraries (feedgen, lxml,
+    # icalendar) a server whose feeds nobody reads never imports. Once per snapshot (kept in
+    # `_rendered`); their bytes depend on the data only, so their ETags stay the same from one
+    # snapshot to the next. Not in `version`: what they show is on the HTML pages too, which are.
+    # Not saved to disk either (disk.py).
+    deferred: DeferredAssets = field(default_factory=dict, compare=False, repr=False)
     version: str = field(init=False, compare=False)
     page_versions: dict[str, str] = field(init=False, compare=False)
+    _rendered: dict[tuple[str | None, str], Asset] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "version", _version(self.assets, self.hosts))
@@ -117,7 +131,21 @@ class Snapshot:
         if host is not None and self.hosts:
             mapping = self.hosts.get(host)
             if mapping is not None:
-                found = mapping.get(path)
+                found = mapping.get(path) or self._render(host, path)
                 if found is not None:
                     return found
-        return self.assets.get(path)
+        return self.assets.get(path) or self._render(None, path)
+
+    def _render(self, host: str | None, path: str) -> Asset | None:
+        # Called from one thread (the event loop's requests, or an export), so two readers
+        # never render one twice.
+        key = (host, path)
+        asset = self._rendered.get(key)
+        if asset is None and key in self.deferred:
+            asset = self._rendered[key] = self.deferred[key]()
+        return asset
+
+    def rendered(self) -> dict[str, Asset]:
+        """Every response at the root, the deferred ones rendered too (a static export)."""
+        later = {path: self._render(None, path) for host, path in self.deferred if host is None}
+        return {**self.assets, **{path: a for path, a in later.items() if a is not None}}

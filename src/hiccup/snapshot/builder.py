@@ -86,7 +86,7 @@ class SnapshotHolder:
 
     def get(self, path: str) -> Asset | None:
         snapshot = self.current
-        return snapshot.assets.get(path) if snapshot else None
+        return snapshot.find(None, path) if snapshot else None
 
 
 def with_figures(state: PublicState, figures: Mapping[str, tuple[str, Figures]]) -> PublicState:

@@ -7,6 +7,10 @@ Layout of the directory (HICCUP_DATA_DIR/snapshot by default):
 Content-addressed blobs make a rebuild write only what changed, and make the switch atomic: new
 blobs are written (temp file, fsync, rename) before the manifest that names them replaces the
 old one the same way. A crash at any point leaves the old manifest and all its blobs intact.
+
+The feeds and calendar are not saved: they are rendered on their first request from the state
+read (`Snapshot.deferred`), which a snapshot read back from disk does not have, so after a
+restart without a database they answer 404 until it is back.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ class ExportReport:
 
 def _files(snapshot: Snapshot) -> dict[str, Asset]:
     files: dict[str, Asset] = {}
-    for path, asset in sorted(snapshot.assets.items()):
+    for path, asset in sorted(snapshot.rendered().items()):
         name = file_for(path)
         if name is None or asset.private:
             continue

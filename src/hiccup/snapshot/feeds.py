@@ -1,6 +1,10 @@
 """The page's history as Atom and RSS (feedgen) and its maintenance windows as an iCalendar feed
 (icalendar): subscribe in a feed reader or a calendar, no account needed.
 
+Both libraries (with lxml, about 13 MB of a server's memory) are imported on the first render:
+a snapshot renders its feeds when first asked for (`Snapshot.find`), so a server whose feeds
+nobody reads never loads them.
+
 Every timestamp in the output comes from the data, never from the clock, so a rebuild with no
 change yields the same bytes and the same ETag: readers polling with If-None-Match get 304s.
 """
@@ -8,9 +12,7 @@ change yields the same bytes and the same ETag: readers polling with If-None-Mat
 from __future__ import annotations
 
 import re
-
-from feedgen.feed import FeedGenerator
-from icalendar import Calendar, Event
+from typing import TYPE_CHECKING
 
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.language import _, current
@@ -25,6 +27,10 @@ from hiccup.snapshot.render import (
     iso_utc,
     speaking_for,
 )
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
+    from icalendar import Event
 
 # Characters XML 1.0 cannot carry at all (controls, lone surrogates, U+FFFE/U+FFFF). Typed
 # into an incident over the API, one made lxml raise and every snapshot rebuild after it fail.
@@ -70,6 +76,8 @@ def _title(item: PublicIncident | PublicMaintenance) -> str:
 
 
 def _feed(state: PublicState, look: PageLook) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(absolute(state, look, "/history.atom"))
     names = {"name": state.page.name}
@@ -114,6 +122,8 @@ def render_rss(state: PublicState, look: PageLook) -> bytes:
 
 
 def _event(state: PublicState, look: PageLook, window: PublicMaintenance) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", f"{window.id}@{state.page.id}.hiccup")
     event.add("dtstamp", window.updated_at)
@@ -135,6 +145,8 @@ def _event(state: PublicState, look: PageLook, window: PublicMaintenance) -> Eve
 
 
 def render_ics(state: PublicState, look: PageLook) -> bytes:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", "-//Hiccup//Status page maintenance//EN")
     calendar.add("version", "2.0")

@@ -1,5 +1,6 @@
 """Renders the whole public site into one snapshot: for every page its HTML, incident and
-maintenance pages, history, Statuspage JSON, feeds, calendar, badges and widget.
+maintenance pages, history, Statuspage JSON, feeds, calendar, badges and widget. The feeds
+and calendar are rendered when first asked for (`Snapshot.deferred`), the rest at once.
 
 Pure: states in, bytes out. A private page's assets are marked private and only reachable under
 its own prefix (or host), so nothing of it can appear in another page's output.
@@ -15,7 +16,18 @@ from importlib.resources import files
 from hiccup.core.pages import narrow, page_figures, select_ids
 from hiccup.core.public import PublicState
 from hiccup.snapshot import statuspage
-from hiccup.snapshot.assets import ATOM, HTML, ICS, JS, JSON, RSS, SVG, Asset, Snapshot
+from hiccup.snapshot.assets import (
+    ATOM,
+    HTML,
+    ICS,
+    JS,
+    JSON,
+    RSS,
+    SVG,
+    Asset,
+    DeferredAssets,
+    Snapshot,
+)
 from hiccup.snapshot.badges import INDICATOR_MESSAGES, STATUS_MESSAGES, Badge, figure_badges
 from hiccup.snapshot.feeds import absolute, render_atom, render_ics, render_rss
 from hiccup.snapshot.look import PageLook, csp_hash
@@ -39,6 +51,15 @@ JSON_DOCUMENTS: dict[str, Callable[[PublicState], dict[str, object]]] = {
     "/api/v2/scheduled-maintenances/upcoming.json": statuspage.upcoming_maintenances,
     "/api/v2/scheduled-maintenances/active.json": statuspage.active_maintenances,
 }
+
+# Rendered on first request: path -> (renderer, content type).
+FEEDS: dict[str, tuple[Callable[[PublicState, PageLook], bytes], str]] = {
+    "/history.atom": (render_atom, ATOM),
+    "/history.rss": (render_rss, RSS),
+    "/maintenance.ics": (render_ics, ICS),
+}
+# A page's responses rendered when first asked for: path -> how.
+Deferred = dict[str, Callable[[], Asset]]
 
 CORS = ("access-control-allow-origin", "*")
 EMBED_CSP = (
@@ -80,9 +101,6 @@ def _documents(state: PublicState, look: PageLook) -> Iterator[tuple[str, bytes,
 def _feeds(state: PublicState, look: PageLook) -> Iterator[tuple[str, bytes, str]]:
     for path, document in JSON_DOCUMENTS.items():
         yield path, statuspage.dumps(document(state)), JSON
-    yield "/history.atom", render_atom(state, look), ATOM
-    yield "/history.rss", render_rss(state, look), RSS
-    yield "/maintenance.ics", render_ics(state, look), ICS
     for name, badge in _badges(state):
         yield f"/badge/{name}.svg", badge.svg(), SVG
         yield f"/badge/{name}.json", badge.shields_json(), JSON
@@ -133,8 +151,23 @@ def _html_assets(state: PublicState, page: SitePage, look: PageLook) -> dict[str
     }
 
 
-def page_assets(state: PublicState, page: SitePage, look: PageLook) -> dict[str, Asset]:
-    """Every response of one page, at paths relative to the page's root."""
+def _deferred_feeds(state: PublicState, page: SitePage, look: PageLook) -> Deferred:
+    shared = () if page.private else (CORS,)
+
+    def renderer(path: str) -> Callable[[], Asset]:
+        render, kind = FEEDS[path]
+        return lambda: Asset.of(
+            render(state, look), kind, shared, page=page.slug, private=page.private
+        )
+
+    return {path: renderer(path) for path in FEEDS}
+
+
+def page_assets(
+    state: PublicState, page: SitePage, look: PageLook
+) -> tuple[dict[str, Asset], Deferred]:
+    """Every response of one page, at paths relative to the page's root: those rendered now,
+    and those rendered on first request."""
     private, slug = page.private, page.slug
     shared = () if private else (CORS,)
     assets = _html_assets(state, page, look)
@@ -144,7 +177,7 @@ def page_assets(state: PublicState, page: SitePage, look: PageLook) -> dict[str,
     embed = render_embed(state, home, look).encode()
     framed = (("content-security-policy", EMBED_CSP),)
     assets["/embed"] = Asset.of(embed, HTML, framed, page=slug, private=private)
-    return assets
+    return assets, _deferred_feeds(state, page, look)
 
 
 def _prefixed(prefix: str, assets: Mapping[str, Asset]) -> dict[str, Asset]:
@@ -152,6 +185,10 @@ def _prefixed(prefix: str, assets: Mapping[str, Asset]) -> dict[str, Asset]:
     if prefix:
         moved[prefix] = assets["/"]  # "/p/internal" as well as "/p/internal/"
     return moved
+
+
+def _placed(host: str | None, prefix: str, deferred: Deferred) -> DeferredAssets:
+    return {(host, f"{prefix}{path}"): render for path, render in deferred.items()}
 
 
 def render_site(
@@ -162,13 +199,20 @@ def render_site(
     hosts: dict[str, dict[str, Asset]] = {}
     zones: dict[str, str] = {}
     languages: dict[str, str] = {}
+    deferred: DeferredAssets = {}
     for page in site.pages:
         state = page_state(bases[page.slug], page)
         zones[page.slug] = state.page.time_zone
         languages[page.slug] = page.look.language
-        assets.update(_prefixed(page.look.prefix, page_assets(state, page, page.look)))
+        now, later = page_assets(state, page, page.look)
+        assets.update(_prefixed(page.look.prefix, now))
+        deferred.update(_placed(None, page.look.prefix, later))
         if page.hosts:
-            own = page_assets(state, page, replace(page.look, prefix=""))
+            own, own_later = page_assets(state, page, replace(page.look, prefix=""))
             hosts.update(dict.fromkeys(page.hosts, own))
+            for host in page.hosts:
+                deferred.update(_placed(host, "", own_later))
     when = generated_at or max(s.generated_at for s in bases.values())
-    return Snapshot(when, assets, hosts, site.guards(), zones, languages=languages)
+    return Snapshot(
+        when, assets, hosts, site.guards(), zones, languages=languages, deferred=deferred
+    )

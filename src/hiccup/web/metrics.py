@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -24,6 +23,9 @@ def metrics_route(access: MetricsAccess, scrape: Scrape) -> Route:
             return PlainTextResponse("a bearer token is required\n", 401, headers=challenge)
         if admission is not Admission.ADMIT:
             return PlainTextResponse("metrics are closed to this address\n", 403)
+        # Imported here, once admitted: a server nobody scrapes never loads prometheus_client.
+        from prometheus_client import CONTENT_TYPE_LATEST
+
         headers = {"cache-control": "no-store"}
         return Response(await scrape(), media_type=CONTENT_TYPE_LATEST, headers=headers)
 

@@ -1,125 +1,20 @@
-"""Kind "email": SMTP through aiosmtplib, with a pool of connections reused across messages.
-
-A fan-out of thousands of mails costs `pool_size` TLS handshakes and logins, not thousands.
-A pooled connection that sat idle may have been closed by the server; it is checked with a
-NOOP before reuse, because sending on it and failing after DATA could deliver twice.
+"""Kind "email": SMTP through a pool of connections reused across messages (`smtp_pool`,
+imported with aiosmtplib on the first mail sent).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
 from datetime import datetime
-from typing import ClassVar
-
-import aiosmtplib
+from typing import TYPE_CHECKING, ClassVar
 
 from hiccup.config.channels import ChannelOptions, NotificationsSection, register
 from hiccup.config.notifications import EmailList, SmtpConfig
 from hiccup.notify.channels.base import ChannelContext
 from hiccup.notify.errors import NotifyError
-from hiccup.notify.mime import Mail
 from hiccup.notify.outbox import Claimed
 
-_IDLE_CHECK_SECONDS = 20.0
-
-
-def _permanent(code: int) -> bool:
-    return 500 <= code < 600
-
-
-def smtp_error(error: Exception) -> NotifyError:
-    """SMTP's own verdict: 5xx is permanent (no such mailbox, rejected), 4xx is "later"."""
-    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
-        codes = [e.code for e in error.recipients]
-        detail = "; ".join(f"{e.recipient}: {e.code} {e.message}" for e in error.recipients)
-        return NotifyError(
-            f"recipients refused: {detail}"[:300], permanent=all(map(_permanent, codes))
-        )
-    if isinstance(error, aiosmtplib.SMTPResponseException):
-        return NotifyError(
-            f"SMTP {error.code}: {error.message}"[:300], permanent=_permanent(error.code)
-        )
-    return NotifyError(f"{type(error).__name__}: {error}"[:300])
-
-
-class SmtpPool:
-    def __init__(self, config: SmtpConfig, password: str | None) -> None:
-        self._config = config
-        self._password = password
-        self._idle: asyncio.LifoQueue[tuple[aiosmtplib.SMTP, float]] = asyncio.LifoQueue()
-        self._slots = asyncio.Semaphore(config.pool_size)
-
-    def _client(self) -> aiosmtplib.SMTP:
-        config = self._config
-        return aiosmtplib.SMTP(
-            hostname=config.host,
-            port=config.effective_port,
-            username=config.username,
-            password=self._password,
-            use_tls=config.security == "tls",
-            start_tls=config.security == "starttls",
-            timeout=config.timeout.total_seconds(),
-        )
-
-    async def _checkout(self) -> aiosmtplib.SMTP:
-        while not self._idle.empty():
-            client, since = self._idle.get_nowait()
-            if not client.is_connected:
-                continue
-            if time.monotonic() - since < _IDLE_CHECK_SECONDS:
-                return client
-            try:
-                await client.noop()
-                return client
-            except aiosmtplib.SMTPException:
-                await _quietly_close(client)
-        client = self._client()
-        await client.connect()
-        return client
-
-    async def send(self, mail: Mail) -> None:
-        async with self._slots:
-            try:
-                client = await self._checkout()
-            except (aiosmtplib.SMTPException, OSError) as error:
-                raise smtp_error(error) from None
-            try:
-                await client.sendmail(mail.sender, list(mail.recipients), mail.data)
-            except (aiosmtplib.SMTPException, OSError) as error:
-                await _reset_or_close(client, self._idle)
-                raise smtp_error(error) from None
-            except BaseException:
-                # Cancelled (timeout) mid-conversation: the connection is in an unknown state.
-                await _quietly_close(client)
-                raise
-            self._idle.put_nowait((client, time.monotonic()))
-
-    async def close(self) -> None:
-        while not self._idle.empty():
-            client, _ = self._idle.get_nowait()
-            with contextlib.suppress(Exception):
-                await client.quit()
-
-
-async def _quietly_close(client: aiosmtplib.SMTP) -> None:
-    with contextlib.suppress(Exception):
-        client.close()
-
-
-async def _reset_or_close(
-    client: aiosmtplib.SMTP, idle: asyncio.LifoQueue[tuple[aiosmtplib.SMTP, float]]
-) -> None:
-    """After a refused message the connection can serve the next one once RSET succeeds."""
-    if client.is_connected:
-        try:
-            await client.rset()
-            idle.put_nowait((client, time.monotonic()))
-            return
-        except (aiosmtplib.SMTPException, OSError):
-            pass
-    await _quietly_close(client)
+if TYPE_CHECKING:
+    from hiccup.notify.channels.smtp_pool import SmtpPool
 
 
 class EmailOptions(ChannelOptions):
@@ -141,14 +36,25 @@ class EmailChannel:
         self._context = context
         smtp = context.config.smtp
         self.concurrency = smtp.pool_size if smtp else 1
-        password = context.environ.get(smtp.password_env) if smtp and smtp.password_env else None
-        self._pool = SmtpPool(smtp, password) if smtp else None
+        self._smtp = smtp
+        self._password = (
+            context.environ.get(smtp.password_env) if smtp and smtp.password_env else None
+        )
+        self._pool: SmtpPool | None = None
         self._sender = smtp.sender if smtp else ""
 
-    async def send(self, item: Claimed, now: datetime) -> None:
+    def _made_pool(self, smtp: SmtpConfig) -> SmtpPool:
         if self._pool is None:
+            from hiccup.notify.channels.smtp_pool import SmtpPool
+
+            self._pool = SmtpPool(smtp, self._password)
+        return self._pool
+
+    async def send(self, item: Claimed, now: datetime) -> None:
+        if self._smtp is None:
             raise NotifyError("no SMTP server configured (notifications.smtp)")
-        await self._pool.send(self._context.composer.mail(item, self._sender, now))
+        pool = self._made_pool(self._smtp)
+        await pool.send(self._context.composer.mail(item, self._sender, now))
 
     async def close(self) -> None:
         if self._pool is not None:
