@@ -12,7 +12,9 @@ reads the server's CPU (utime + stime of every thread, /proc/<pid>/stat), its ch
 `results`) and the database files' size over `--windows` consecutive windows, and prints the
 median. Then two bare loops making the same requests at the same rate, each in its own process,
 are measured likewise in the same run: aiohttp, and libcurl's multi interface on the asyncio
-loop (the client Hiccup's http check uses): the baselines for the ratios. With --together the
+loop (the client Hiccup's http check uses): the baselines for the ratios. They start their
+requests on the scheduler's ticks as Hiccup does (engine.scheduler.launch_time), so the ratio
+is Hiccup's own work, not a difference in how often the process wakes. With --together the
 bare loops run beside Hiccup and all three are measured over the same windows, so a load
 that comes and goes on a shared machine weighs on each alike (each still has its own process;
 the loopback target serves three times the checks).
