@@ -10,7 +10,8 @@ ROOT = Path(__file__).parents[2]
 
 
 def exposed() -> set[str]:
-    source = (ROOT / "src/hiccup/server/metrics.py").read_text()
+    # Named where the scrape's text is built (server/prometheus_text.py today).
+    source = "".join(p.read_text() for p in (ROOT / "src/hiccup/server").glob("*.py"))
     names = set(re.findall(r'"(hiccup_[a-z_]+)"', source))
     suffixes = ("_total", "_bucket", "_count", "_sum", "_info")
     return names | {name + suffix for name in names for suffix in suffixes}
