@@ -314,6 +314,8 @@ class Hiccup:
             await self.replica.stop()  # after the flush: the next holders read the latest state
         with contextlib.suppress(Exception):
             await self.status.process_pending()
+        if self.disk is not None:
+            await self.disk.settle()  # a feed rendered just now is on disk for the next start
         await self.notifications.close()
         await self.checks.close()
         self.db_errors.close()
