@@ -208,7 +208,9 @@ def serve(
     # command starts in a third of the time.
     from hiccup.cli.serve import start_serving
 
-    start_serving(loaded, host, port, server, limits)
+    handed = [loaded]  # handed over, not kept here: the server lets its monitors go once synced
+    del loaded
+    start_serving(handed, host, port, server, limits)
 
 
 @app.command()

@@ -58,8 +58,11 @@ def _claim(host: str, port: int, backlog: int) -> tuple[DataDirLock | None, sock
 
 
 def start_serving(
-    loaded: HiccupConfig, host: str, port: int, server: str, limits: ServeLimits
+    handed: list[HiccupConfig], host: str, port: int, server: str, limits: ServeLimits
 ) -> None:
+    """Serve the config in `handed`, taken out of it: a caller's reference (an argument on its
+    stack) would keep every parsed monitor for the process's life."""
+    loaded = handed.pop()
     data_dir().mkdir(parents=True, exist_ok=True)
     limit_malloc_arenas()  # before any of the server's threads start
     # Held for the process's life: a second server on this port or SQLite database exits here.
@@ -79,4 +82,5 @@ def start_serving(
     hiccup = Hiccup(engine, loaded, settings=settings)
     # The one-time setup link is printed with an address people can open.
     hiccup.admin.base_url = hiccup.admin.base_url or f"http://{host}:{port}"
+    del loaded  # held by `hiccup` alone, which lets its monitors go once synced
     run_server(hiccup, host, port, server, limits, sock)

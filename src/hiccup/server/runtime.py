@@ -281,6 +281,15 @@ class Hiccup:
                 self._spawn(name, work)
         # Last, once start-up is done: its grid and its lateness count from here.
         self._spawn("scheduler", self.scheduler.run())
+        self._forget_parsed_monitors()
+
+    def _forget_parsed_monitors(self) -> None:
+        """The monitors are in the database now and read from there (reloads too): the parsed
+        config's models of them (about 1.4 KB each) need not stay for the process's life."""
+        if self.config is None or not self.config.monitors:
+            return
+        self.config = self.config.model_copy(update={"monitors": []})
+        self.notifications.hiccup_config = self.config
 
     def _poll_seconds(self) -> float:
         alone = self.replica is None
@@ -314,6 +323,8 @@ class Hiccup:
             await self.replica.stop()  # after the flush: the next holders read the latest state
         with contextlib.suppress(Exception):
             await self.status.process_pending()
+        if self.disk is not None:
+            await self.disk.settle()  # a feed rendered just now is on disk for the next start
         await self.notifications.close()
         await self.checks.close()
         self.db_errors.close()

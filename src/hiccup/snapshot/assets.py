@@ -1,6 +1,6 @@
 """Snapshot assets: each public response as bytes, gzip, ETag and its response headers, made
 once per snapshot build and then only looked up; a few (the feeds) once per snapshot on their
-first request instead (`Snapshot.deferred`).
+first request instead (`Snapshot.deferred`), and then kept on disk (disk_feeds.py).
 """
 
 from __future__ import annotations
@@ -73,8 +73,23 @@ class Asset:
         return replace(self, body=body, etag=etag_of(body), gzipped=gzip.compress(body, 6, mtime=0))
 
 
-# (Host or None for the root, path) -> how to render that response on its first request.
-DeferredAssets = dict[tuple[str | None, str], Callable[[], Asset]]
+# Where a response is: (Host, or None for the root; path).
+AssetKey = tuple[str | None, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    """A response rendered on its first request, and the page it belongs to."""
+
+    render: Callable[[], Asset]
+    page: str
+    private: bool
+
+
+# Where -> how to render that response on its first request.
+DeferredAssets = dict[AssetKey, Later]
+# Told of each response rendered on first request, with the snapshot it was rendered for.
+RenderListener = Callable[["Snapshot", AssetKey, Asset], None]
 
 
 def _version(assets: Mapping[str, Asset], hosts: Mapping[str, Mapping[str, Asset]]) -> str:
@@ -111,11 +126,15 @@ class Snapshot:
     # icalendar) a server whose feeds nobody reads never imports. Once per snapshot (kept in
     # `_rendered`); their bytes depend on the data only, so their ETags stay the same from one
     # snapshot to the next. Not in `version`: what they show is on the HTML pages too, which are.
-    # Not saved to disk either (disk.py).
+    # Saved to disk once rendered (`on_render`, disk_feeds.py), and read back from there.
     deferred: DeferredAssets = field(default_factory=dict, compare=False, repr=False)
+    # Responses this snapshot has but cannot give: read back from disk, a feed never rendered
+    # before the restart (where -> its page). Answered 503, they come with the database.
+    pending: dict[AssetKey, str] = field(default_factory=dict, compare=False, repr=False)
+    on_render: RenderListener | None = field(default=None, compare=False, repr=False)
     version: str = field(init=False, compare=False)
     page_versions: dict[str, str] = field(init=False, compare=False)
-    _rendered: dict[tuple[str | None, str], Asset] = field(
+    _rendered: dict[AssetKey, Asset] = field(
         init=False, default_factory=dict, compare=False, repr=False
     )
 
@@ -136,13 +155,29 @@ class Snapshot:
                     return found
         return self.assets.get(path) or self._render(None, path)
 
+    def waiting(self, host: str | None, path: str) -> str | None:
+        """The page of a response this snapshot has but cannot give yet (`pending`), if any."""
+        if host is not None and host in self.hosts and (host, path) in self.pending:
+            return self.pending[host, path]
+        return self.pending.get((None, path))
+
+    def report_renders_to(self, listener: RenderListener) -> None:
+        """Tell `listener` of each response rendered on first request (carried by `replace`)."""
+        object.__setattr__(self, "on_render", listener)
+
+    def rendered_later(self) -> dict[AssetKey, Asset]:
+        """The deferred responses rendered so far."""
+        return dict(self._rendered)
+
     def _render(self, host: str | None, path: str) -> Asset | None:
         # Called from one thread (the event loop's requests, or an export), so two readers
         # never render one twice.
         key = (host, path)
         asset = self._rendered.get(key)
         if asset is None and key in self.deferred:
-            asset = self._rendered[key] = self.deferred[key]()
+            asset = self._rendered[key] = self.deferred[key].render()
+            if self.on_render is not None:
+                self.on_render(self, key, asset)
         return asset
 
     def rendered(self) -> dict[str, Asset]:

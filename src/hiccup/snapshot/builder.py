@@ -177,10 +177,16 @@ class SnapshotBuilder:
         self._bases, self.last_success = bases, now
         # Rendering a big site takes a while: in a thread, the loop keeps answering meanwhile.
         rendered = await asyncio.to_thread(render_site, self._shown(bases), self.site, now)
-        snapshot = keep_unchanged(self._holder.current, rendered)
+        snapshot = self._kept_on_disk(keep_unchanged(self._holder.current, rendered))
         self._holder.publish(snapshot)
         if self._disk is not None:
             await self._disk.save_async(snapshot)
+        return snapshot
+
+    def _kept_on_disk(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot, its feeds written to disk once rendered on first request."""
+        if self._disk is not None:
+            snapshot.report_renders_to(self._disk.feed_rendered)
         return snapshot
 
     async def attempt(self) -> bool:
@@ -203,7 +209,7 @@ class SnapshotBuilder:
         if self._bases is None or self._memory() is None or current is None:
             return
         rendered = await asyncio.to_thread(render_site, self._shown(self._bases), self.site, now)
-        snapshot = keep_unchanged(current, rendered)
+        snapshot = self._kept_on_disk(keep_unchanged(current, rendered))
         if current.stale_since is not None:
             snapshot = mark_stale(snapshot, current.stale_since)
         if snapshot.version != current.version:

@@ -8,9 +8,8 @@ Content-addressed blobs make a rebuild write only what changed, and make the swi
 blobs are written (temp file, fsync, rename) before the manifest that names them replaces the
 old one the same way. A crash at any point leaves the old manifest and all its blobs intact.
 
-The feeds and calendar are not saved: they are rendered on their first request from the state
-read (`Snapshot.deferred`), which a snapshot read back from disk does not have, so after a
-restart without a database they answer 404 until it is back.
+The feeds and calendar, rendered on their first request rather than at each build, are kept
+beside it in feeds.json (disk_feeds.py), blobs shared.
 """
 
 from __future__ import annotations
@@ -18,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
+import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +26,9 @@ from typing import Any
 
 from hiccup.auth.page_access import Guard
 from hiccup.core.logs import Repeats
-from hiccup.snapshot.assets import HTML, Asset, Snapshot
+from hiccup.snapshot.assets import HTML, Asset, AssetKey, Snapshot
+from hiccup.snapshot.blobs import entry, read_asset, write_atomically, write_blob
+from hiccup.snapshot.disk_feeds import FeedShelf
 from hiccup.snapshot.look import PageLook
 from hiccup.snapshot.pages import STALE_MARK, render_stale_notice
 
@@ -69,39 +71,14 @@ def mark_stale(snapshot: Snapshot, since: datetime) -> Snapshot:
     return replace(snapshot, assets=assets, hosts=hosts, stale_since=since)
 
 
-def _digest(asset: Asset) -> str:
-    return asset.etag.strip('"')
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    temporary.replace(path)
-
-
 def _entries(path: str, host: str | None, asset: Asset) -> list[dict[str, Any]]:
     """The asset and its language variants (marked with the variant's language)."""
-    own = [_entry(path, host, asset)]
-    return own + [_entry(path, host, v) | {"variant": code} for code, v in asset.variants]
+    own = [entry(path, host, asset)]
+    return own + [entry(path, host, v) | {"variant": code} for code, v in asset.variants]
 
 
 def _with_variants(asset: Asset) -> list[Asset]:
     return [asset, *(v for _code, v in asset.variants)]
-
-
-def _entry(path: str, host: str | None, asset: Asset) -> dict[str, Any]:
-    return {
-        "path": path,
-        "host": host,
-        "blob": _digest(asset),
-        "content_type": asset.content_type,
-        "headers": [list(pair) for pair in asset.headers],
-        "page": asset.page,
-        "private": asset.private,
-    }
 
 
 class SnapshotDisk:
@@ -109,10 +86,19 @@ class SnapshotDisk:
         self.directory = directory
         self.blobs = directory / "blobs"
         self._failing = Repeats(log, f"could not write the snapshot to {directory}")
+        # One writer at a time: a build's save and a feed written when first rendered.
+        self._lock = threading.Lock()
+        self.feeds = FeedShelf(directory, self.blobs, self._lock)
 
-    def save(self, snapshot: Snapshot) -> None:
-        """Write the snapshot (blocking: call it in a thread)."""
-        self.blobs.mkdir(parents=True, exist_ok=True)
+    def save(self, snapshot: Snapshot, rendered: Mapping[AssetKey, Asset] | None = None) -> None:
+        """Write the snapshot, with its feeds `rendered` so far (blocking: call it in a thread).
+        Feeds it renders later are written when they are (`feed_rendered`)."""
+        later = snapshot.rendered_later() if rendered is None else rendered
+        with self._lock:
+            self.blobs.mkdir(parents=True, exist_ok=True)
+            self._save(snapshot, later)
+
+    def _save(self, snapshot: Snapshot, rendered: Mapping[AssetKey, Asset]) -> None:
         entries = [e for p, a in snapshot.assets.items() for e in _entries(p, None, a)]
         entries += [
             e for h, m in snapshot.hosts.items() for p, a in m.items() for e in _entries(p, h, a)
@@ -126,10 +112,7 @@ class SnapshotDisk:
             for v in _with_variants(a)
         ]
         for asset in every:
-            blob = self.blobs / _digest(asset)
-            if not blob.exists():
-                _write_atomically(blob.with_name(blob.name + ".gz"), asset.gzipped)
-                _write_atomically(blob, asset.body)
+            write_blob(self.blobs, asset)
         manifest = {
             "format": FORMAT,
             "generated_at": snapshot.generated_at.isoformat(),
@@ -137,35 +120,31 @@ class SnapshotDisk:
             "languages": snapshot.languages,
             "assets": entries,
         }
-        _write_atomically(self.directory / "manifest.json", json.dumps(manifest).encode())
-        self._collect({e["blob"] for e in entries})
+        write_atomically(self.directory / "manifest.json", json.dumps(manifest).encode())
+        feeds = self.feeds.shelve(snapshot, rendered)
+        self._collect({e["blob"] for e in entries} | feeds)
 
     def _collect(self, keep: set[str]) -> None:
         for blob in self.blobs.iterdir():
             if blob.name.removesuffix(".gz") not in keep:
                 blob.unlink(missing_ok=True)
 
+    def feed_rendered(self, snapshot: Snapshot, key: AssetKey, asset: Asset) -> None:
+        """A `Snapshot.on_render` listener: the feed is written soon, in a thread."""
+        self.feeds.rendered(snapshot, key, asset)
+
+    async def settle(self) -> None:
+        """Until the feeds rendered so far are written."""
+        await self.feeds.settle()
+
     async def save_async(self, snapshot: Snapshot) -> None:
+        rendered = snapshot.rendered_later()  # on the loop: requests add to it
         try:
-            await asyncio.to_thread(self.save, snapshot)
+            await asyncio.to_thread(self.save, snapshot, rendered)
         except OSError as error:  # a full disk: each rebuild would say so again
             self._failing.failed(error)
         else:
             self._failing.recovered()
-
-    def _asset(self, entry: dict[str, Any]) -> Asset:
-        blob = self.blobs / entry["blob"]
-        headers = tuple((str(k), str(v)) for k, v in entry["headers"])
-        body, packed = blob.read_bytes(), blob.with_name(blob.name + ".gz").read_bytes()
-        return Asset(
-            body,
-            entry["content_type"],
-            f'"{entry["blob"]}"',
-            packed,
-            headers,
-            entry["page"],
-            bool(entry["private"]),
-        )
 
     def load(self, guards: dict[str, Guard]) -> Snapshot | None:
         """The last snapshot written, or None. A private page's assets come back only while
@@ -179,19 +158,19 @@ class SnapshotDisk:
             assets: dict[str, Asset] = {}
             hosts: dict[str, dict[str, Asset]] = {}
             variants: list[dict[str, Any]] = []
-            for entry in manifest["assets"]:
-                if entry["private"] and entry["page"] not in guards:
+            for item in manifest["assets"]:
+                if item["private"] and item["page"] not in guards:
                     continue
-                if "variant" in entry:
-                    variants.append(entry)
+                if "variant" in item:
+                    variants.append(item)
                     continue
-                target = assets if entry["host"] is None else hosts.setdefault(entry["host"], {})
-                target[entry["path"]] = self._asset(entry)
-            for entry in variants:
-                target = assets if entry["host"] is None else hosts[entry["host"]]
-                main = target[entry["path"]]
-                pair = (str(entry["variant"]), self._asset(entry))
-                target[entry["path"]] = replace(main, variants=(*main.variants, pair))
+                target = assets if item["host"] is None else hosts.setdefault(item["host"], {})
+                target[item["path"]] = read_asset(self.blobs, item)
+            for item in variants:
+                target = assets if item["host"] is None else hosts[item["host"]]
+                main = target[item["path"]]
+                pair = (str(item["variant"]), read_asset(self.blobs, item))
+                target[item["path"]] = replace(main, variants=(*main.variants, pair))
             generated_at = datetime.fromisoformat(manifest["generated_at"])
         except (OSError, ValueError, KeyError, TypeError) as error:
             log.warning(
@@ -199,6 +178,14 @@ class SnapshotDisk:
             )
             return None
         languages = dict(manifest.get("languages", {}))
+        feeds, waiting = self.feeds.load(guards)
         return Snapshot(
-            generated_at, assets, hosts, dict(guards), dict(manifest["zones"]), languages=languages
+            generated_at,
+            assets,
+            hosts,
+            dict(guards),
+            dict(manifest["zones"]),
+            languages=languages,
+            deferred=feeds,
+            pending=waiting,
         )

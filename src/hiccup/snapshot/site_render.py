@@ -26,6 +26,7 @@ from hiccup.snapshot.assets import (
     SVG,
     Asset,
     DeferredAssets,
+    Later,
     Snapshot,
 )
 from hiccup.snapshot.badges import INDICATOR_MESSAGES, STATUS_MESSAGES, Badge, figure_badges
@@ -59,7 +60,7 @@ FEEDS: dict[str, tuple[Callable[[PublicState, PageLook], bytes], str]] = {
     "/maintenance.ics": (render_ics, ICS),
 }
 # A page's responses rendered when first asked for: path -> how.
-Deferred = dict[str, Callable[[], Asset]]
+Deferred = dict[str, Later]
 
 CORS = ("access-control-allow-origin", "*")
 EMBED_CSP = (
@@ -154,10 +155,13 @@ def _html_assets(state: PublicState, page: SitePage, look: PageLook) -> dict[str
 def _deferred_feeds(state: PublicState, page: SitePage, look: PageLook) -> Deferred:
     shared = () if page.private else (CORS,)
 
-    def renderer(path: str) -> Callable[[], Asset]:
+    def renderer(path: str) -> Later:
         render, kind = FEEDS[path]
-        return lambda: Asset.of(
-            render(state, look), kind, shared, page=page.slug, private=page.private
+        slug, private = page.slug, page.private
+        return Later(
+            lambda: Asset.of(render(state, look), kind, shared, page=slug, private=private),
+            slug,
+            private,
         )
 
     return {path: renderer(path) for path in FEEDS}

@@ -20,6 +20,10 @@ from hiccup.web.public.live import LiveStream, SnapshotSource
 
 _NOT_FOUND = render_not_found(None).encode()
 _STARTING = b"Starting up; the status page will be here in a moment.\n"
+_NOT_YET = b"Not available until the status database answers again.\n"
+# A feed read back from disk that was never rendered comes with the database: the builder
+# retries every few seconds, a feed reader need not.
+_NOT_YET_RETRY = b"30"
 _TEXT = b"text/plain; charset=utf-8"
 
 
@@ -105,6 +109,10 @@ class PublicServer:
                 if asset is not None:
                     await self._answer(scope, send, snapshot, asset)
                     return
+                page = self._waiting(snapshot, scope, path)
+                if page is not None:
+                    await self._not_yet(scope, send, snapshot, page)
+                    return
         if self.fallback is not None:
             await self.fallback(scope, receive, send)
         elif scope["type"] == "lifespan":
@@ -124,15 +132,15 @@ class PublicServer:
         if asset is None or (home != "/" and asset.page is None):
             await self.not_found(scope, send)
             return
-        if asset.private and await self._turned_away(scope, send, snapshot, asset):
+        if asset.private and await self._turned_away(scope, send, snapshot, asset.page):
             return
         await self.live(scope, receive, send, asset.page)
 
     async def _turned_away(
-        self, scope: Scope, send: Send, snapshot: Snapshot, asset: Asset
+        self, scope: Scope, send: Send, snapshot: Snapshot, page: str | None
     ) -> bool:
         """A private page's guard refuses the reader: answer so (401, 403 or 429)."""
-        guard = snapshot.guards.get(asset.page or "")
+        guard = snapshot.guards.get(page or "")
         client = scope.get("client")
         peer = client[0] if client else None
         headers = scope["headers"]
@@ -142,7 +150,7 @@ class PublicServer:
         wait = 1
         if guard is not None and admission is Admission.THROTTLED:
             wait = guard.retry_after(peer, headers)
-        await self._refused(scope, send, asset, admission, wait)
+        await self._refused(scope, send, page, admission, wait)
         return True
 
     def _find(self, snapshot: Snapshot, scope: Scope, path: str) -> Asset | None:
@@ -151,6 +159,20 @@ class PublicServer:
         if found is None and len(path) > 1 and path.endswith("/"):
             found = snapshot.find(host, path.rstrip("/"))
         return found
+
+    def _waiting(self, snapshot: Snapshot, scope: Scope, path: str) -> str | None:
+        if not snapshot.pending:
+            return None
+        host = _host(scope["headers"]) if snapshot.hosts else None
+        return snapshot.waiting(host, path)
+
+    async def _not_yet(self, scope: Scope, send: Send, snapshot: Snapshot, page: str) -> None:
+        """A response read back from disk without its body (a feed never rendered): 503, not
+        404, past the page's guard like the rest of it."""
+        if page in snapshot.guards and await self._turned_away(scope, send, snapshot, page):
+            return
+        status, headers, body = _plain(503, _NOT_YET, (b"retry-after", _NOT_YET_RETRY))
+        await _send(send, status, headers, b"" if scope["method"] == "HEAD" else body)
 
     async def not_found(self, scope: Scope, send: Send) -> None:
         """The end of the line: 503 before the first snapshot, else a plain 404 page."""
@@ -167,7 +189,7 @@ class PublicServer:
         await _send(send, status, headers, b"" if scope.get("method") == "HEAD" else body)
 
     async def _refused(
-        self, scope: Scope, send: Send, asset: Asset, admission: Admission, wait: int = 1
+        self, scope: Scope, send: Send, page: str | None, admission: Admission, wait: int = 1
     ) -> None:
         if admission is Admission.THROTTLED:
             reply = _plain(
@@ -176,7 +198,7 @@ class PublicServer:
                 (b"retry-after", str(wait).encode()),
             )
         elif admission is Admission.ASK_PASSWORD:
-            realm = f'Basic realm="{asset.page}", charset="UTF-8"'.encode()
+            realm = f'Basic realm="{page}", charset="UTF-8"'.encode()
             reply = _plain(
                 401, b"This status page needs a password.\n", (b"www-authenticate", realm)
             )
@@ -186,7 +208,7 @@ class PublicServer:
         await _send(send, status, headers, b"" if scope["method"] == "HEAD" else body)
 
     async def _answer(self, scope: Scope, send: Send, snapshot: Snapshot, asset: Asset) -> None:
-        if asset.private and await self._turned_away(scope, send, snapshot, asset):
+        if asset.private and await self._turned_away(scope, send, snapshot, asset.page):
             return
         headers = scope["headers"]
         if asset.variants:  # only a page that offers several languages pays for the choice
