@@ -109,6 +109,7 @@ class Hiccup:
     ) -> None:
         self.engine = engine
         self.config = config
+        self._monitors_released = False  # see _forget_parsed_monitors
         # The database going away is expected: its errors are logged without tracebacks.
         logs.shared().expected = unavailable
         self.clock = clock or SystemClock()
@@ -199,6 +200,10 @@ class Hiccup:
     async def _migrate_and_sync(self) -> SyncReport:
         await (migrate_apart(self.engine) if self.settings.migrate_apart else migrate(self.engine))
         report = SyncReport()
+        if self._monitors_released:
+            # Syncing the config without its monitors would delete every monitor it declares
+            # (and their history): a second sync needs the file parsed again.
+            raise RuntimeError("the config's monitors were let go after start; parse it again")
         if self.config is not None:
             async with self.engine.begin() as conn:
                 report = await sync_config(conn, self.config, self.clock.now())
@@ -290,6 +295,7 @@ class Hiccup:
             return
         self.config = self.config.model_copy(update={"monitors": []})
         self.notifications.hiccup_config = self.config
+        self._monitors_released = True
 
     def _poll_seconds(self) -> float:
         alone = self.replica is None
