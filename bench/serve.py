@@ -13,8 +13,9 @@ reads the server's CPU (utime + stime of every thread, /proc/<pid>/stat), its ch
 median. Then two bare loops making the same requests at the same rate, each in its own process,
 are measured likewise in the same run: aiohttp, and libcurl's multi interface on the asyncio
 loop (the client Hiccup's http check uses): the baselines for the ratios. They start their
-requests on the scheduler's ticks as Hiccup does (engine.scheduler.launch_time), so the ratio
-is Hiccup's own work, not a difference in how often the process wakes. With --together the
+requests on ticks as long as the scheduler's (engine.scheduler.launch_time), a third of a tick
+apart from Hiccup's and each other's, so the ratio is Hiccup's own work, not a difference in
+how often the process wakes. With --together the
 bare loops run beside Hiccup and all three are measured over the same windows, so a load
 that comes and goes on a shared machine weighs on each alike (each still has its own process;
 the loopback target serves three times the checks).
@@ -323,18 +324,29 @@ def run_together(args: argparse.Namespace, tmp: Path, base: str) -> list[Figures
         return [Figures(n, w, rss_mb(pid)) for n, w, pid in zip(names, windows, pids, strict=True)]
 
 
+def bare_launch(slot: float, phase: float) -> float:
+    """When a bare loop starts the request of `slot`: on ticks as long as the scheduler's
+    (engine.scheduler.launch_time), shifted by `phase` of a tick. With --together the three
+    processes would otherwise burst at the same instants, and each would be charged some of the
+    others' loopback packet work (the kernel bills it to whichever process is running)."""
+    from hiccup.engine.scheduler import TICK_SECONDS, launch_time
+
+    shift = phase * TICK_SECONDS
+    return launch_time(slot - shift) + shift
+
+
 async def bare_loop(count: int, interval: float, base: str, progress: Path) -> None:
     """Each "monitor" sleeps to its slot and makes one request on a fresh connection (as
     Hiccup's check does), nothing more; the count goes to a file once a second."""
     import aiohttp
 
-    from hiccup.engine.scheduler import jitter_offset, launch_time
+    from hiccup.engine.scheduler import jitter_offset
 
-    done = [0]
+    done, phase = [0], 1 / 3
 
     async def monitor(session: aiohttp.ClientSession, url: str, slot: float) -> None:
         while True:
-            await asyncio.sleep(max(0.0, launch_time(slot) - time.monotonic()))
+            await asyncio.sleep(max(0.0, bare_launch(slot, phase) - time.monotonic()))
             try:
                 async with session.get(url, timeout=aiohttp.ClientTimeout(total=10)) as response:
                     await response.read()
@@ -361,9 +373,9 @@ async def bare_curl_loop(count: int, interval: float, base: str, progress: Path)
     import pycurl
 
     from hiccup.checks.curl_multi import CurlMulti
-    from hiccup.engine.scheduler import jitter_offset, launch_time
+    from hiccup.engine.scheduler import jitter_offset
 
-    multi, done = CurlMulti(asyncio.get_running_loop()), [0]
+    multi, done, phase = CurlMulti(asyncio.get_running_loop()), [0], 2 / 3
 
     async def get(url: str) -> None:
         handle = pycurl.Curl()
@@ -380,7 +392,7 @@ async def bare_curl_loop(count: int, interval: float, base: str, progress: Path)
 
     async def monitor(url: str, slot: float) -> None:
         while True:
-            await asyncio.sleep(max(0.0, launch_time(slot) - time.monotonic()))
+            await asyncio.sleep(max(0.0, bare_launch(slot, phase) - time.monotonic()))
             await get(url)
             done[0] += 1
             slot += interval
