@@ -3,6 +3,7 @@
 Due times sit in a heap of (due, seq, monitor_id). Changing or removing a monitor does not
 search the heap: the entry's `seq` moves on and the old heap item is dropped when it surfaces.
 Slots lie on a fixed grid, first due + k * interval, so delays never accumulate into drift.
+They start on ticks (TICK_SECONDS): the slots due within one tick start together at its end.
 
 Two limits bound the checks in flight: one per target host (so a thousand monitors of one
 server do not hit it at once) and a global one. A run waits for its host's slot first, so runs
