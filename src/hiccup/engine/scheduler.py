@@ -235,7 +235,8 @@ class Scheduler:
                 continue
             # Still running from an earlier slot: skip this one rather than overlap.
             if entry.task is None:
-                self._start(entry, due, now - self._launch_time(due))
+                launch_at = self._launch_time(due)
+                self._start(entry, launch_at, now - launch_at)
             elif not entry.started:
                 self._note_behind(entry)
             self._push(entry, next_slot(due, _pace(entry), now))
@@ -243,8 +244,8 @@ class Scheduler:
     def _launch_time(self, due: float) -> float:
         return launch_time(due, self._tick)
 
-    def _start(self, entry: _Entry, due: float, launch_late: float) -> None:
-        run = self._run_one(entry, due, launch_late)
+    def _start(self, entry: _Entry, launch_at: float, launch_late: float) -> None:
+        run = self._run_one(entry, launch_at, launch_late)
         task = asyncio.create_task(run, name=f"check {entry.spec.id}")
         entry.task, entry.started = task, False
         self._tasks.add(task)
@@ -255,11 +256,11 @@ class Scheduler:
         if entry.task is task:
             entry.task = None
 
-    async def _run_one(self, entry: _Entry, due: float, launch_late: float) -> None:
+    async def _run_one(self, entry: _Entry, launch_at: float, launch_late: float) -> None:
         async with self._hosts.hold(entry.host), self._limit:
             entry.started = True
             spec, started_at = entry.spec, self._wall()
-            result = await self._judged_run(spec, due, launch_late)
+            result = await self._judged_run(spec, launch_at, launch_late)
         # Reported unless removed (or replaced) meanwhile.
         if result is not None and self._entries.get(spec.id) is entry:
             self._report(spec, result, started_at)
@@ -279,10 +280,10 @@ class Scheduler:
             self._wake.set()
 
     async def _judged_run(
-        self, spec: MonitorSpec, due: float, launch_late: float
+        self, spec: MonitorSpec, launch_at: float, launch_late: float
     ) -> CheckResult | None:
         begin = self._mono()
-        self._lateness.append(max(0.0, begin - self._launch_time(due)) * 1000)
+        self._lateness.append(max(0.0, begin - launch_at) * 1000)
         try:
             result = await self._execute(spec)
         except Exception:

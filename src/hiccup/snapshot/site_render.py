@@ -152,9 +152,9 @@ def _html_assets(state: PublicState, page: SitePage, look: PageLook) -> dict[str
     }
 
 
-def _deferred_feeds(state: PublicState, page: SitePage, look: PageLook) -> Deferred:
-    shared = () if page.private else (CORS,)
-
+def _deferred_feeds(
+    state: PublicState, page: SitePage, look: PageLook, shared: tuple[tuple[str, str], ...]
+) -> Deferred:
     def renderer(path: str) -> Later:
         render, kind = FEEDS[path]
         slug, private = page.slug, page.private
@@ -181,7 +181,7 @@ def page_assets(
     embed = render_embed(state, home, look).encode()
     framed = (("content-security-policy", EMBED_CSP),)
     assets["/embed"] = Asset.of(embed, HTML, framed, page=slug, private=private)
-    return assets, _deferred_feeds(state, page, look)
+    return assets, _deferred_feeds(state, page, look, shared)
 
 
 def _prefixed(prefix: str, assets: Mapping[str, Asset]) -> dict[str, Asset]:
