@@ -41,6 +41,13 @@ def alert_key(monitor_id: str, event: AlertEvent, since: datetime) -> str:
     return f"alert:{monitor_id}:{event.value}:{since.isoformat()}"
 
 
+StateKey = tuple[str, str]  # (monitor id, rule id)
+
+
+def states_of_rows(rows: list[dict[str, Any]]) -> dict[StateKey, Triggered]:
+    return {(s["monitor_id"], s["rule_id"]): triggered_from(s) for s in rows}
+
+
 @dataclass
 class AlertBook:
     rules: list[dict[str, Any]] = field(default_factory=list)
@@ -48,7 +55,7 @@ class AlertBook:
     infos: dict[str, MonitorInfo] = field(default_factory=dict)
     timing: dict[str, tuple[float, float, int]] = field(default_factory=dict)
     parents: dict[str, str] = field(default_factory=dict)
-    states: dict[tuple[str, str], Triggered] = field(default_factory=dict)
+    states: dict[StateKey, Triggered] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, rows: AlertRows) -> AlertBook:
@@ -62,7 +69,7 @@ class AlertBook:
                 for m in rows.monitors
             },
             parents=rows.parents,
-            states={(s["monitor_id"], s["rule_id"]): triggered_from(s) for s in rows.states},
+            states=states_of_rows(rows.states),
         )
 
     def _parent(self, monitor_id: str, tracks: Mapping[str, Track], now: datetime) -> Parent | None:

@@ -27,20 +27,27 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.config.notifications import DeliveryConfig
+from hiccup.core.alert_rules import Triggered
 from hiccup.core.backoff import RetryPolicy
 from hiccup.core.clock import Clock
 from hiccup.core.detection import Track
-from hiccup.notify.alert_book import AlertBook
+from hiccup.notify.alert_book import AlertBook, StateKey, states_of_rows
 from hiccup.notify.channels.base import Channel
 from hiccup.notify.errors import NotifyError
 from hiccup.notify.outbox import Claimed, message_id_of, record_settled, store_message
 from hiccup.notify.spool_files import Delivery, DeliveryState, SpoolDirectory, SpoolEntry
-from hiccup.store.alert_book import load_alert_rows
+from hiccup.store.alert_book import (
+    BookStamp,
+    load_alert_rows,
+    load_alert_states,
+    load_book_stamp,
+)
 from hiccup.store.recording import TrackChange, record_lost_transition
 
 log = logging.getLogger(__name__)
 
-# The book is re-read when alerts change in the database (woken) and at least this often.
+# The book is looked at when alerts change in the database (woken) and at least this often;
+# it is read again only when its stamp moved.
 _REFRESH_SECONDS = 30.0
 # Settled entries are written back to the database this often while it is away.
 _SETTLE_SECONDS = 2.0
@@ -65,6 +72,7 @@ class AlertSpool:
         self._policy = RetryPolicy(config.max_attempts, config.retry_base, config.retry_cap)
         self._channels: dict[str, Channel] = {}
         self.book = AlertBook()
+        self._stamp: BookStamp | None = None  # of the rows the book was last read from
         # Transitions this process decided (None: no alert was due), until the database has them.
         self._held: dict[Identity, SpoolEntry | None] = {}
         # Entries whose message row is in the database, and those an earlier process left.
@@ -93,15 +101,26 @@ class AlertSpool:
         return left
 
     async def refresh(self) -> None:
+        """Read the book again where the database changed since the last read (the triggered
+        states alone when only they did): an unchanged book costs one small query."""
         async with self._engine.connect() as conn:
-            rows = await load_alert_rows(conn)
-        fresh = AlertBook.from_rows(rows)
+            # The stamp first: a change landing between it and the rows is read again later.
+            stamp = await load_book_stamp(conn)
+            if self._stamp is None or stamp.structure != self._stamp.structure:
+                fresh = AlertBook.from_rows(await load_alert_rows(conn))
+                fresh.states = self._with_pending(fresh.states)
+                self.book = fresh
+            elif stamp.states != self._stamp.states:
+                stored = states_of_rows(await load_alert_states(conn))
+                self.book.states = self._with_pending(stored)
+        self._stamp = stamp
+
+    def _with_pending(self, stored: dict[StateKey, Triggered]) -> dict[StateKey, Triggered]:
         # Monitors whose transitions were decided here but are not stored yet: the database
         # does not know the triggered states those decisions left; memory does.
         pending = {monitor_id for monitor_id, _, _ in self._held}
-        fresh.states = {k: v for k, v in fresh.states.items() if k[0] not in pending}
-        fresh.states |= {k: v for k, v in self.book.states.items() if k[0] in pending}
-        self.book = fresh
+        states = {k: v for k, v in stored.items() if k[0] not in pending}
+        return states | {k: v for k, v in self.book.states.items() if k[0] in pending}
 
     # -- the recorder's side -------------------------------------------------------------
 
