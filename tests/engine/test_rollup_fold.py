@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
-from hiccup.core.rollup import fold_daily, fold_hourly
+from hiccup.core.rollup import Sample, fold_daily, fold_hourly
+from hiccup.core.status import Verdict
 from hiccup.engine.rollups import HistorySettings, HistoryWorker
-from hiccup.store.rollups import fold_batch, read_mark
+from hiccup.store.rollups import fold_batch, read_mark, read_window, write_window
 from tests.support.history_helpers import assert_same, samples, store, stored_rollups
 from tests.support.store_helpers import START, pipeline
 
@@ -113,3 +114,66 @@ async def test_two_replicas_folding_at_once_fold_each_result_once(engine: AsyncE
 
     assert sorted(await asyncio.gather(replica(), replica())) == [0, len(raw)]
     assert_same(await stored_rollups(engine), fold_hourly(raw))
+
+
+async def test_one_window_of_many_results_per_monitor_adds_up_like_small_batches(
+    engine: AsyncEngine,
+) -> None:
+    monitor_ids, clock, worker = await _setup(engine)
+    # Hours with failures only (no latency, empty histogram) and hours with latencies, on
+    # both sides of the rows already stored, so the database's merge meets every case.
+    first: list[Sample] = [(monitor_ids[0], START, Verdict.FAILED, None, True)]
+    first += samples(monitor_ids[1:], START, 40)
+    second: list[Sample] = [
+        (monitor_ids[0], START + timedelta(minutes=45), Verdict.OK, 12.0, True),
+        (monitor_ids[1], START + timedelta(minutes=45), Verdict.FAILED, None, True),
+        (monitor_ids[1], START + timedelta(minutes=46), Verdict.OK, 0.0, False),
+    ]
+    second += samples(monitor_ids, START + timedelta(minutes=50), 30, seed=3)
+    await store(engine, first)
+    clock.set(START + timedelta(minutes=41) + SETTLE)
+    assert (await worker.run_pass()).folded == len(first)  # 50 at a time
+    await store(engine, second)
+    async with engine.begin() as conn:  # one window: many results per (monitor, hour)
+        now = START + timedelta(hours=2)
+        assert await fold_batch(conn, now, 10_000, SETTLE) == len(second)
+    expected = fold_hourly(first + second)
+    assert_same(await stored_rollups(engine), expected)
+    assert_same(await stored_rollups(engine, daily=True), fold_daily(expected))
+
+
+async def _read_then_die(engine: AsyncEngine, now: datetime) -> None:
+    async with engine.begin() as conn:
+        assert (await read_window(conn, now, 10_000, SETTLE)).raw
+        raise RuntimeError("the process died between the read and the write")
+
+
+async def test_a_fold_interrupted_between_its_read_and_its_write_folds_nothing_twice(
+    engine: AsyncEngine,
+) -> None:
+    monitor_ids, clock, worker = await _setup(engine)
+    raw = samples(monitor_ids, START, 30)
+    await store(engine, raw)
+    clock.advance(timedelta(hours=1))
+    with pytest.raises(RuntimeError):
+        await _read_then_die(engine, clock.now())
+    async with engine.connect() as conn:
+        stale = await read_window(conn, clock.now(), 10_000, SETTLE)
+    await worker.run_pass()  # folds it all, and moves the mark
+    async with engine.begin() as conn:  # the window read before is the mark's past
+        assert await write_window(conn, stale, clock.now(), 10_000) == 0
+    assert_same(await stored_rollups(engine), fold_hourly(raw))
+    assert_same(await stored_rollups(engine, daily=True), fold_daily(fold_hourly(raw)))
+
+
+async def test_two_workers_folding_at_once_fold_each_result_once(engine: AsyncEngine) -> None:
+    monitor_ids, clock, worker = await _setup(engine)
+    other = HistoryWorker(engine, clock, worker.settings)
+    raw = samples(monitor_ids, START, 120)
+    await store(engine, raw)
+    clock.advance(timedelta(hours=3))
+    folded = await asyncio.gather(worker.fold(clock.now()), other.fold(clock.now()))
+    assert sum(folded) == len(raw)
+    assert (await worker.fold(clock.now()), await other.fold(clock.now())) == (0, 0)
+    assert_same(await stored_rollups(engine), fold_hourly(raw))
+    assert_same(await stored_rollups(engine, daily=True), fold_daily(fold_hourly(raw)))

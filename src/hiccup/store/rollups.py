@@ -9,11 +9,18 @@ behind the mark (held in memory while the database was away, a probe's backlog) 
 to `results_late` (store.results), and the fold takes it from there. Each batch's hourly
 partials are also summed into the daily rows, so a late result lands in both even after its
 day was first rolled up.
+
+A call works in two steps so that the write lock is held only for the writes: read_window
+reads the window and folds it into encoded partials, with no lock (its rows are settled: only
+the mark can move meanwhile, and a reader never blocks on SQLite's WAL); write_window takes the
+lock on the mark, gives up if another folder moved it since, and then adds the partials to the
+stored rows in the database (store.rollup_merge) and moves the mark, in one transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,9 +29,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hiccup.core.rollup import Key, Rollup, Sample, fold_daily, fold_hourly
+from hiccup.core.rollup import Rollup
 from hiccup.store.codec import utc
-from hiccup.store.results import FOLD_MARK, VERDICTS, from_ms, to_ms
+from hiccup.store.results import FOLD_MARK, to_ms
+from hiccup.store.rollup_merge import Row, add_rows, encode_rows
+from hiccup.store.rollup_partials import daily_partials, fold_rows
 from hiccup.store.tables_history import history_marks, rollups_daily, rollups_hourly
 from hiccup.store.tables_results import monitor_keys, result_details, results, results_late
 
@@ -48,12 +57,13 @@ def _dialect_insert(conn: AsyncConnection, table: Table) -> Any:
 
 async def read_mark(conn: AsyncConnection, name: str = FOLD_MARK, *, lock: bool = False) -> int:
     query = select(history_marks.c.value).where(history_marks.c.name == name)
-    if lock and conn.dialect.name == "postgresql":
-        # A second replica's fold waits here and then sees the moved mark. The row must exist
-        # to be locked. (SQLite has one writer process, and taking its write lock this early
-        # would stall the recorder while the batch is folded.)
+    if lock:
+        # A second folder waits here and then sees the moved mark. On PostgreSQL the row must
+        # exist to be locked; on SQLite writing it takes the database's write lock, so what
+        # follows reads the newest state. The fold reads and folds its window before this.
         await _create_mark(conn, name)
-        query = query.with_for_update()
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()
     return int((await conn.execute(query)).scalar_one_or_none() or 0)
 
 
@@ -80,54 +90,10 @@ def rollup_from_row(row: Any) -> Rollup:
     )
 
 
-def _row(key: Key, rollup: Rollup) -> dict[str, Any]:
-    row: dict[str, Any] = {name: getattr(rollup, name) for name in _ROLLUP_FIELDS}
-    row["histogram"] = {str(k): v for k, v in sorted(rollup.histogram.items())}
-    return {"monitor_id": key[0], "bucket_start": key[1], **row}
-
-
-async def _existing(conn: AsyncConnection, table: Table, keys: Iterable[Key]) -> dict[Key, Rollup]:
-    keys = list(keys)
-    lo, hi = min(k[1] for k in keys), max(k[1] for k in keys)
-    monitor_ids = sorted({k[0] for k in keys})
-    found: dict[Key, Rollup] = {}
-    for i in range(0, len(monitor_ids), _IDS_PER_QUERY):
-        query = select(table).where(
-            table.c.monitor_id.in_(monitor_ids[i : i + _IDS_PER_QUERY]),
-            table.c.bucket_start.between(lo, hi),
-        )
-        for row in (await conn.execute(query)).mappings():
-            found[(row["monitor_id"], utc(row["bucket_start"]))] = rollup_from_row(row)
-    return found
-
-
-async def merge_rollups(
-    conn: AsyncConnection, table: Table, partials: Mapping[Key, Rollup]
-) -> None:
-    """Add partial rollups to the stored rows of the same (monitor, bucket)."""
-    if not partials:
-        return
-    totals = await _existing(conn, table, partials)
-    for key, partial in partials.items():
-        totals.setdefault(key, Rollup()).merge(partial)
-    statement = _dialect_insert(conn, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.monitor_id, table.c.bucket_start],
-        set_={name: statement.excluded[name] for name in (*_ROLLUP_FIELDS, "histogram")},
-    )
-    await conn.execute(statement, [_row(key, totals[key]) for key in partials])
-
-
 # The columns a fold reads, in core.rollup.Sample's order (results_late has the same names).
 def _sample_columns(table: Table) -> tuple[Any, ...]:
     c = table.c
     return (monitor_keys.c.monitor_id, c.at, c.verdict, c.latency_ms, c.reliable)
-
-
-def _sample(row: Any) -> Sample:
-    monitor_id, at, verdict, latency_ms, reliable = row[:5]
-    latency = None if latency_ms is None else float(latency_ms)
-    return (monitor_id, from_ms(at), VERDICTS[verdict], latency, bool(reliable))
 
 
 async def _next_at(conn: AsyncConnection, after: int) -> int | None:
@@ -204,30 +170,72 @@ async def _unqueue_folded(conn: AsyncConnection, lo: int, hi: int, raw: list[Any
         await _unqueue(conn, sorted(queued & read))
 
 
-async def fold_batch(conn: AsyncConnection, now: datetime, batch: int, settle: timedelta) -> int:
-    """Fold the next window of settled results (at most `batch`) and the late results behind
-    the mark into the rollups; returns how many results were folded (0: nothing to do).
+@dataclass(slots=True)
+class Window:
+    """A window of raw results read and folded before the write lock (read_window): the mark
+    it starts from, the time it reaches, its rows and their partial rollups, encoded."""
 
-    Results younger than `settle` wait, which leaves concurrent writers (several replicas on
-    PostgreSQL) time to commit before the mark moves past their results.
-    """
-    mark = await read_mark(conn, lock=True)
-    behind = await _behind(conn, mark, batch)
+    mark: int
+    upto: int
+    raw: list[Any]
+    hourly: list[Row]
+    daily: list[Row]
+    late: bool  # late results behind the mark were queued when it was read
+
+
+async def _encoded(conn: AsyncConnection, rows: Sequence[Any]) -> tuple[list[Row], list[Row]]:
+    hours = await fold_rows(rows)
+    hourly = await encode_rows(conn.dialect, rollups_hourly, hours)
+    return hourly, await encode_rows(conn.dialect, rollups_daily, daily_partials(hours))
+
+
+async def read_window(
+    conn: AsyncConnection, now: datetime, batch: int, settle: timedelta
+) -> Window:
+    """The next window of settled results past the mark (at most `batch`), read and folded
+    without any lock: the rows it covers are settled, so only the mark can move meanwhile,
+    and write_window checks it under the lock."""
+    mark = await read_mark(conn)
     upto, raw = mark, list[Any]()
     start, settled = await _next_at(conn, mark), to_ms(now - settle) - 1
     if start is not None and start <= settled:
         columns = (*_sample_columns(results), results.c.monitor_key, results.c.probe)
         upto, raw = await _window(conn, mark, start, settled, batch, *columns)
-    samples = [_sample(row) for row in raw] + [_sample(row) for row in behind]
+    hourly, daily = await _encoded(conn, raw)
+    late = bool(await _behind(conn, mark, 1))
+    return Window(mark, upto, raw, hourly, daily, late)
+
+
+async def write_window(conn: AsyncConnection, window: Window, now: datetime, batch: int) -> int:
+    """Under the fold's lock, add a window's partials and the late results behind the mark to
+    the rollups and move the mark, all in the caller's transaction; returns how many results
+    were folded, 0 if another folder moved the mark since the window was read."""
+    if not window.raw and not window.late:
+        return 0
+    if await read_mark(conn, lock=True) != window.mark:
+        return 0
+    behind = await _behind(conn, window.mark, batch)
     await _unqueue(conn, [(row.monitor_key, row.at, row.probe) for row in behind])
-    await _unqueue_folded(conn, mark, upto, raw)
-    if samples:
-        hours = fold_hourly(samples)
-        await merge_rollups(conn, rollups_hourly, hours)
-        await merge_rollups(conn, rollups_daily, fold_daily(hours))
-    if upto != mark:
-        await _set_mark(conn, FOLD_MARK, upto, now)
-    return len(samples)
+    await _unqueue_folded(conn, window.mark, window.upto, window.raw)
+    late_hourly, late_daily = await _encoded(conn, behind)
+    await add_rows(conn, rollups_hourly, window.hourly + late_hourly)
+    await add_rows(conn, rollups_daily, window.daily + late_daily)
+    if window.upto != window.mark:
+        await _set_mark(conn, FOLD_MARK, window.upto, now)
+    return len(window.raw) + len(behind)
+
+
+async def fold_batch(conn: AsyncConnection, now: datetime, batch: int, settle: timedelta) -> int:
+    """Fold the next window of settled results (at most `batch`) and the late results behind
+    the mark into the rollups; returns how many results were folded (0: nothing to do, or
+    another folder got there first).
+
+    Results younger than `settle` wait, which leaves concurrent writers (several replicas on
+    PostgreSQL) time to commit before the mark moves past their results. The window is read and
+    folded before the write lock (SQLite: pysqlite begins the transaction at the first write).
+    """
+    window = await read_window(conn, now, batch, settle)
+    return await write_window(conn, window, now, batch)
 
 
 async def prune_results(conn: AsyncConnection, cutoff: datetime, batch: int) -> int:
