@@ -6,16 +6,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.detection import Track, Transition
 from hiccup.core.status import MonitorState
 from hiccup.store.codec import track_to_json, utc
+from hiccup.store.driver_rows import (
+    bind_processor,
+    column_names,
+    execute_rows,
+    insert_sql,
+    replacing,
+)
 from hiccup.store.results import RecordedResult, write_results
 from hiccup.store.tables import events, monitor_states, outages
 
@@ -35,28 +39,26 @@ class TrackChange:
 
 
 async def _upsert_tracks(conn: AsyncConnection, changes: Sequence[TrackChange]) -> None:
+    # Every flush writes each checked monitor's track: past SQLAlchemy's per-row processing
+    # (store.driver_rows), with the JSON and the moment encoded as its types would.
+    dialect, c = conn.dialect, monitor_states.c
+    as_json, moment = bind_processor(dialect, c.track), bind_processor(dialect, c.last_result_at)
     rows = [
-        {
-            "monitor_id": c.monitor_id,
-            "track": track_to_json(c.track),
-            "state": c.track.state.value,
-            "last_result_at": c.last_result_at,
-        }
-        for c in changes
+        (
+            x.monitor_id,
+            as_json(track_to_json(x.track)),
+            x.track.state.value,
+            moment(x.last_result_at),
+        )
+        for x in changes
     ]
-    await conn.execute(_track_upsert(conn.dialect.name), rows)
+    await execute_rows(conn, _track_upsert(dialect.name), rows)
 
 
 @cache
-def _track_upsert(dialect: str) -> Any:
-    # Built once per dialect: every flush runs it, and building it (with SQLAlchemy's cache
-    # key for it) cost about as much as running it for a batch of 50.
-    dialect_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = dialect_insert(monitor_states)
-    return statement.on_conflict_do_update(
-        index_elements=[monitor_states.c.monitor_id],
-        set_={k: statement.excluded[k] for k in ("track", "state", "last_result_at")},
-    )
+def _track_upsert(dialect: str) -> str:
+    columns = column_names(monitor_states, "monitor_id", "track", "state", "last_result_at")
+    return insert_sql(dialect, monitor_states.name, columns, replacing(["monitor_id"], columns))
 
 
 async def _record_outage_edges(conn: AsyncConnection, change: TrackChange) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hiccup.checks.certificate import CertificateInfo
 from hiccup.core.status import Verdict
 from hiccup.store.certificates import note_certificates
+from hiccup.store.driver_rows import Row, column_names, execute_rows, insert_sql
 from hiccup.store.tables_history import history_marks
 from hiccup.store.tables_results import (
     PHASE_COLUMNS,
@@ -134,18 +135,35 @@ def _apart(batch: Sequence[RecordedResult]) -> Sequence[RecordedResult]:
     return out
 
 
-def _key_of(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (row["monitor_key"], row["at"], row["probe"])
-
-
 def _needs_details(result: RecordedResult) -> bool:
     return bool(result.error)
 
 
-def _phase_values(phases: dict[str, float] | None) -> dict[str, int | None]:
+def _phase_values(phases: dict[str, float] | None) -> tuple[int | None, ...]:
     """The phase columns of a result row: whole milliseconds, None for a step not taken."""
     found = phases or {}
-    return {f"{p}_ms": stored_latency(found.get(p)) for p in PHASE_COLUMNS}
+    return tuple(stored_latency(found.get(p)) for p in PHASE_COLUMNS)
+
+
+_RESULT_COLUMNS = column_names(
+    results,
+    "monitor_key",
+    "at",
+    "probe",
+    "verdict",
+    "latency_ms",
+    "status_code",
+    "reliable",
+    *(f"{p}_ms" for p in PHASE_COLUMNS),
+)
+
+
+def _result_row(keys: dict[str, int], r: RecordedResult) -> Row:
+    """A result as the driver takes it, in _RESULT_COLUMNS' order."""
+    key = _key(keys, r)
+    head = (key["monitor_key"], key["at"], key["probe"], VERDICT_CODES[r.verdict])
+    tail = (stored_latency(r.latency_ms), r.status_code, r.reliable)
+    return head + tail + _phase_values(r.phases)
 
 
 def _phases_of(row: Any) -> dict[str, float]:
@@ -185,25 +203,18 @@ async def write_results(
     if not fresh:
         batch = _apart(batch)
     keys = await keys_of(conn, (r.monitor_id for r in batch), keys)
-    statement = _insert_ignoring(conn, results)
-    rows = [
-        {
-            **_key(keys, r),
-            "verdict": VERDICT_CODES[r.verdict],
-            "latency_ms": stored_latency(r.latency_ms),
-            "status_code": r.status_code,
-            "reliable": r.reliable,
-            **_phase_values(r.phases),
-        }
-        for r in batch
-    ]
+    rows = [_result_row(keys, r) for r in batch]
     if fresh:
         c = results.c
-        returned = await conn.execute(statement.returning(c.monitor_key, c.at, c.probe), rows)
+        statement = _insert_ignoring(conn, results).returning(c.monitor_key, c.at, c.probe)
+        named = [dict(zip(_RESULT_COLUMNS, row, strict=True)) for row in rows]
+        returned = await conn.execute(statement, named)
         stored = {tuple(row) for row in returned}
-        batch = [r for r, row in zip(batch, rows, strict=True) if _key_of(row) in stored]
+        batch = [r for r, row in zip(batch, rows, strict=True) if row[:3] in stored]
     else:
-        await conn.execute(statement, rows)
+        # Every flush of the recorder: past SQLAlchemy's per-row processing (driver_rows).
+        sql = insert_sql(conn.dialect.name, results.name, _RESULT_COLUMNS, "ON CONFLICT DO NOTHING")
+        await execute_rows(conn, sql, rows)
     await _write_details(conn, keys, [r for r in batch if _needs_details(r)])
     await _queue_late(conn, keys, batch, now)
     await note_certificates(conn, ((r.monitor_id, r.at, r.certificate) for r in batch))

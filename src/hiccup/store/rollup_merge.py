@@ -12,7 +12,7 @@ chunks, with the loop let go in between.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -22,6 +22,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.rollup import Key, Rollup
+from hiccup.store.driver_rows import Row, bind_processor, execute_rows, placeholders
 
 _COUNTS = ("ok", "degraded", "failed", "unreliable", "latency_count", "latency_sum")
 _COLUMNS = ("monitor_id", "bucket_start", *_COUNTS, "latency_min", "latency_max", "histogram")
@@ -52,7 +53,7 @@ _EXTREME = (
 @cache
 def upsert_sql(dialect: str, table: str) -> str:
     """The statement adding one partial row to its stored row, for a driver's paramstyle."""
-    marks = ", ".join("?" if dialect == "sqlite" else f"${n + 1}" for n in range(len(_COLUMNS)))
+    marks = placeholders(dialect, len(_COLUMNS))
     sets = [f"{c} = {table}.{c} + excluded.{c}" for c in _COUNTS]
     sets.append("latency_min = " + _EXTREME.format(t=table, c="latency_min", op="<"))
     sets.append("latency_max = " + _EXTREME.format(t=table, c="latency_max", op=">"))
@@ -68,20 +69,9 @@ def histogram_json(histogram: Mapping[int, int]) -> str:
     return "{" + ",".join(f'"{k}":{v}' for k, v in sorted(histogram.items())) + "}"
 
 
-Row = tuple[Any, ...]
-
-
-def _bucket_param(dialect: Dialect, table: Table) -> Callable[[datetime], Any]:
-    # The dialect's own type (SQLite's keeps a moment as text): what SQLAlchemy would bind.
-    process = table.c.bucket_start.type.dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return lambda bucket: bucket
-    return process
-
-
 async def encode_rows(dialect: Dialect, table: Table, partials: Mapping[Key, Rollup]) -> list[Row]:
     """The driver's parameter rows of `partials`, a chunk at a time between turns of the loop."""
-    bucket_param = _bucket_param(dialect, table)
+    bucket_param = bind_processor(dialect, table.c.bucket_start)
     buckets: dict[datetime, Any] = {}
     rows: list[Row] = []
     for n, ((monitor_id, bucket), r) in enumerate(partials.items(), 1):
@@ -110,9 +100,7 @@ async def encode_rows(dialect: Dialect, table: Table, partials: Mapping[Key, Rol
 
 async def add_rows(conn: AsyncConnection, table: Table, rows: Iterable[Row]) -> None:
     """Add encoded partial rows (encode_rows) to the stored rows: one executemany."""
-    rows = list(rows)
-    if rows:
-        await conn.exec_driver_sql(upsert_sql(conn.dialect.name, table.name), rows)
+    await execute_rows(conn, upsert_sql(conn.dialect.name, table.name), rows)
 
 
 async def merge_rollups(

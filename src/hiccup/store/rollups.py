@@ -31,8 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.rollup import Rollup
 from hiccup.store.codec import utc
+from hiccup.store.driver_rows import Row
 from hiccup.store.results import FOLD_MARK, to_ms
-from hiccup.store.rollup_merge import Row, add_rows, encode_rows
+from hiccup.store.rollup_merge import add_rows, encode_rows
 from hiccup.store.rollup_partials import daily_partials, fold_rows
 from hiccup.store.tables_history import history_marks, rollups_daily, rollups_hourly
 from hiccup.store.tables_results import monitor_keys, result_details, results, results_late
