@@ -1,7 +1,8 @@
 """A running `hiccup serve` whose one HTTP monitor is up has not imported the libraries that
 only some servers need: they are imported when first used (the first notification, mail,
-DNS monitor, /metrics scrape, Markdown, recurring window, feed or calendar request), and each
-costs megabytes of memory in every server otherwise (issue #18: RSS <= 120 MB at 1,000 monitors).
+DNS monitor, /metrics scrape, Markdown, recurring window, feed or calendar request; watchfiles,
+which granian imports whenever it is installed, is not installed at all), and each costs
+memory in every server otherwise (issue #18: RSS <= 120 MB at 1,000 monitors).
 
 The server runs as users run it, through a test-only wrapper that writes `sorted(sys.modules)`
 to a file when the test asks (a file appearing in its working directory).
@@ -25,6 +26,8 @@ DEFERRED = (
     "dns",
     "prometheus_client",
     "markdown_it",
+    "nh3",
+    "watchfiles",
     "dateutil",
     "feedgen",
     "lxml",
