@@ -31,6 +31,7 @@ import json
 import random
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -42,12 +43,15 @@ import sqlalchemy
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.history import RAW_INSERT, ROLLUP_INSERT
-from hiccup.core.clock import ManualClock
-from hiccup.engine.rollups import HistorySettings, HistoryWorker
-from hiccup.store.database import create_engine, migrate
-from hiccup.store.results import to_ms
-from hiccup.store.tables import monitors
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from bench.history import RAW_INSERT, ROLLUP_INSERT  # noqa: E402
+from hiccup.core.clock import ManualClock  # noqa: E402
+from hiccup.engine.rollups import HistorySettings, HistoryWorker  # noqa: E402
+from hiccup.store.database import create_engine, migrate  # noqa: E402
+from hiccup.store.results import to_ms  # noqa: E402
+from hiccup.store.tables import monitors  # noqa: E402
 
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 PASS = timedelta(seconds=60)  # HistorySettings.every

@@ -77,7 +77,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Settings:
     page_slug: str = "default"
-    flush_seconds: float = 1.0
+    flush_seconds: float = 2.0  # engine.recorder: why not less
     concurrency: int = 256
     per_host_concurrency: int = 8
     snapshot_refresh_seconds: float = 60.0
