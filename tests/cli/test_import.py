@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
-from hiccup.cli import imports
+from hiccup.cli import import_run as imports
 from hiccup.cli.main import app
 from tests.importers.support import FIXTURES, STATUSPAGE, build_kuma_db, statuspage_api
 

@@ -90,3 +90,5 @@ async def test_a_server_checking_one_http_monitor_has_not_imported_the_deferred_
     assert "hiccup.checks.http" in loaded  # the wrapper saw the running server
     tops = {name.split(".")[0] for name in loaded}
     assert sorted(tops & set(DEFERRED)) == []
+    # Hiccup's own importers are only `hiccup import`'s (hiccup.cli.import_run).
+    assert sorted(name for name in loaded if name.startswith("hiccup.importers")) == []
