@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.ids import new_id
@@ -113,11 +113,15 @@ async def post_update(
     return update_id
 
 
+_OPEN_AUTO = select(incidents).where(
+    incidents.c.auto_component_id == bindparam("b_component"), incidents.c.resolved_at.is_(None)
+)
+
+
 async def find_open_auto_incident(conn: AsyncConnection, component_id: str) -> OpenIncident | None:
-    query = select(incidents).where(
-        incidents.c.auto_component_id == component_id, incidents.c.resolved_at.is_(None)
-    )
-    row = (await conn.execute(query)).mappings().first()
+    # Built once: the status service asks for every transition it applies.
+    found = await conn.execute(_OPEN_AUTO, {"b_component": component_id})
+    row = found.mappings().first()
     if row is None:
         return None
     return OpenIncident(
