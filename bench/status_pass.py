@@ -24,6 +24,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from hiccup.checks.base import CheckResult
 from hiccup.config.load import parse_config
 from hiccup.core.clock import ManualClock
@@ -34,6 +37,7 @@ from hiccup.status.service import BATCH_SIZE, StatusService
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import sync_config
+from hiccup.store.tables import events
 
 START = datetime(2026, 11, 4, 16, 0, tzinfo=UTC)
 
@@ -48,6 +52,13 @@ def config_text(monitors: int, components: int) -> str:
         for n in range(monitors)
     ]
     return "\n".join(lines) + "\n"
+
+
+async def waiting(engine: AsyncEngine) -> int:
+    query = select(func.count()).where(events.c.processed_at.is_(None))
+    async with engine.connect() as conn:
+        found: int = (await conn.execute(query)).scalar_one()
+    return found
 
 
 def cpu() -> float:
@@ -83,7 +94,9 @@ async def one_run(
         wall0, cpu0 = time.perf_counter(), cpu()
         await recorder.flush()
         wall1, cpu1 = time.perf_counter(), cpu()
-        while await status.process_pending():
+        # Until every event is applied: a pass that changed nothing (every monitor's first
+        # result, up, leaves an operational component as it was) may have left events waiting.
+        while await status.process_pending() or await waiting(engine):
             pass
         wall2, cpu2 = time.perf_counter(), cpu()
         await engine.dispose()

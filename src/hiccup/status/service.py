@@ -51,10 +51,8 @@ from hiccup.status.publication import (
     recovery_wording,
 )
 from hiccup.store.applied import (
-    applied_counts,
     applied_states,
     later_transitions,
-    mark_applied,
     transition_public_state,
 )
 from hiccup.store.incidents import OpenIncident
@@ -84,9 +82,11 @@ class ComponentChange:
     told: bool = True
 
 
-async def _component_status(conn: AsyncConnection, component_id: str) -> ComponentStatus:
+async def _component_status(
+    conn: AsyncConnection, component_id: str, facts: Facts
+) -> ComponentStatus:
     # As applied so far, not the newest state: events applied late each count from their moment.
-    return status_from_counts(await applied_counts(conn, component_id))
+    return status_from_counts(await facts.applied_counts(conn, component_id))
 
 
 async def _over_later(
@@ -140,7 +140,7 @@ async def _current_status(
         return ComponentStatus.UNDER_MAINTENANCE
     # An operator's open incident may say worse than the monitors do: the worse one shows.
     declared = await facts.operator_statuses(conn, component_id)
-    return worst([await _component_status(conn, component_id), *declared])
+    return worst([await _component_status(conn, component_id, facts), *declared])
 
 
 async def _change_for(
@@ -295,7 +295,7 @@ async def apply_transition(
     when it applies several transitions."""
     facts = facts or Facts()
     # A check that never answered is the operator's business: the page sees no trouble.
-    await mark_applied(conn, payload["monitor_id"], transition_public_state(payload))
+    await facts.mark_applied(conn, payload["monitor_id"], transition_public_state(payload))
     component_id = await facts.component_of(conn, payload["monitor_id"])
     held = component_id is not None and await facts.under_maintenance(conn, component_id)
     if not held:

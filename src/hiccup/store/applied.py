@@ -54,6 +54,16 @@ _COUNTS = (
     .where(*_counted(bindparam("b_component")))
     .group_by(monitor_states.c.applied_state)
 )
+_COUNTS_OF = (
+    select(monitors.c.component_id, monitor_states.c.applied_state, func.count())
+    .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
+    .where(
+        monitors.c.component_id.in_(bindparam("b_ids", expanding=True)),
+        monitors.c.enabled,
+        monitors.c.public,
+    )
+    .group_by(monitors.c.component_id, monitor_states.c.applied_state)
+)
 
 
 async def applied_states(conn: AsyncConnection, component_id: str) -> dict[str, MonitorState]:
@@ -73,6 +83,16 @@ async def applied_counts(conn: AsyncConnection, component_id: str) -> dict[Monit
     result is a transition) cost the square of a component's monitors."""
     rows = await conn.execute(_COUNTS, {"b_component": component_id})
     return {MonitorState(s): int(n) for s, n in rows}
+
+
+async def applied_counts_of(
+    conn: AsyncConnection, component_ids: Collection[str]
+) -> dict[str, dict[MonitorState, int]]:
+    """applied_counts of several components at once (each one asked for is in the result)."""
+    found: dict[str, dict[MonitorState, int]] = {c: {} for c in component_ids}
+    for component_id, state, n in await conn.execute(_COUNTS_OF, {"b_ids": sorted(found)}):
+        found[component_id][MonitorState(state)] = int(n)
+    return found
 
 
 async def later_transitions(

@@ -6,6 +6,7 @@ only the components whose incident is waiting to go public.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,9 +28,10 @@ class Publication:
 
 
 _c, _p = components.c, pages.c
-# Built once, these two: the status service runs them for every transition it applies.
+# Built once, these: the status service runs them for every transition it applies.
 _POLICY = (
     select(
+        _c.id,
         _c.incidents,
         _c.publish_after_s,
         _c.trouble_since,
@@ -38,7 +40,7 @@ _POLICY = (
         _p.publish_after_s,
     )
     .join(pages, _p.id == _c.page_id)
-    .where(_c.id == bindparam("b_component"))
+    .where(_c.id.in_(bindparam("b_ids", expanding=True)))
 )
 _REMEMBER = (
     update(components)
@@ -50,15 +52,24 @@ _REMEMBER = (
 async def publication_of(conn: AsyncConnection, component_id: str) -> Publication:
     """The component's policy (its own settings, else its page's), when its trouble began and
     when its incident is due."""
-    found = await conn.execute(_POLICY, {"b_component": component_id})
-    own_mode, own_after, since, due, page_mode, page_after = found.one()
-    page = PublishPolicy(IncidentMode(page_mode), timedelta(seconds=page_after))
-    policy = resolve_policy(
-        page,
-        IncidentMode(own_mode) if own_mode else None,
-        None if own_after is None else timedelta(seconds=own_after),
-    )
-    return Publication(policy, utc_or_none(since), utc_or_none(due))
+    return (await publications_of(conn, [component_id]))[component_id]
+
+
+async def publications_of(
+    conn: AsyncConnection, component_ids: Collection[str]
+) -> dict[str, Publication]:
+    """publication_of several components at once (those that exist)."""
+    found = {}
+    for row in await conn.execute(_POLICY, {"b_ids": sorted(set(component_ids))}):
+        component_id, own_mode, own_after, since, due, page_mode, page_after = row
+        page = PublishPolicy(IncidentMode(page_mode), timedelta(seconds=page_after))
+        policy = resolve_policy(
+            page,
+            IncidentMode(own_mode) if own_mode else None,
+            None if own_after is None else timedelta(seconds=own_after),
+        )
+        found[str(component_id)] = Publication(policy, utc_or_none(since), utc_or_none(due))
+    return found
 
 
 async def remember(
