@@ -4,12 +4,15 @@ The status service applies a batch of transitions in one transaction that holds 
 lock (hiccup.store.leases.serialize_status_changes). Every fact kept here is changed only by
 a transaction holding that lock (a maintenance window starting or ending, an operator's
 incident: both take it before they commit) or by this transaction itself, which tells this
-cache as it writes (component statuses, automatic incidents, publication deadlines). So a
-fact read at the batch's start is the one each transition would have read on its own.
+cache as it writes (applied states, component statuses, automatic incidents, publication
+deadlines). So a fact read at the batch's start is the one each transition would have read
+on its own. The batch's components and monitors are read in one statement per kind
+(`preload`); anything else is read on first use.
 
-A monitor's component and alert facts (hiccup.notify.alert_facts) come from the config sync,
-which does not take the lock: a sync racing with a batch is seen by its next batch, as if the
-batch had been applied a moment earlier.
+The monitors' components, names and enabled/public flags, the components' publication
+settings and the alert rules (hiccup.notify.alert_facts) come from the config sync, which
+does not take the lock: a sync that commits during a batch is seen by the next batch, as if
+the batch had been applied a moment earlier.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 It claims unprocessed events (healthchecks' pattern): the claim, the component change and the
 incident change commit together, so each transition is applied exactly once, even across restarts.
+Events are claimed and applied in batches, one transaction each, every event still on its own
+and in order (hiccup.status.facts keeps what the batch reads again and again).
 """
 
 from __future__ import annotations
@@ -294,6 +296,10 @@ async def apply_transition(
     states and times; True if anything changed. `facts`: what this transaction read already,
     when it applies several transitions."""
     facts = facts or Facts()
+    if not facts.locked:
+        # Before the first read that `facts` keeps: what it keeps only lock holders change.
+        await serialize_status_changes(conn)
+        facts.locked = True
     # A check that never answered is the operator's business: the page sees no trouble.
     await facts.mark_applied(conn, payload["monitor_id"], transition_public_state(payload))
     component_id = await facts.component_of(conn, payload["monitor_id"])
