@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
@@ -24,6 +24,7 @@ from hiccup.core.status import ComponentStatus, MonitorState
 from hiccup.notify.sync import sync_notifications
 from hiccup.status.service import StatusService
 from hiccup.store.database import create_engine
+from hiccup.store.leases import serialize_status_changes
 from hiccup.store.recording import TRANSITION_EVENT, TrackChange, record_batch
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import (
@@ -194,7 +195,7 @@ async def test_a_batch_comes_out_as_one_transition_at_a_time(
 
 
 def many_monitors() -> tuple[str, list[tuple[str, MonitorState, MonitorState, int]]]:
-    """Twelve monitors over three components, and a backlog of 30 transitions among them."""
+    """Twelve monitors over three components, and a backlog of 36 transitions among them."""
     lines = [
         "page: {name: Flexo Hosting, time_zone: UTC, publish_after: 0s}",
         "components: [{name: c0}, {name: c1}, {name: c2}]",
@@ -212,6 +213,7 @@ def many_monitors() -> tuple[str, list[tuple[str, MonitorState, MonitorState, in
     backlog = [(f"m{i}", MonitorState.UNKNOWN, UP, 0) for i in range(12)]
     backlog += [(f"m{i}", UP, DOWN, 1 + i % 3) for i in range(12)]
     backlog += [(f"m{i}", DOWN, UP, 5 + i % 4) for i in range(0, 12, 2)]
+    backlog += [(f"m{i}", UP, DOWN, 9 + i % 4) for i in range(0, 12, 2)]
     return "\n".join(lines) + "\n", backlog
 
 
@@ -220,19 +222,40 @@ def many_monitors() -> tuple[str, list[tuple[str, MonitorState, MonitorState, in
 TICK = timedelta(microseconds=1)
 
 
-async def drained(servers: Sequence[tuple[AsyncEngine, int]]) -> None:
-    """Apply the recorded backlog with a server on each engine (its own pool; all on one
-    database) with its batch size, all at once."""
+async def lock_waiters(engine: AsyncEngine) -> int:
+    query = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    async with engine.connect() as conn:
+        found: int = (await conn.execute(query)).scalar_one()
+    return found
 
-    async def server(pool: AsyncEngine, batch_size: int, clock: ManualClock) -> None:
-        service = StatusService(pool, clock, lambda: None, batch_size=batch_size)
-        await service.process_pending()
 
-    start = START + timedelta(minutes=10)
-    clocks = [ManualClock(start + n * TICK) for n in range(len(servers))]
-    await asyncio.gather(
-        *(server(p, size, c) for (p, size), c in zip(servers, clocks, strict=True))
-    )
+async def queued(engine: AsyncEngine, waiters: int) -> None:
+    """Until `waiters` transactions wait for the status lock (a real server's turn to come)."""
+    for _ in range(1000):
+        if await lock_waiters(engine) >= waiters:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{waiters} servers never queued for the status lock")
+
+
+async def drained_together(engine: AsyncEngine, servers: Sequence[tuple[AsyncEngine, int]]) -> None:
+    """Apply the recorded backlog with a server on each pool (all on `engine`'s database),
+    each with its batch size. The status lock is held until every server waits for it, each
+    queued after the one before: PostgreSQL then grants it in that order, so the servers take
+    turns and each finds part of its next batch claimed by the others."""
+    start = START + timedelta(minutes=15)
+    services = [
+        StatusService(pool, ManualClock(start + n * TICK), lambda: None, batch_size=size)
+        for n, (pool, size) in enumerate(servers)
+    ]
+    async with engine.begin() as holder:
+        await serialize_status_changes(holder)
+        passes = []
+        for service in services:
+            passes.append(asyncio.create_task(service.process_pending()))
+            await queued(engine, len(passes))
+        await holder.rollback()
+    await asyncio.gather(*passes)
 
 
 @pytest.mark.postgres
@@ -246,23 +269,23 @@ async def test_two_servers_draining_one_backlog_apply_each_event_once(postgres_u
             await record(engine, backlog)
         second = create_engine(shared.url.render_as_string(hide_password=False))
         try:
-            # Batches that overlap: each server finds some of its batch claimed already.
-            await drained([(shared, 3), (second, 5)])
+            await drained_together(shared, [(shared, 3), (second, 5)])
         finally:
             await second.dispose()
-        await drained([(alone, 1)])
+        await drained_together(alone, [(alone, 1)])
 
         together = await outcome(shared)
         assert together == await outcome(alone)
         async with shared.connect() as conn:
             query = select(events.c.processed_at, func.count()).group_by(events.c.processed_at)
             by_server: dict[datetime, int] = {t: int(n) for t, n in await conn.execute(query)}
-    start = START + timedelta(minutes=10)
+    start = START + timedelta(minutes=15)
+    # Taking turns: 1-3 for the first, 4-5 (of 1-5) for the second, 6 (of 4-6), 7-10, ...
     assert set(by_server) == {start, start + TICK}, "both servers applied some events"
     assert sum(by_server.values()) == len(backlog)
     assert all('"processed_at": null' not in e for e in together["events"])
     messages = [json.loads(m) for m in together["messages"]]
-    assert sum(m["kind"] == "alert" for m in messages) == 12 + 6, "one per trouble, recovery"
+    assert sum(m["kind"] == "alert" for m in messages) == 12 + 6 + 6, "one per down, recovery"
     assert sum(m["kind"] == "incident_opened" for m in messages) == 3
 
 
