@@ -65,10 +65,13 @@ from hiccup.store.transition_events import claim_transitions, pending_transition
 
 log = logging.getLogger(__name__)
 
-# Transitions applied per transaction: one claim, one lock, shared reads (hiccup.status.facts).
-# bench/status_pass.py, 3000 monitors: 1.00 ms of CPU each one by one, 0.45 in batches of 25,
-# 0.43-0.44 from 50 to 400; a batch holds the status lock (admin changes wait) ~0.4 ms each.
-BATCH_SIZE = 100
+# Transitions applied per transaction: one claim, one lock, one commit, shared reads
+# (hiccup.status.facts). bench/status_pass.py --monitors 3000 --batch N, ms of CPU per
+# transition over 1 component (over 100): N=1 8.5 (5.5), 10 1.05 (0.91), 25 0.57 (0.55),
+# 50 0.50 (0.47), 100 0.46 (0.42), 200 0.42 (0.36), 400 0.36 (0.32). A commit of SQLite's
+# synchronous=FULL costs ~8 ms; a batch holds the status lock (admin changes wait for it)
+# about 0.3 ms per transition: 200 keeps that wait under a tenth of a second.
+BATCH_SIZE = 200
 PASS_SIZE = 600  # per pass: then the publication deadlines and the page's refresh have a turn
 
 
