@@ -3,11 +3,12 @@ persisted triggered state of each (monitor, rule)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.alert_rules import Parent, Phase, Rule, Triggered
@@ -55,27 +56,35 @@ def selects(row: Any, info: MonitorInfo) -> bool:
     )
 
 
-async def monitor_info(conn: AsyncConnection, monitor_id: str) -> MonitorInfo | None:
-    query = (
-        select(
-            monitors,
-            components.c.key.label("component_key"),
-            components.c.name.label("component_name"),
-            pages.c.name.label("page_name"),
-            pages.c.url.label("page_url"),
-            pages.c.time_zone,
-        )
-        .select_from(
-            monitors.outerjoin(components, components.c.id == monitors.c.component_id).outerjoin(
-                pages, pages.c.id == components.c.page_id
-            )
-        )
-        .where(monitors.c.id == monitor_id)
+_INFO = select(
+    monitors,
+    components.c.key.label("component_key"),
+    components.c.name.label("component_name"),
+    pages.c.name.label("page_name"),
+    pages.c.url.label("page_url"),
+    pages.c.time_zone,
+).select_from(
+    monitors.outerjoin(components, components.c.id == monitors.c.component_id).outerjoin(
+        pages, pages.c.id == components.c.page_id
     )
-    row = (await conn.execute(query)).mappings().first()
-    if row is None:
-        return None
-    return info_of_row(row, None if row["page_name"] is not None else await _any_page(conn))
+)
+# Built once: the status service asks for the monitor of every transition it applies.
+_INFOS = _INFO.where(monitors.c.id.in_(bindparam("b_ids", expanding=True)))
+
+
+async def monitor_info(conn: AsyncConnection, monitor_id: str) -> MonitorInfo | None:
+    return (await monitor_infos(conn, [monitor_id])).get(monitor_id)
+
+
+async def monitor_infos(
+    conn: AsyncConnection, monitor_ids: Collection[str]
+) -> dict[str, MonitorInfo]:
+    """The named monitors that exist, as alerts name them."""
+    rows = (await conn.execute(_INFOS, {"b_ids": sorted(monitor_ids)})).mappings().all()
+    fallback = None
+    if any(row["page_name"] is None for row in rows):
+        fallback = await _any_page(conn)
+    return {row["id"]: info_of_row(row, fallback) for row in rows}
 
 
 def info_of_row(row: Any, fallback_page: Any) -> MonitorInfo:
@@ -158,11 +167,24 @@ def triggered_from(row: Any) -> Triggered:
     )
 
 
+_STATE_COLUMNS = ("state", "phase", "held_by", "triggered_at", "due_at", "reminders", "updated_at")
+_THIS_STATE = (alert_states.c.monitor_id == bindparam("b_monitor")) & (
+    alert_states.c.rule_id == bindparam("b_rule")
+)
+# Built once: the status service runs these for every transition and matching rule.
+_LOAD_STATE = select(alert_states).where(_THIS_STATE)
+_DELETE_STATE = delete(alert_states).where(_THIS_STATE)
+_INSERT_STATE = insert(alert_states)
+_UPDATE_STATE = (
+    update(alert_states)
+    .where(_THIS_STATE)
+    .values({name: bindparam(f"b_{name}") for name in _STATE_COLUMNS})
+)
+
+
 async def load_state(conn: AsyncConnection, monitor_id: str, rule_id: str) -> Triggered | None:
-    query = select(alert_states).where(
-        alert_states.c.monitor_id == monitor_id, alert_states.c.rule_id == rule_id
-    )
-    row = (await conn.execute(query)).mappings().first()
+    found = await conn.execute(_LOAD_STATE, {"b_monitor": monitor_id, "b_rule": rule_id})
+    row = found.mappings().first()
     return triggered_from(row) if row else None
 
 
@@ -174,10 +196,10 @@ async def store_state(
     after: Triggered | None,
     now: datetime,
 ) -> None:
-    where = (alert_states.c.monitor_id == monitor_id) & (alert_states.c.rule_id == rule_id)
+    which = {"b_monitor": monitor_id, "b_rule": rule_id}
     if after is None:
         if before is not None:
-            await conn.execute(delete(alert_states).where(where))
+            await conn.execute(_DELETE_STATE, which)
         return
     values = {
         "state": after.state.value,
@@ -189,11 +211,9 @@ async def store_state(
         "updated_at": now,
     }
     if before is None:
-        await conn.execute(
-            insert(alert_states).values(monitor_id=monitor_id, rule_id=rule_id, **values)
-        )
+        await conn.execute(_INSERT_STATE, {"monitor_id": monitor_id, "rule_id": rule_id, **values})
     elif before != after:
-        await conn.execute(update(alert_states).where(where).values(**values))
+        await conn.execute(_UPDATE_STATE, {**which, **{f"b_{k}": v for k, v in values.items()}})
     if after.due_at is not None:
         mark_enqueued(conn)  # wakes the deadline scheduler too
 

@@ -18,6 +18,7 @@ from hiccup.checks.registry import trouble_kind
 from hiccup.core.alert_rules import AlertEvent, Decision, Phase, decide, on_deadline, wording
 from hiccup.core.status import MonitorState
 from hiccup.core.wording import never_reached_words, trouble_sentence
+from hiccup.notify.alert_facts import AlertFacts
 from hiccup.notify.alert_store import (
     MonitorInfo,
     children_of,
@@ -136,9 +137,11 @@ async def _parent_recovered(
 
 
 async def _fold_children(
-    conn: AsyncConnection, parent_id: str, current: MonitorState, now: datetime
+    conn: AsyncConnection, parent_id: str, current: MonitorState, now: datetime, facts: AlertFacts
 ) -> _Told:
     """The parent's side of folding: list its children in its alert, settle their holds."""
+    if not await facts.has_children(conn, parent_id):
+        return _Told([], [], [])
     children = await children_of(conn, parent_id)
     if not children:
         return _Told([], [], [])
@@ -157,18 +160,24 @@ async def _fold_children(
     return _Told([], [], [])
 
 
-async def on_transition(conn: AsyncConnection, payload: dict[str, Any], now: datetime) -> int:
-    """Apply every matching alert rule to one confirmed transition; returns rows queued."""
-    info = await monitor_info(conn, payload["monitor_id"])
+async def on_transition(
+    conn: AsyncConnection,
+    payload: dict[str, Any],
+    now: datetime,
+    facts: AlertFacts | None = None,
+) -> int:
+    """Apply every matching alert rule to one confirmed transition; returns rows queued.
+    `facts`: what this transaction read already of monitors and rules."""
+    facts = facts or AlertFacts()
+    info = await facts.info(conn, payload["monitor_id"])
     if info is None:
         return 0
     current = MonitorState(payload["current"])
     since = datetime.fromisoformat(payload["started_at"])
-    told = await _fold_children(conn, info.id, current, now)
-    parent = await parent_of(conn, info.id, now)
+    told = await _fold_children(conn, info.id, current, now, facts)
+    parent = await parent_of(conn, info.id, now) if await facts.has_parent(conn, info.id) else None
     sends: dict[AlertEvent, tuple[set[str], datetime]] = {}
-    rules = select(alert_rules).where(alert_rules.c.enabled).order_by(alert_rules.c.key)
-    for row in (await conn.execute(rules)).mappings():
+    for row in await facts.rules(conn):
         if not selects(row, info):
             continue
         rule = rule_from(row)

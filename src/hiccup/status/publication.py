@@ -11,6 +11,7 @@ from hiccup.checks.registry import trouble_kind
 from hiccup.core.publication import IncidentPlan, plan_auto_incident
 from hiccup.core.status import ComponentStatus
 from hiccup.core.wording import TroubleKind, incident_words, recovery_kind
+from hiccup.status.facts import Facts
 from hiccup.store import publication as stored
 
 
@@ -23,19 +24,20 @@ async def plan_and_remember(
     current: ComponentStatus,
     started_at: datetime,
     now: datetime,
+    facts: Facts,
 ) -> IncidentPlan:
     """Decide the automatic incident and store the trouble's start and its deadline."""
-    policy, remembered = await stored.publication_of(conn, component_id)
+    known = await facts.publication(conn, component_id)
     plan = plan_auto_incident(
-        policy,
+        known.policy,
         has_open=has_open,
         previous=previous,
         current=current,
         started_at=started_at,
-        remembered_since=remembered,
+        remembered_since=known.trouble_since,
         now=now,
     )
-    await stored.remember(conn, component_id, plan.trouble_since, plan.publish_due_at)
+    await facts.remember(conn, component_id, plan.trouble_since, plan.publish_due_at)
     return plan
 
 

@@ -7,10 +7,10 @@ derived from `applied_state`, which moves one event at a time, never from the ne
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.reach import public_state
@@ -29,18 +29,41 @@ def transition_public_state(payload: dict[str, Any]) -> MonitorState:
     return public_state(MonitorState(payload["current"]), bool(payload.get("reached", True)))
 
 
+# Every transition applied runs the two statements below: they are built once (building one
+# cost about as much as running it on SQLite), with bound parameters.
+_MARK = (
+    update(monitor_states)
+    .where(monitor_states.c.monitor_id == bindparam("b_monitor"))
+    .values(applied_state=bindparam("b_state"))
+)
+
+
 async def mark_applied(conn: AsyncConnection, monitor_id: str, state: MonitorState) -> None:
-    await conn.execute(
-        update(monitor_states)
-        .where(monitor_states.c.monitor_id == monitor_id)
-        .values(applied_state=state.value)
-    )
+    await conn.execute(_MARK, {"b_monitor": monitor_id, "b_state": state.value})
 
 
-def _counted(component_id: str) -> Any:
+def _counted(component_id: Any) -> Any:
     # Enabled public monitors only: operator-only ones (`public: false`) alert but never
     # move the page.
     return monitors.c.component_id == component_id, monitors.c.enabled, monitors.c.public
+
+
+_COUNTS = (
+    select(monitor_states.c.applied_state, func.count())
+    .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
+    .where(*_counted(bindparam("b_component")))
+    .group_by(monitor_states.c.applied_state)
+)
+_COUNTS_OF = (
+    select(monitors.c.component_id, monitor_states.c.applied_state, func.count())
+    .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
+    .where(
+        monitors.c.component_id.in_(bindparam("b_ids", expanding=True)),
+        monitors.c.enabled,
+        monitors.c.public,
+    )
+    .group_by(monitors.c.component_id, monitor_states.c.applied_state)
+)
 
 
 async def applied_states(conn: AsyncConnection, component_id: str) -> dict[str, MonitorState]:
@@ -58,23 +81,32 @@ async def applied_counts(conn: AsyncConnection, component_id: str) -> dict[Monit
     Counted by the database: each transition applied re-derives its component, and reading
     every monitor's row instead made the first pass after a start (each monitor's first
     result is a transition) cost the square of a component's monitors."""
-    state = monitor_states.c.applied_state
-    query = (
-        select(state, func.count())
-        .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
-        .where(*_counted(component_id))
-        .group_by(state)
-    )
-    return {MonitorState(s): int(n) for s, n in await conn.execute(query)}
+    rows = await conn.execute(_COUNTS, {"b_component": component_id})
+    return {MonitorState(s): int(n) for s, n in rows}
+
+
+async def applied_counts_of(
+    conn: AsyncConnection, component_ids: Collection[str]
+) -> dict[str, dict[MonitorState, int]]:
+    """applied_counts of several components at once (each one asked for is in the result)."""
+    found: dict[str, dict[MonitorState, int]] = {c: {} for c in component_ids}
+    for component_id, state, n in await conn.execute(_COUNTS_OF, {"b_ids": sorted(found)}):
+        found[component_id][MonitorState(state)] = int(n)
+    return found
 
 
 async def later_transitions(
-    conn: AsyncConnection, monitor_ids: Collection[str], after_event: int
+    conn: AsyncConnection,
+    monitor_ids: Collection[str],
+    after_event: int,
+    claimed: Sequence[tuple[int, dict[str, Any]]] = (),
 ) -> list[tuple[str, MonitorState]]:
     """Transitions of these monitors recorded after `after_event` and not applied yet, in
-    the order they will be applied: (monitor id, the state it moves to)."""
+    the order they will be applied: (monitor id, the state it moves to). `claimed`: events
+    (id, payload) this transaction claimed and has not applied yet; their rows already look
+    processed, yet they are still to come."""
     query = (
-        select(events.c.payload)
+        select(events.c.id, events.c.payload)
         .where(
             events.c.processed_at.is_(None),
             events.c.kind == TRANSITION_EVENT,
@@ -83,8 +115,11 @@ async def later_transitions(
         .order_by(events.c.id)
         .limit(_LOOKAHEAD)
     )
+    waiting = [(int(i), p) for i, p in await conn.execute(query)]
+    waiting += [(i, p) for i, p in claimed if i > after_event]
     wanted = set(monitor_ids)
-    payloads = (await conn.execute(query)).scalars()
     return [
-        (p["monitor_id"], transition_public_state(p)) for p in payloads if p["monitor_id"] in wanted
+        (p["monitor_id"], transition_public_state(p))
+        for _, p in sorted(waiting, key=lambda event: event[0])[:_LOOKAHEAD]
+        if p["monitor_id"] in wanted
     ]

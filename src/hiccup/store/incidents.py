@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.ids import new_id
@@ -113,13 +113,29 @@ async def post_update(
     return update_id
 
 
+_OPEN_AUTO = select(incidents).where(
+    incidents.c.auto_component_id.in_(bindparam("b_ids", expanding=True)),
+    incidents.c.resolved_at.is_(None),
+)
+
+
 async def find_open_auto_incident(conn: AsyncConnection, component_id: str) -> OpenIncident | None:
-    query = select(incidents).where(
-        incidents.c.auto_component_id == component_id, incidents.c.resolved_at.is_(None)
-    )
-    row = (await conn.execute(query)).mappings().first()
-    if row is None:
-        return None
-    return OpenIncident(
-        row["id"], row["name"], IncidentImpact(row["impact"]), utc(row["started_at"])
-    )
+    return (await open_auto_incidents(conn, [component_id])).get(component_id)
+
+
+async def open_auto_incidents(
+    conn: AsyncConnection, component_ids: Collection[str]
+) -> dict[str, OpenIncident]:
+    """The open automatic incident of each of these components that has one. Built once:
+    the status service asks for every transition it applies."""
+    found: dict[str, OpenIncident] = {}
+    rows = await conn.execute(_OPEN_AUTO, {"b_ids": sorted(set(component_ids))})
+    for row in rows.mappings():
+        # One per component (the status lock); were there two, the first found, as before.
+        found.setdefault(
+            row["auto_component_id"],
+            OpenIncident(
+                row["id"], row["name"], IncidentImpact(row["impact"]), utc(row["started_at"])
+            ),
+        )
+    return found

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config.model import HiccupConfig, MaintenanceConfig
@@ -268,21 +268,25 @@ async def next_deadline(
     return min((f for f in found if f is not None), default=None)
 
 
+_UNDER_MAINTENANCE = (
+    select(maintenance_window_components.c.component_id)
+    .join(
+        maintenance_windows,
+        maintenance_windows.c.id == maintenance_window_components.c.window_id,
+    )
+    .where(
+        maintenance_windows.c.status.in_(ACTIVE),
+        maintenance_window_components.c.component_id.in_(bindparam("b_ids", expanding=True)),
+    )
+)
+
+
 async def components_under_maintenance(
     conn: AsyncConnection, component_ids: Iterable[str]
 ) -> set[str]:
-    query = (
-        select(maintenance_window_components.c.component_id)
-        .join(
-            maintenance_windows,
-            maintenance_windows.c.id == maintenance_window_components.c.window_id,
-        )
-        .where(
-            maintenance_windows.c.status.in_(ACTIVE),
-            maintenance_window_components.c.component_id.in_(list(component_ids)),
-        )
-    )
-    return set((await conn.execute(query)).scalars())
+    # Built once: the status service asks for every transition it applies.
+    found = await conn.execute(_UNDER_MAINTENANCE, {"b_ids": list(component_ids)})
+    return set(found.scalars())
 
 
 async def set_status(

@@ -3,9 +3,9 @@ beside what the monitors say (the worse shows); once it is resolved they no long
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.status import ComponentStatus
@@ -29,13 +29,29 @@ async def set_statuses(
     await conn.execute(insert(incident_statuses), rows)
 
 
-async def operator_statuses(conn: AsyncConnection, component_id: str) -> list[ComponentStatus]:
-    query = (
-        select(incident_statuses.c.status)
-        .join(incidents, incidents.c.id == incident_statuses.c.incident_id)
-        .where(incident_statuses.c.component_id == component_id, incidents.c.resolved_at.is_(None))
+_DECLARED = (
+    select(incident_statuses.c.component_id, incident_statuses.c.status)
+    .join(incidents, incidents.c.id == incident_statuses.c.incident_id)
+    .where(
+        incident_statuses.c.component_id.in_(bindparam("b_ids", expanding=True)),
+        incidents.c.resolved_at.is_(None),
     )
-    return [ComponentStatus(s) for s in (await conn.execute(query)).scalars()]
+)
+
+
+async def operator_statuses(conn: AsyncConnection, component_id: str) -> list[ComponentStatus]:
+    return (await operator_statuses_of(conn, [component_id])).get(component_id, [])
+
+
+async def operator_statuses_of(
+    conn: AsyncConnection, component_ids: Collection[str]
+) -> dict[str, list[ComponentStatus]]:
+    """The statuses open operator incidents set, by component (absent: none). Built once: the
+    status service asks for every transition it applies."""
+    found: dict[str, list[ComponentStatus]] = {}
+    for component_id, status in await conn.execute(_DECLARED, {"b_ids": list(component_ids)}):
+        found.setdefault(component_id, []).append(ComponentStatus(status))
+    return found
 
 
 async def in_operator_incident(conn: AsyncConnection, component_id: str) -> bool:

@@ -6,9 +6,11 @@ only the components whose incident is waiting to go public.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.publication import IncidentMode, PublishPolicy, resolve_policy
@@ -18,24 +20,56 @@ from hiccup.store.results import latest_error
 from hiccup.store.tables import components, monitor_states, monitors, pages
 
 
-async def publication_of(
-    conn: AsyncConnection, component_id: str
-) -> tuple[PublishPolicy, datetime | None]:
-    """The component's policy (its own settings, else its page's) and when its trouble began."""
-    c, p = components.c, pages.c
-    query = (
-        select(c.incidents, c.publish_after_s, c.trouble_since, p.incidents, p.publish_after_s)
-        .join(pages, p.id == c.page_id)
-        .where(c.id == component_id)
+@dataclass(frozen=True, slots=True)
+class Publication:
+    policy: PublishPolicy
+    trouble_since: datetime | None  # when the component's trouble began (None: no trouble)
+    publish_due_at: datetime | None  # when its incident goes public, if still waiting
+
+
+_c, _p = components.c, pages.c
+# Built once, these: the status service runs them for every transition it applies.
+_POLICY = (
+    select(
+        _c.id,
+        _c.incidents,
+        _c.publish_after_s,
+        _c.trouble_since,
+        _c.publish_due_at,
+        _p.incidents,
+        _p.publish_after_s,
     )
-    own_mode, own_after, since, page_mode, page_after = (await conn.execute(query)).one()
-    page = PublishPolicy(IncidentMode(page_mode), timedelta(seconds=page_after))
-    policy = resolve_policy(
-        page,
-        IncidentMode(own_mode) if own_mode else None,
-        None if own_after is None else timedelta(seconds=own_after),
-    )
-    return policy, utc_or_none(since)
+    .join(pages, _p.id == _c.page_id)
+    .where(_c.id.in_(bindparam("b_ids", expanding=True)))
+)
+_REMEMBER = (
+    update(components)
+    .where(_c.id == bindparam("b_component"))
+    .values(trouble_since=bindparam("b_since"), publish_due_at=bindparam("b_due"))
+)
+
+
+async def publication_of(conn: AsyncConnection, component_id: str) -> Publication:
+    """The component's policy (its own settings, else its page's), when its trouble began and
+    when its incident is due."""
+    return (await publications_of(conn, [component_id]))[component_id]
+
+
+async def publications_of(
+    conn: AsyncConnection, component_ids: Collection[str]
+) -> dict[str, Publication]:
+    """publication_of several components at once (those that exist)."""
+    found = {}
+    for row in await conn.execute(_POLICY, {"b_ids": sorted(set(component_ids))}):
+        component_id, own_mode, own_after, since, due, page_mode, page_after = row
+        page = PublishPolicy(IncidentMode(page_mode), timedelta(seconds=page_after))
+        policy = resolve_policy(
+            page,
+            IncidentMode(own_mode) if own_mode else None,
+            None if own_after is None else timedelta(seconds=own_after),
+        )
+        found[str(component_id)] = Publication(policy, utc_or_none(since), utc_or_none(due))
+    return found
 
 
 async def remember(
@@ -44,11 +78,8 @@ async def remember(
     trouble_since: datetime | None,
     publish_due_at: datetime | None,
 ) -> None:
-    await conn.execute(
-        update(components)
-        .where(components.c.id == component_id)
-        .values(trouble_since=trouble_since, publish_due_at=publish_due_at)
-    )
+    values = {"b_component": component_id, "b_since": trouble_since, "b_due": publish_due_at}
+    await conn.execute(_REMEMBER, values)
 
 
 async def due_components(conn: AsyncConnection, now: datetime) -> list[str]:
