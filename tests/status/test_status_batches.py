@@ -6,6 +6,7 @@ applied holds back only itself and the events after it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -340,3 +341,40 @@ async def waiting(engine: AsyncEngine) -> int:
     async with engine.connect() as conn:
         found: int = (await conn.execute(query)).scalar_one()
     return found
+
+
+async def test_transitions_stored_during_a_pass_or_past_its_size_wait_for_no_poll(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's status service polls every 30 s when alone; what the recorder stores
+    while a pass runs (it wakes the service) and what one pass leaves for the next are
+    applied at once, not at the next poll."""
+    monkeypatch.setattr("hiccup.status.service.PASS_SIZE", 2)
+    await synced(engine)
+    first, later = BACKLOG[:5], BACKLOG[5:]
+    await record(engine, first)
+    stored_later = asyncio.Event()
+
+    async def store_later() -> None:  # as the recorder would, while the first pass runs
+        await record(engine, later)
+        service.wake.set()
+        stored_later.set()
+
+    def changed() -> None:
+        if not stored_later.is_set() and not adding:
+            adding.append(asyncio.create_task(store_later()))
+
+    adding: list[asyncio.Task[None]] = []
+    clock = ManualClock(START + timedelta(minutes=6))
+    service = StatusService(engine, clock, changed, batch_size=1)
+    running = asyncio.create_task(service.run(poll_seconds=3600))
+    try:
+        async with asyncio.timeout(20):
+            # Polling is the point: what is measured is another task's writes.
+            while await waiting(engine) or not stored_later.is_set():  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert await waiting(engine) == 0

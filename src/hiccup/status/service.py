@@ -421,6 +421,8 @@ class StatusService:
         try:
             async with self._engine.connect() as conn:
                 pending = await pending_transitions(conn, PASS_SIZE)
+            if len(pending) == PASS_SIZE:
+                self.wake.set()  # more may wait: the next pass comes at once, not at the poll
             for start in range(0, len(pending), self._batch_size):
                 await self._apply(pending[start : start + self._batch_size])
             self._stuck.recovered()
@@ -432,6 +434,9 @@ class StatusService:
 
     async def run(self, poll_seconds: float = 2.0) -> None:
         while True:
+            # Cleared before the pass, not after it: transitions stored while it runs wake the
+            # next one (cleared after, they waited for the poll, 30 s on a lone server).
+            self.wake.clear()
             try:
                 await self.process_pending()
             except Exception as error:
@@ -439,7 +444,6 @@ class StatusService:
                 self._failing.failed(error)
             else:
                 self._failing.recovered()
-            self.wake.clear()
             try:
                 async with asyncio.timeout(poll_seconds):
                     await self.wake.wait()
