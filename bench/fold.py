@@ -32,7 +32,6 @@ import random
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,9 +46,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from bench.history import RAW_INSERT, ROLLUP_INSERT  # noqa: E402
+from bench.migrated import migrated_sqlite  # noqa: E402
 from hiccup.core.clock import ManualClock  # noqa: E402
 from hiccup.engine.rollups import HistorySettings, HistoryWorker  # noqa: E402
-from hiccup.store.database import create_engine, migrate  # noqa: E402
+from hiccup.store.database import create_engine  # noqa: E402
 from hiccup.store.results import to_ms  # noqa: E402
 from hiccup.store.tables import monitors  # noqa: E402
 
@@ -267,12 +267,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None, help="where to put the database")
     args = parser.parse_args()
     ids = _ids(args.monitors)
-    with tempfile.TemporaryDirectory(dir=args.dir, prefix="hiccup-bench-") as where:
-        db = Path(where) / "fold.db"
-        url = f"sqlite:///{db}"
-        engine = create_engine(url)
-        asyncio.run(migrate(engine))
-        asyncio.run(engine.dispose())
+    with migrated_sqlite(args.dir, "fold.db") as (db, url):
         started = time.perf_counter()
         _catalog(url, ids, args.interval)
         rows = _bulk(db, ids, args.interval, args.minutes)

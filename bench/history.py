@@ -20,7 +20,7 @@ import json
 import random
 import sqlite3
 import statistics
-import tempfile
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -30,13 +30,17 @@ from pathlib import Path
 import sqlalchemy
 from sqlalchemy import insert
 
-from hiccup.manage.report import monitor_range
-from hiccup.store.database import create_engine, migrate
-from hiccup.store.history_read import MonitorRecord
-from hiccup.store.public_bars import BarsCache
-from hiccup.store.public_read import read_public_state
-from hiccup.store.results import to_ms
-from hiccup.store.tables import components, monitors, pages
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from bench.migrated import migrated_sqlite  # noqa: E402
+from hiccup.manage.report import monitor_range  # noqa: E402
+from hiccup.store.database import create_engine  # noqa: E402
+from hiccup.store.history_read import MonitorRecord  # noqa: E402
+from hiccup.store.public_bars import BarsCache  # noqa: E402
+from hiccup.store.public_read import read_public_state  # noqa: E402
+from hiccup.store.results import to_ms  # noqa: E402
+from hiccup.store.tables import components, monitors, pages  # noqa: E402
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 INTERVAL = 60  # seconds between results
@@ -364,12 +368,7 @@ def main() -> None:
         args.outages_per_month,
         7,
     )
-    with tempfile.TemporaryDirectory(dir=args.dir, prefix="hiccup-bench-") as where:
-        db = Path(where) / "history.db"
-        url = f"sqlite:///{db}"
-        engine = create_engine(url)
-        asyncio.run(migrate(engine))
-        asyncio.run(engine.dispose())
+    with migrated_sqlite(args.dir, "history.db") as (db, url):
         started = time.perf_counter()
         _, monitor_ids = _setup_catalog(url, shape)
         sizes = _bulk(db, shape, monitor_ids)

@@ -18,7 +18,7 @@ import argparse
 import asyncio
 import random
 import sqlite3
-import tempfile
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,10 +26,14 @@ from pathlib import Path
 import sqlalchemy
 from sqlalchemy import insert
 
-from hiccup.core.status import Verdict
-from hiccup.store.database import create_engine, migrate
-from hiccup.store.recording import RecordedResult, record_batch
-from hiccup.store.tables import monitors
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from bench.migrated import migrated_sqlite  # noqa: E402
+from hiccup.core.status import Verdict  # noqa: E402
+from hiccup.store.database import create_engine  # noqa: E402
+from hiccup.store.recording import RecordedResult, record_batch  # noqa: E402
+from hiccup.store.tables import monitors  # noqa: E402
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 INTERVAL = timedelta(seconds=20)
@@ -125,12 +129,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None, help="where to put the database")
     args = parser.parse_args()
     ids = _monitor_ids(args.monitors)
-    with tempfile.TemporaryDirectory(dir=args.dir, prefix="hiccup-bench-") as where:
-        db = Path(where) / "results.db"
-        url = f"sqlite:///{db}"
-        engine = create_engine(url)
-        asyncio.run(migrate(engine))
-        asyncio.run(engine.dispose())
+    with migrated_sqlite(args.dir, "results.db") as (db, url):
         _catalog(url, ids)
         empty = _checkpoint(db)
         rows, spent, cpu, extra_bytes = asyncio.run(_write(url, ids, args.checks, args.fail))

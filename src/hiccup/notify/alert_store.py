@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hiccup.core.alert_rules import Parent, Phase, Rule, Triggered
 from hiccup.core.status import MonitorState
 from hiccup.notify.outbox import enqueue_rows, mark_enqueued, pending_row, store_message
+from hiccup.store.alert_book import MONITOR_PLACE, MONITORS_PLACED
 from hiccup.store.codec import track_from_json, utc, utc_or_none
 from hiccup.store.results import last_error as last_error
-from hiccup.store.tables import components, monitor_states, monitors, pages
+from hiccup.store.tables import monitor_states, monitors, pages
 from hiccup.store.tables_notify import (
     alert_states,
     monitor_dependencies,
@@ -56,18 +57,7 @@ def selects(row: Any, info: MonitorInfo) -> bool:
     )
 
 
-_INFO = select(
-    monitors,
-    components.c.key.label("component_key"),
-    components.c.name.label("component_name"),
-    pages.c.name.label("page_name"),
-    pages.c.url.label("page_url"),
-    pages.c.time_zone,
-).select_from(
-    monitors.outerjoin(components, components.c.id == monitors.c.component_id).outerjoin(
-        pages, pages.c.id == components.c.page_id
-    )
-)
+_INFO = select(monitors, *MONITOR_PLACE).select_from(MONITORS_PLACED)
 # Built once: the status service asks for the monitor of every transition it applies.
 _INFOS = _INFO.where(monitors.c.id.in_(bindparam("b_ids", expanding=True)))
 

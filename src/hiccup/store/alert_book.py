@@ -34,25 +34,24 @@ async def _rows(conn: AsyncConnection, query: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in (await conn.execute(query)).mappings()]
 
 
+# How alerts name a monitor: its component and page (a monitor on no component has none).
+MONITOR_PLACE = (
+    components.c.key.label("component_key"),
+    components.c.name.label("component_name"),
+    pages.c.name.label("page_name"),
+    pages.c.url.label("page_url"),
+    pages.c.time_zone,
+)
+MONITORS_PLACED = monitors.outerjoin(
+    components, components.c.id == monitors.c.component_id
+).outerjoin(pages, pages.c.id == components.c.page_id)
+
+
 def _monitors_query() -> Any:
-    return select(
-        monitors.c.id,
-        monitors.c.key,
-        monitors.c.name,
-        monitors.c.kind,
-        monitors.c.target,
-        monitors.c.interval_s,
-        monitors.c.timeout_s,
-        monitors.c.failure_threshold,
-        components.c.key.label("component_key"),
-        components.c.name.label("component_name"),
-        pages.c.name.label("page_name"),
-        pages.c.url.label("page_url"),
-        pages.c.time_zone,
-    ).select_from(
-        monitors.outerjoin(components, components.c.id == monitors.c.component_id).outerjoin(
-            pages, pages.c.id == components.c.page_id
-        )
+    m = monitors.c
+    timing = (m.interval_s, m.timeout_s, m.failure_threshold)
+    return select(m.id, m.key, m.name, m.kind, m.target, *timing, *MONITOR_PLACE).select_from(
+        MONITORS_PLACED
     )
 
 
