@@ -10,14 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.notify.alert_store import MonitorInfo, monitor_infos
-from hiccup.store.tables_notify import alert_rules, monitor_dependencies
-
-_RULES = select(alert_rules).where(alert_rules.c.enabled).order_by(alert_rules.c.key)
-_DEPENDENCIES = select(monitor_dependencies.c.monitor_id, monitor_dependencies.c.parent_id)
+from hiccup.store.alert_book import DEPENDENCIES, ENABLED_RULES
 
 
 class AlertFacts:
@@ -39,12 +35,12 @@ class AlertFacts:
     async def rules(self, conn: AsyncConnection) -> Sequence[Any]:
         """The enabled rules' rows, in key order."""
         if self._rules is None:
-            self._rules = (await conn.execute(_RULES)).mappings().all()
+            self._rules = (await conn.execute(ENABLED_RULES)).mappings().all()
         return self._rules
 
     async def _dependencies(self, conn: AsyncConnection) -> tuple[set[str], set[str]]:
         if self._with_children is None or self._with_parent is None:
-            rows = (await conn.execute(_DEPENDENCIES)).all()
+            rows = (await conn.execute(DEPENDENCIES)).all()
             self._with_parent = {str(child) for child, _ in rows}
             self._with_children = {str(parent) for _, parent in rows}
         return self._with_children, self._with_parent

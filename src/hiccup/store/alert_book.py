@@ -82,17 +82,19 @@ def _stamp_query() -> Any:
     return select(*structure, *_count_and_latest(alert_states))
 
 
-@cache
-def _dependencies_query() -> Any:
-    deps = monitor_dependencies.c
-    return select(deps.monitor_id, deps.parent_id).order_by(deps.monitor_id)
+# What alerts are decided from, read by the book here and by each status transaction
+# (hiccup.notify.alert_facts).
+ENABLED_RULES = select(alert_rules).where(alert_rules.c.enabled).order_by(alert_rules.c.key)
+DEPENDENCIES = select(monitor_dependencies.c.monitor_id, monitor_dependencies.c.parent_id).order_by(
+    monitor_dependencies.c.monitor_id
+)
 
 
 async def load_book_stamp(conn: AsyncConnection) -> BookStamp:
     """In one query: comparing stamps costs a few milliseconds however many monitors there
     are; reading the book itself, a second at ten thousand monitors."""
     row = tuple((await conn.execute(_stamp_query())).one())
-    dependencies = hash(tuple(tuple(pair) for pair in await conn.execute(_dependencies_query())))
+    dependencies = hash(tuple(tuple(pair) for pair in await conn.execute(DEPENDENCIES)))
     return BookStamp(structure=(*row[:-2], dependencies), states=row[-2:])
 
 
@@ -112,16 +114,13 @@ async def load_alert_rows(conn: AsyncConnection) -> AlertRows:
         pages.c.name.label("page_name"), pages.c.url.label("page_url"), pages.c.time_zone
     ).order_by(pages.c.created_at)
     first = await _rows(conn, page.limit(1))
-    deps = select(monitor_dependencies.c.monitor_id, monitor_dependencies.c.parent_id)
     return AlertRows(
-        rules=await _rows(
-            conn, select(alert_rules).where(alert_rules.c.enabled).order_by(alert_rules.c.key)
-        ),
+        rules=await _rows(conn, ENABLED_RULES),
         channels=await _rows(
             conn, select(*channel_columns).where(notify_channels.c.enabled).order_by("key")
         ),
         monitors=await _rows(conn, _monitors_query()),
         first_page=first[0] if first else None,
-        parents={row["monitor_id"]: row["parent_id"] for row in await _rows(conn, deps)},
+        parents={row["monitor_id"]: row["parent_id"] for row in await _rows(conn, DEPENDENCIES)},
         states=await load_alert_states(conn),
     )

@@ -42,26 +42,16 @@ async def mark_applied(conn: AsyncConnection, monitor_id: str, state: MonitorSta
     await conn.execute(_MARK, {"b_monitor": monitor_id, "b_state": state.value})
 
 
-def _counted(component_id: Any) -> Any:
+def _counted(component: Any) -> Any:
     # Enabled public monitors only: operator-only ones (`public: false`) alert but never
     # move the page.
-    return monitors.c.component_id == component_id, monitors.c.enabled, monitors.c.public
+    return component, monitors.c.enabled, monitors.c.public
 
 
-_COUNTS = (
-    select(monitor_states.c.applied_state, func.count())
-    .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
-    .where(*_counted(bindparam("b_component")))
-    .group_by(monitor_states.c.applied_state)
-)
 _COUNTS_OF = (
     select(monitors.c.component_id, monitor_states.c.applied_state, func.count())
     .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
-    .where(
-        monitors.c.component_id.in_(bindparam("b_ids", expanding=True)),
-        monitors.c.enabled,
-        monitors.c.public,
-    )
+    .where(*_counted(monitors.c.component_id.in_(bindparam("b_ids", expanding=True))))
     .group_by(monitors.c.component_id, monitor_states.c.applied_state)
 )
 
@@ -71,7 +61,7 @@ async def applied_states(conn: AsyncConnection, component_id: str) -> dict[str, 
     query = (
         select(monitor_states.c.monitor_id, monitor_states.c.applied_state)
         .join(monitors, monitors.c.id == monitor_states.c.monitor_id)
-        .where(*_counted(component_id))
+        .where(*_counted(monitors.c.component_id == component_id))
     )
     return {m: MonitorState(s) for m, s in await conn.execute(query)}
 
@@ -81,8 +71,7 @@ async def applied_counts(conn: AsyncConnection, component_id: str) -> dict[Monit
     Counted by the database: each transition applied re-derives its component, and reading
     every monitor's row instead made the first pass after a start (each monitor's first
     result is a transition) cost the square of a component's monitors."""
-    rows = await conn.execute(_COUNTS, {"b_component": component_id})
-    return {MonitorState(s): int(n) for s, n in rows}
+    return (await applied_counts_of(conn, [component_id]))[component_id]
 
 
 async def applied_counts_of(
