@@ -1,7 +1,8 @@
 """A running `hiccup serve` whose one HTTP monitor is up has not imported the libraries that
 only some servers need: they are imported when first used (the first notification, mail,
 DNS monitor, /metrics scrape, Markdown, recurring window, feed or calendar request; watchfiles,
-which granian imports whenever it is installed, is not installed at all), and each costs
+which granian imports whenever it is installed, is not installed at all; SQLAlchemy's
+PostgreSQL dialect in a SQLite server), and each costs
 memory in every server otherwise (issue #18: RSS <= 120 MB at 1,000 monitors).
 
 The server runs as users run it, through a test-only wrapper that writes `sorted(sys.modules)`
@@ -92,3 +93,7 @@ async def test_a_server_checking_one_http_monitor_has_not_imported_the_deferred_
     assert sorted(tops & set(DEFERRED)) == []
     # Hiccup's own importers are only `hiccup import`'s (hiccup.cli.import_run).
     assert sorted(name for name in loaded if name.startswith("hiccup.importers")) == []
+    # A SQLite server has no use for SQLAlchemy's PostgreSQL dialect (hiccup.store.upsert).
+    assert (
+        sorted(name for name in loaded if name.startswith("sqlalchemy.dialects.postgresql")) == []
+    )

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.language import N_
 from hiccup.store.tables_notify import notify_settings
+from hiccup.store.upsert import upsert_into
 
 SECRET_ENV = "HICCUP_SECRET_KEY"
 _SETTING = "secret_key"
@@ -79,10 +78,9 @@ async def load_secret(conn: AsyncConnection, now: datetime) -> bytes:
     query = select(notify_settings.c.value).where(notify_settings.c.name == _SETTING)
     found = (await conn.execute(query)).scalar_one_or_none()
     if found is None:
-        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         # Two replicas starting together: the first insert wins and both read it back.
         await conn.execute(
-            dialect_insert(notify_settings)
+            upsert_into(conn, notify_settings)
             .values(name=_SETTING, value=secrets.token_urlsafe(32), created_at=now)
             .on_conflict_do_nothing(index_elements=[notify_settings.c.name])
         )

@@ -9,13 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.certificate import CertificateInfo
 from hiccup.store.codec import utc
 from hiccup.store.tables_results import monitor_certs
+from hiccup.store.upsert import upsert_into
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +58,7 @@ async def note_certificates(
             newest[monitor_id] = (at, info)
     if not newest:
         return
-    insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(monitor_certs)
+    insert = upsert_into(conn, monitor_certs)
     columns = [c.name for c in monitor_certs.c if c.name != "monitor_id"]
     upsert = insert.on_conflict_do_update(
         index_elements=[monitor_certs.c.monitor_id],

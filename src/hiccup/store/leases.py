@@ -16,13 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.store.codec import utc_or_none
 from hiccup.store.tables import monitors
 from hiccup.store.tables_cluster import leases, monitor_leases, servers
+from hiccup.store.upsert import upsert_into
 
 # pg_advisory_lock keys ("HICC" and a number): one-time setup (migrations, config sync), and
 # the application of status changes (components, automatic incidents).
@@ -31,10 +30,6 @@ STATUS_LOCK = 0x48494343_0002
 
 FORGET_AFTER = timedelta(days=1)
 _CHUNK = 5_000  # ids per IN (...) list: asyncpg allows 32,767 parameters per statement
-
-
-def _insert(conn: AsyncConnection) -> Any:
-    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
 def _chunks(ids: Collection[str]) -> Iterator[list[str]]:
@@ -51,8 +46,7 @@ async def take(
     conn: AsyncConnection, name: str, holder: str, now: datetime, ttl: timedelta
 ) -> bool:
     """Take or renew the lease `name` until now + ttl; False while another holds it."""
-    insert = _insert(conn)
-    statement = insert(leases).values(name=name, holder=holder, expires_at=now + ttl)
+    statement = upsert_into(conn, leases).values(name=name, holder=holder, expires_at=now + ttl)
     statement = statement.on_conflict_do_update(
         index_elements=[leases.c.name],
         set_={"holder": statement.excluded.holder, "expires_at": statement.excluded.expires_at},
@@ -77,8 +71,7 @@ async def holder_of(conn: AsyncConnection, name: str, now: datetime) -> str | No
 async def touch_server(
     conn: AsyncConnection, holder: str, host: str, pid: int, started_at: datetime, until: datetime
 ) -> None:
-    insert = _insert(conn)
-    statement = insert(servers).values(
+    statement = upsert_into(conn, servers).values(
         holder=holder, host=host[:255], pid=pid, started_at=started_at, seen_until=until
     )
     await conn.execute(
@@ -107,9 +100,10 @@ async def add_missing_monitors(conn: AsyncConnection) -> int:
     missing = select(monitors.c.id).where(
         ~exists().where(monitor_leases.c.monitor_id == monitors.c.id)
     )
-    insert = _insert(conn)
     await conn.execute(
-        insert(monitor_leases).from_select(["monitor_id"], missing).on_conflict_do_nothing()
+        upsert_into(conn, monitor_leases)
+        .from_select(["monitor_id"], missing)
+        .on_conflict_do_nothing()
     )
     total: int = (await conn.execute(select(func.count()).select_from(monitor_leases))).scalar_one()
     return total

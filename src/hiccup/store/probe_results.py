@@ -9,8 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.base import CheckResult, TimedResult
@@ -22,6 +20,7 @@ from hiccup.core.status import Verdict
 from hiccup.store.codec import utc
 from hiccup.store.results import RecordedResult, write_results
 from hiccup.store.tables_probes import probe_inbox, probe_votes
+from hiccup.store.upsert import upsert_into
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +31,6 @@ class Arrival:
     probe: str
     region: str
     timed: TimedResult
-
-
-def _dialect_insert(conn: AsyncConnection, table: Any) -> Any:
-    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
 def _recorded(spec: MonitorSpec, probe: str, item: TimedResult) -> RecordedResult:
@@ -156,7 +151,7 @@ async def save_votes(
     ]
     if not rows:
         return
-    statement = _dialect_insert(conn, probe_votes)
+    statement = upsert_into(conn, probe_votes)
     keep = ("region", "verdict", "at", "latency_ms", "healthy", "reason")
     statement = statement.on_conflict_do_update(
         index_elements=["monitor_id", "probe"],

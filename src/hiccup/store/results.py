@@ -11,8 +11,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.certificate import CertificateInfo
@@ -27,6 +25,7 @@ from hiccup.store.tables_results import (
     results,
     results_late,
 )
+from hiccup.store.upsert import upsert_for, upsert_into
 
 LOCAL = "local"  # the server's own checks: stored as "" (no bytes on SQLite)
 VERDICT_CODES: dict[Verdict, int] = {Verdict.OK: 0, Verdict.DEGRADED: 1, Verdict.FAILED: 2}
@@ -68,10 +67,6 @@ def stored_latency(latency_ms: float | None) -> int | None:
     return None if latency_ms is None else round(latency_ms)
 
 
-def _dialect_insert(conn: AsyncConnection, table: Any) -> Any:
-    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
-
-
 def _insert_ignoring(conn: AsyncConnection, table: Any) -> Any:
     """INSERT … ON CONFLICT DO NOTHING into `table`, built once per dialect and table."""
     return _built_insert_ignoring(conn.dialect.name, table)
@@ -81,7 +76,7 @@ def _insert_ignoring(conn: AsyncConnection, table: Any) -> Any:
 def _built_insert_ignoring(dialect: str, table: Any) -> Any:
     # Every flush runs these; building one (and SQLAlchemy's cache key for it) each time cost
     # a good part of what running it for a batch of 50 results costs.
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
+    return upsert_for(dialect, table).on_conflict_do_nothing()
 
 
 async def keys_of(
@@ -95,7 +90,7 @@ async def keys_of(
     found = await _read_keys(conn, wanted) if wanted else {}
     missing = [m for m in wanted if m not in found]
     if missing:
-        statement = _dialect_insert(conn, monitor_keys).on_conflict_do_nothing()
+        statement = upsert_into(conn, monitor_keys).on_conflict_do_nothing()
         await conn.execute(statement, [{"monitor_id": m} for m in missing])
         found.update(await _read_keys(conn, missing))
     cached.update(found)

@@ -25,8 +25,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, delete, func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.rollup import Rollup
@@ -37,6 +35,7 @@ from hiccup.store.rollup_merge import add_rows, encode_rows
 from hiccup.store.rollup_partials import daily_partials, fold_rows
 from hiccup.store.tables_history import history_marks, rollups_daily, rollups_hourly
 from hiccup.store.tables_results import monitor_keys, result_details, results, results_late
+from hiccup.store.upsert import upsert_into
 
 _ROLLUP_FIELDS = (
     "ok",
@@ -52,10 +51,6 @@ _ROLLUP_FIELDS = (
 _IDS_PER_QUERY = 2000
 
 
-def _dialect_insert(conn: AsyncConnection, table: Table) -> Any:
-    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
-
-
 async def read_mark(conn: AsyncConnection, name: str = FOLD_MARK, *, lock: bool = False) -> int:
     query = select(history_marks.c.value).where(history_marks.c.name == name)
     if lock:
@@ -69,14 +64,12 @@ async def read_mark(conn: AsyncConnection, name: str = FOLD_MARK, *, lock: bool 
 
 
 async def _create_mark(conn: AsyncConnection, name: str) -> None:
-    statement = _dialect_insert(conn, history_marks).values(
-        name=name, value=0, updated_at=func.now()
-    )
+    statement = upsert_into(conn, history_marks).values(name=name, value=0, updated_at=func.now())
     await conn.execute(statement.on_conflict_do_nothing(index_elements=[history_marks.c.name]))
 
 
 async def _set_mark(conn: AsyncConnection, name: str, value: int, now: datetime) -> None:
-    statement = _dialect_insert(conn, history_marks).values(name=name, value=value, updated_at=now)
+    statement = upsert_into(conn, history_marks).values(name=name, value=value, updated_at=now)
     statement = statement.on_conflict_do_update(
         index_elements=[history_marks.c.name],
         set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},

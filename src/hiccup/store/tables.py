@@ -1,4 +1,9 @@
-"""The schema, as SQLAlchemy Core tables. Every change here needs an Alembic migration."""
+"""The schema, as SQLAlchemy Core tables. Every change here needs an Alembic migration.
+
+The migrations make the schema; nothing creates tables from these. A partial index names its
+WHERE for SQLite only (`sqlite_where`): the migration makes it partial on PostgreSQL too, and a
+`postgresql_where` here would load SQLAlchemy's PostgreSQL dialect into every SQLite server.
+"""
 
 from __future__ import annotations
 
@@ -79,7 +84,6 @@ components = Table(
         "ix_components_publish_due_at",
         "publish_due_at",
         sqlite_where=text("publish_due_at IS NOT NULL"),
-        postgresql_where=text("publish_due_at IS NOT NULL"),
     ),
 )
 
@@ -223,6 +227,5 @@ events = Table(
         "ix_events_unprocessed",
         "id",
         sqlite_where=text("processed_at IS NULL"),
-        postgresql_where=text("processed_at IS NULL"),
     ),
 )

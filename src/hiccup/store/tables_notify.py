@@ -89,7 +89,6 @@ alert_states = Table(
         "ix_alert_states_due",
         "due_at",
         sqlite_where=text("due_at IS NOT NULL"),
-        postgresql_where=text("due_at IS NOT NULL"),
     ),
 )
 
@@ -184,7 +183,6 @@ outbox = Table(
         "transport",
         "next_attempt_at",
         sqlite_where=text("state = 'pending'"),
-        postgresql_where=text("state = 'pending'"),
     ),
     Index(None, "subscriber_id"),
     Index(None, "channel_id"),
