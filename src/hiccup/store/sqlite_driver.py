@@ -21,6 +21,10 @@ from aiosqlite.core import _STOP_RUNNING_SENTINEL as STOP_WORKER  # what ends th
 
 CHUNK = 64  # aiosqlite's default rows per fetch of an iterated cursor
 JOIN_SECONDS = 10.0  # a worker in a long statement (SQLite's busy wait) ends within this
+# Prepared statements each connection keeps (Python's default: 128). A flush or a pass uses a
+# handful; the rest are statements with IN lists of every length, large once prepared: at
+# 1,000 monitors SQLite held 8.1 MB five minutes after start with 128, 3.8 MB with 32.
+STATEMENTS_KEPT = 32
 
 
 class ClosingConnection(aiosqlite.Connection):
@@ -56,7 +60,10 @@ def connector(path: str) -> Callable[[], Awaitable[aiosqlite.Connection]]:
     async def connect() -> aiosqlite.Connection:
         # The engine shares connections between tasks of one loop, never between threads.
         connection = ClosingConnection(
-            partial(sqlite3.connect, path, check_same_thread=False), CHUNK
+            partial(
+                sqlite3.connect, path, check_same_thread=False, cached_statements=STATEMENTS_KEPT
+            ),
+            CHUNK,
         )
         # As SQLAlchemy's own aiosqlite connect does: a forgotten connection must not keep the
         # process alive at exit.
