@@ -37,21 +37,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Self
 
-import sqlalchemy
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from bench.history import RAW_INSERT, ROLLUP_INSERT  # noqa: E402
-from bench.migrated import migrated_sqlite  # noqa: E402
+from bench.migrated import add_monitors, migrated_sqlite, monitor_ids  # noqa: E402
 from hiccup.core.clock import ManualClock  # noqa: E402
 from hiccup.engine.rollups import HistorySettings, HistoryWorker  # noqa: E402
 from hiccup.store.database import create_engine  # noqa: E402
 from hiccup.store.results import to_ms  # noqa: E402
-from hiccup.store.tables import monitors  # noqa: E402
 
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 PASS = timedelta(seconds=60)  # HistorySettings.every
@@ -71,32 +70,6 @@ class Timing:
     write: float  # seconds: the stand-in recorder's slowest commit
     bare_rows: int
     bare_cpu: float
-
-
-def _ids(count: int) -> list[str]:
-    return [f"m{n:011d}" for n in range(count)]
-
-
-def _catalog(url: str, ids: list[str], interval: int) -> None:
-    engine = sqlalchemy.create_engine(url)
-    created = START - timedelta(days=2)
-    rows = [
-        {
-            "id": m,
-            "key": m,
-            "name": f"monitor {n}",
-            "kind": "http",
-            "target": f"http://10.0.{n // 250}.{n % 250}/",
-            "interval_s": interval,
-            "timeout_s": 10,
-            "created_at": created,
-            "updated_at": created,
-        }
-        for n, m in enumerate(ids)
-    ]
-    with engine.begin() as conn:
-        conn.execute(insert(monitors), rows)
-    engine.dispose()
 
 
 def _raw_rows(count: int, interval: int, minutes: int, seed: int) -> Iterator[tuple[object, ...]]:
@@ -143,20 +116,15 @@ def _bulk(db: Path, ids: list[str], interval: int, minutes: int) -> int:
     return count
 
 
-class Ticker:
-    """Wakes every TICK seconds on the loop and keeps the longest gap beyond that."""
+class Beside:
+    """A loop task that runs beside a fold pass: started on entering, cancelled on leaving."""
 
-    def __init__(self) -> None:
-        self.longest = 0.0
-        self._task: asyncio.Task[None] | None = None
+    _task: asyncio.Task[None] | None = None
 
     async def _run(self) -> None:
-        while True:
-            before = time.perf_counter()
-            await asyncio.sleep(TICK)
-            self.longest = max(self.longest, time.perf_counter() - before - TICK)
+        raise NotImplementedError
 
-    def __enter__(self) -> Ticker:
+    def __enter__(self) -> Self:
         self._task = asyncio.get_running_loop().create_task(self._run())
         return self
 
@@ -165,13 +133,25 @@ class Ticker:
             self._task.cancel()
 
 
-class Writer:
+class Ticker(Beside):
+    """Wakes every TICK seconds on the loop and keeps the longest gap beyond that."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+
+    async def _run(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(TICK)
+            self.longest = max(self.longest, time.perf_counter() - before - TICK)
+
+
+class Writer(Beside):
     """Commits a one-row write every 50 ms, as the recorder flushes, and keeps the slowest."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.slowest = 0.0
         self._engine = engine
-        self._task: asyncio.Task[None] | None = None
 
     async def _run(self) -> None:
         statement = text(
@@ -186,14 +166,6 @@ class Writer:
                 value += 1
                 await conn.execute(statement, {"v": value, "at": START.isoformat()})
             self.slowest = max(self.slowest, time.perf_counter() - before)
-
-    def __enter__(self) -> Writer:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
 
 
 async def _bare_read(engine: AsyncEngine, lo: datetime, hi: datetime) -> tuple[int, float]:
@@ -266,10 +238,10 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=10, help="of results, one pass each")
     parser.add_argument("--dir", type=Path, default=None, help="where to put the database")
     args = parser.parse_args()
-    ids = _ids(args.monitors)
+    ids = monitor_ids(args.monitors)
     with migrated_sqlite(args.dir, "fold.db") as (db, url):
         started = time.perf_counter()
-        _catalog(url, ids, args.interval)
+        add_monitors(url, ids, args.interval, START - timedelta(days=2))
         rows = _bulk(db, ids, args.interval, args.minutes)
         print(f"synthesized {rows} results in {time.perf_counter() - started:.0f} s")
         _report(asyncio.run(_passes(url, args.minutes)), args.monitors, args.interval)

@@ -23,48 +23,19 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import sqlalchemy
-from sqlalchemy import insert
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from bench.migrated import migrated_sqlite  # noqa: E402
+from bench.migrated import add_monitors, migrated_sqlite, monitor_ids  # noqa: E402
 from hiccup.core.status import Verdict  # noqa: E402
 from hiccup.store.database import create_engine  # noqa: E402
 from hiccup.store.recording import RecordedResult, record_batch  # noqa: E402
-from hiccup.store.tables import monitors  # noqa: E402
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 INTERVAL = timedelta(seconds=20)
 FLUSH = 50  # results per recorder flush
 ERROR = "connection refused"
 BASELINE_ROW = 2 + 6 + 1 + 2 + 2
-
-
-def _monitor_ids(count: int) -> list[str]:
-    return [f"m{n:011d}" for n in range(count)]
-
-
-def _catalog(url: str, ids: list[str]) -> None:
-    engine = sqlalchemy.create_engine(url)
-    rows = [
-        {
-            "id": m,
-            "key": m,
-            "name": f"monitor {n}",
-            "kind": "http",
-            "target": f"http://127.0.0.{1 + n % 200}:8080/{n}",
-            "interval_s": INTERVAL.total_seconds(),
-            "timeout_s": 10.0,
-            "created_at": START,
-            "updated_at": START,
-        }
-        for n, m in enumerate(ids)
-    ]
-    with engine.begin() as conn:
-        conn.execute(insert(monitors), rows)
-    engine.dispose()
 
 
 def _result(rng: random.Random, monitor_id: str, at: datetime, fail: float) -> RecordedResult:
@@ -128,9 +99,9 @@ def main() -> None:
     parser.add_argument("--fail", type=float, default=0.01, help="share of failed checks")
     parser.add_argument("--dir", type=Path, default=None, help="where to put the database")
     args = parser.parse_args()
-    ids = _monitor_ids(args.monitors)
+    ids = monitor_ids(args.monitors)
     with migrated_sqlite(args.dir, "results.db") as (db, url):
-        _catalog(url, ids)
+        add_monitors(url, ids, INTERVAL.total_seconds(), START)
         empty = _checkpoint(db)
         rows, spent, cpu, extra_bytes = asyncio.run(_write(url, ids, args.checks, args.fail))
         grown = _checkpoint(db) - empty

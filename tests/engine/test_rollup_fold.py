@@ -26,6 +26,18 @@ async def _setup(engine: AsyncEngine) -> tuple[list[str], ManualClock, HistoryWo
     return sorted(flow.specs), clock, HistoryWorker(engine, clock, settings)
 
 
+async def _half_hour_settled(
+    engine: AsyncEngine,
+) -> tuple[ManualClock, HistoryWorker, list[Sample]]:
+    """Half an hour of stored results of every monitor, settled an hour later: (the clock,
+    a worker, the results)."""
+    monitor_ids, clock, worker = await _setup(engine)
+    raw = samples(monitor_ids, START, 30)
+    await store(engine, raw)
+    clock.advance(timedelta(hours=1))
+    return clock, worker, raw
+
+
 async def test_folding_matches_rolling_up_everything_at_once(engine: AsyncEngine) -> None:
     monitor_ids, clock, worker = await _setup(engine)
     # 26 hours of results, across a UTC midnight, folded 50 at a time.
@@ -82,10 +94,7 @@ async def test_results_too_recent_wait_for_the_next_pass(engine: AsyncEngine) ->
 async def test_a_fold_that_fails_before_commit_leaves_neither_rows_nor_mark(
     engine: AsyncEngine,
 ) -> None:
-    monitor_ids, clock, worker = await _setup(engine)
-    raw = samples(monitor_ids, START, 30)
-    await store(engine, raw)
-    clock.advance(timedelta(hours=1))
+    clock, worker, raw = await _half_hour_settled(engine)
     conn = await engine.connect()
     transaction = await conn.begin()
     assert await fold_batch(conn, clock.now(), 10_000, SETTLE) == len(raw)
@@ -101,10 +110,7 @@ async def test_a_fold_that_fails_before_commit_leaves_neither_rows_nor_mark(
 async def test_two_replicas_folding_at_once_fold_each_result_once(engine: AsyncEngine) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("several replicas share PostgreSQL; SQLite has one writer process")
-    monitor_ids, clock, _worker = await _setup(engine)
-    raw = samples(monitor_ids, START, 30)
-    await store(engine, raw)
-    clock.advance(timedelta(hours=1))
+    clock, _worker, raw = await _half_hour_settled(engine)
 
     async def replica() -> int:
         async with engine.begin() as conn:
@@ -151,10 +157,7 @@ async def _read_then_die(engine: AsyncEngine, now: datetime) -> None:
 async def test_a_fold_interrupted_between_its_read_and_its_write_folds_nothing_twice(
     engine: AsyncEngine,
 ) -> None:
-    monitor_ids, clock, worker = await _setup(engine)
-    raw = samples(monitor_ids, START, 30)
-    await store(engine, raw)
-    clock.advance(timedelta(hours=1))
+    clock, worker, raw = await _half_hour_settled(engine)
     with pytest.raises(RuntimeError):
         await _read_then_die(engine, clock.now())
     async with engine.connect() as conn:

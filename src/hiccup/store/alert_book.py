@@ -35,12 +35,11 @@ async def _rows(conn: AsyncConnection, query: Any) -> list[dict[str, Any]]:
 
 
 # How alerts name a monitor: its component and page (a monitor on no component has none).
+PAGE_PLACE = (pages.c.name.label("page_name"), pages.c.url.label("page_url"), pages.c.time_zone)
 MONITOR_PLACE = (
     components.c.key.label("component_key"),
     components.c.name.label("component_name"),
-    pages.c.name.label("page_name"),
-    pages.c.url.label("page_url"),
-    pages.c.time_zone,
+    *PAGE_PLACE,
 )
 MONITORS_PLACED = monitors.outerjoin(
     components, components.c.id == monitors.c.component_id
@@ -110,9 +109,7 @@ async def load_alert_rows(conn: AsyncConnection) -> AlertRows:
         notify_channels.c.target,
         notify_channels.c.options,
     )
-    page = select(
-        pages.c.name.label("page_name"), pages.c.url.label("page_url"), pages.c.time_zone
-    ).order_by(pages.c.created_at)
+    page = select(*PAGE_PLACE).order_by(pages.c.created_at)
     first = await _rows(conn, page.limit(1))
     return AlertRows(
         rules=await _rows(conn, ENABLED_RULES),
