@@ -28,7 +28,6 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.base import CheckResult
 from hiccup.config.load import parse_config
@@ -36,6 +35,7 @@ from hiccup.core.clock import SystemClock
 from hiccup.engine.recorder import Recorder
 from hiccup.notify.service import Notifications
 from hiccup.status.service import StatusService
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import sync_config

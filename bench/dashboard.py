@@ -31,7 +31,6 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -42,6 +41,7 @@ from hiccup.auth.roles import Role
 from hiccup.core.status import Verdict
 from hiccup.server.runtime import Hiccup
 from hiccup.store import accounts
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.results import RecordedResult, write_results
 from hiccup.store.tables import components, monitor_states, monitors, outages, pages

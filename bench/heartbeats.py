@@ -22,12 +22,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.clock import ManualClock
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, Signal
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.tables import monitors
 from hiccup.store.tables_heartbeats import heartbeats

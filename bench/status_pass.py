@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.config.load import parse_config
@@ -34,6 +33,7 @@ from hiccup.core.detection import Track
 from hiccup.core.reach import REACHED_BEFORE
 from hiccup.engine.recorder import Recorder
 from hiccup.status.service import BATCH_SIZE, StatusService
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import sync_config

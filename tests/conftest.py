@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from argon2 import PasswordHasher, profiles
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth import passwords
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine
 from tests.support.migrated import (
     MigratedTemplates,

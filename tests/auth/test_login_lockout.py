@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pyotp
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role
 from hiccup.core.clock import ManualClock
 from hiccup.manage.context import Ops
 from hiccup.manage.login import password_step, totp_step
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import PASSWORD, add_user, client_for, login_csrf, running
 
 START = datetime(2026, 5, 22, 16, 10, tzinfo=UTC)

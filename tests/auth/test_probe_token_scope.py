@@ -3,10 +3,9 @@ probes (region, last upload, health) through their own API."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.auth.roles import Role, Scope
 from hiccup.probe.wire import ASSIGNMENTS_PATH
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.probes import add_probe
 from tests.support.admin_helpers import add_token, add_user, client_for, running
 from tests.support.probe_helpers import START

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role
 from hiccup.core.clock import ManualClock
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.store import accounts
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables_accounts import sessions
 from tests.support.admin_helpers import add_user, example_config
 from tests.support.page_helpers import until

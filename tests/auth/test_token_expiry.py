@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.core.clock import SystemClock
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables_accounts import api_tokens
 from tests.support.admin_helpers import (
     add_user,

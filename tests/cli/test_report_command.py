@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.core.status import Verdict
 from hiccup.engine.rollups import HistoryWorker
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.tables import components, monitors, outages
 from hiccup.store.tables_maintenance import maintenance_window_components, maintenance_windows
 from tests.support.history_helpers import store

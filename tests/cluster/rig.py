@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.config.load import parse_config
 from hiccup.core.clock import SystemClock
 from hiccup.server.runtime import Hiccup
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine
 from hiccup.store.probes import add_probe
 from hiccup.store.results import stored_results

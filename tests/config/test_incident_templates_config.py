@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.config.load import ConfigError, parse_config
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import (
     CONFIG,
     add_token,

@@ -12,12 +12,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.engine.duties import Duty
 from hiccup.engine.replica import ONCE
 from hiccup.server.runtime import Hiccup
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables_cluster import leases
 from tests.support.cluster_helpers import monitors_config, two_servers
 from tests.support.store_helpers import START

@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.auth.roles import Role, Scope
 from hiccup.checks.base import CheckResult
 from hiccup.core.engine_health import EngineHealth
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Scheduler
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import add_user, bearer, client_for, log_in, running
 from tests.support.virtual_time import now, on_virtual_time
 

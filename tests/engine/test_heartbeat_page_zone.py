@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import pages
 from tests.support.heartbeat_helpers import CONFIG, heartbeat_rig
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.core.status import Verdict
 from hiccup.server.runtime import Hiccup, Settings
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.results import stored_results
 from hiccup.store.tables import monitors
 from hiccup.store.tables_heartbeats import heartbeats

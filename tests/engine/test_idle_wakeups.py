@@ -7,12 +7,12 @@ import asyncio
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.recorder import Recorder
 from hiccup.engine.scheduler import Scheduler
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables_results import results
 from tests.support.specs import fake_spec
 from tests.support.store_helpers import pipeline

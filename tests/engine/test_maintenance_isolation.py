@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.core.ids import new_id
 from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.engine.maintenance import MaintenanceWorker
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.maintenance import WindowRow
 from hiccup.store.tables_maintenance import maintenance_updates, maintenance_windows
 from tests.support.store_helpers import CONFIG, START, Pipeline, pipeline

@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.core.clock import ManualClock
 from hiccup.engine.maintenance import MaintenanceWorker
 from hiccup.server.runtime import Hiccup, Settings
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.public_read import read_public_state
 from hiccup.store.tables_maintenance import maintenance_windows
 from tests.support.admin_helpers import (

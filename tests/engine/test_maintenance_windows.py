@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.core.maintenance import MaintenanceStatus
 from hiccup.core.public import PublicState
 from hiccup.core.status import ComponentStatus, PageIndicator
 from hiccup.engine.maintenance import MaintenanceWorker
 from hiccup.snapshot import statuspage
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.maintenance import windows_between
 from hiccup.store.public_read import read_public_state
 from hiccup.store.sync import sync_config

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.clock import ManualClock
@@ -20,6 +19,7 @@ from hiccup.core.status import MonitorState
 from hiccup.engine.cluster import MonitorLeases, Server
 from hiccup.engine.recorder import Recorder
 from hiccup.store import leases as store
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.codec import track_from_json
 from hiccup.store.monitors import load_specs
 from hiccup.store.tables import monitor_states, monitors

@@ -4,8 +4,8 @@ down for every probe is confirmed once."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.page_figures import read_figures
 from hiccup.store.tables import pages
 from hiccup.store.tables_notify import notify_messages

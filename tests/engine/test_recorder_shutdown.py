@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.status import MonitorState
 from hiccup.engine import recorder as recorder_module
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.recording import record_batch
 from hiccup.store.tables import events
 from hiccup.store.tables_results import results

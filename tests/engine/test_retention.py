@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.core.rollup import fold_daily, fold_hourly
 from hiccup.engine.rollups import HistorySettings, HistoryWorker
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.codec import utc
 from hiccup.store.results import from_ms
 from hiccup.store.rollups import prune_results

@@ -6,12 +6,12 @@ import asyncio
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.core.rollup import Sample, fold_daily, fold_hourly
 from hiccup.core.status import Verdict
 from hiccup.engine.rollups import HistorySettings, HistoryWorker
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.rollups import fold_batch, read_mark, read_window, write_window
 from tests.support.history_helpers import assert_same, samples, store, stored_rollups
 from tests.support.store_helpers import START, pipeline

@@ -10,12 +10,11 @@ import asyncio
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.checks.base import CheckResult
 from hiccup.core.monitors import MonitorSpec
 from hiccup.core.status import MonitorState
 from hiccup.engine.scheduler import Scheduler
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.results import stored_results
 from tests.support.specs import fake_spec
 from tests.support.store_helpers import pipeline

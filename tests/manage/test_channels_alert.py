@@ -7,14 +7,13 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission, Role
 from hiccup.core.clock import ManualClock
 from hiccup.manage import alert_rules, channels
 from hiccup.manage.context import Actor, Ops
 from hiccup.notify.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.notify.test_alert_reminders import deliver, transition
 from tests.support.notify_helpers import START, Hook, WebhookReceiver, running_notifications
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission, Role
 from hiccup.config.load import parse_config
@@ -15,6 +13,7 @@ from hiccup.core.clock import ManualClock
 from hiccup.manage import components, maintenance, monitors
 from hiccup.manage.context import Actor, Ops
 from hiccup.manage.models import ComponentIn, MaintenanceForm, MonitorIn
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.config_export import dump, export_document
 from hiccup.store.sync import sync_config
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Role, role_permissions
@@ -17,6 +16,7 @@ from hiccup.core.incidents import IncidentStatus
 from hiccup.core.status import IncidentImpact
 from hiccup.manage.context import Actor, Ops
 from hiccup.manage.history_import import IncidentRecord, UpdateRecord, record_history
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import incident_updates, incidents
 from hiccup.store.tables_notify import outbox

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.principal import Principal
 from hiccup.auth.roles import Permission, Role, Scope
@@ -18,6 +17,7 @@ from hiccup.manage import maintenance
 from hiccup.manage.context import Actor, Ops
 from hiccup.manage.errors import Conflict, Invalid
 from hiccup.manage.models import MaintenanceIn, MaintenanceOut
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.maintenance import WindowRow
 from hiccup.store.tables import components
 from hiccup.store.tables_maintenance import maintenance_updates, maintenances

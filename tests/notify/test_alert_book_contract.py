@@ -8,13 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.detection import Track, Transition
 from hiccup.core.status import MonitorState
 from hiccup.notify.alert_book import AlertBook
 from hiccup.notify.alerts import on_transition
 from hiccup.store.alert_book import load_alert_rows
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.recording import TrackChange
 from hiccup.store.tables import monitors
 from hiccup.store.tables_notify import notify_channels, notify_messages

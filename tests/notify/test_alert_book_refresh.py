@@ -8,10 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.notify.alert_spool import AlertSpool
 from hiccup.notify.alerts import on_transition
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import monitors
 from hiccup.store.tables_notify import monitor_dependencies
 from tests.support.notify_helpers import START, running_notifications

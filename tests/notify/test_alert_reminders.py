@@ -7,11 +7,11 @@ import json
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.notify.alerts import on_transition
 from hiccup.notify.service import Notifications
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import monitors
 from tests.support.notify_helpers import (
     START,

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.clock import ManualClock
 from hiccup.engine.recorder import Recorder
 from hiccup.notify.outbox import OutboxState
 from hiccup.status.service import StatusService
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.monitors import load_specs
 from hiccup.store.tables_notify import notify_messages, outbox
 from tests.support.notify_helpers import START, Hook, WebhookReceiver, running_notifications

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.status import IncidentImpact
 from hiccup.notify.alerts import on_transition
 from hiccup.status.incidents import open_incident
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import components, monitors, pages
 from tests.support.notify_helpers import START, Hook, WebhookReceiver, running_notifications
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.notify.service import Notifications
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.notify_helpers import Hook, WebhookReceiver, running_notifications
 from tests.support.store_helpers import Pipeline, pipeline
 

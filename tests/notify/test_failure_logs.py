@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.notify.alerts import on_transition
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import monitors
 from tests.support.notify_helpers import START, Hook, WebhookReceiver, running_notifications
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.config.load import parse_config
 from hiccup.notify.outbox import OutboxState, message_id_for
 from hiccup.server.runtime import Hiccup
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables_notify import outbox
 from tests.support.notify_helpers import START, SmtpSink, add_subscribers
 from tests.support.serve_process import HiccupServe, child_server

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.engine.maintenance import MaintenanceWorker
 from hiccup.notify.maintenance_notices import maintenance_notice
 from hiccup.notify.sync import sync_notifications
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables_notify import notify_messages, outbox
 from tests.support.notify_helpers import add_subscribers
 from tests.support.store_helpers import CONFIG, START, Pipeline, config, pipeline

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.ids import new_id
 from hiccup.core.status import ComponentStatus
 from hiccup.notify.notices import Notice, NoticeKind, component_update, enqueue_notice
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import components, pages
 from hiccup.store.tables_notify import notify_messages, outbox, subscriber_components, subscribers

@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.notify.outbox import claim, enqueue_rows, mark_delivered, pending_row, store_message
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.notify_helpers import START
 
 LEASE = timedelta(seconds=30)

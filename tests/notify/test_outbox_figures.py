@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.notify.outbox import claim, enqueue_rows, mark_delivered, pending_row, store_message
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.outbox_figures import OutboxFigure, outbox_figures
 from tests.support.notify_helpers import START
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.notify.notices import Notice, NoticeKind, enqueue_notice
 from hiccup.notify.outbox import OutboxState
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import pages
 from hiccup.store.tables_notify import outbox, outbox_attempts
 from tests.support.notify_helpers import (

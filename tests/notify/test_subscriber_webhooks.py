@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.status import ComponentStatus, IncidentImpact
 from hiccup.notify.notices import component_update, enqueue_notice
 from hiccup.status.incidents import open_incident
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import components, pages
 from hiccup.store.tables_notify import subscribers
 from tests.support.notify_helpers import (

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.notify.sync import sync_notifications
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.public_read import read_public_state
 from hiccup.store.tables_notify import notify_messages
 from tests.support.store_helpers import CONFIG, config, pipeline

@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.notify.alerts import on_transition
 from hiccup.notify.channels.webhook import signature
 from hiccup.notify.outbox import OutboxState
 from hiccup.notify.service import Notifications
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import monitors
 from hiccup.store.tables_notify import notify_channels, notify_messages, outbox
 from tests.support.notify_helpers import START, Hook, WebhookReceiver, running_notifications

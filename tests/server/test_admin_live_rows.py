@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.config.load import parse_config
 from hiccup.server.runtime import Hiccup, Settings
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.server.test_outage_end_to_end import eventually
 from tests.support.admin_helpers import add_token, add_user, log_in
 from tests.support.store_helpers import answered

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.config.load import parse_config
 from hiccup.config.model import HiccupConfig
 from hiccup.core.clock import ManualClock
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine
 from tests.support.page_helpers import serving, until
 from tests.support.targets import HttpTarget, reserve_port

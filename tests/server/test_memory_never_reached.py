@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from hiccup.checks.base import CheckResult
 from hiccup.core.clock import ManualClock
 from hiccup.core.detection import DetectionPolicy, Track
@@ -15,6 +13,7 @@ from hiccup.core.reach import REACHED_BEFORE
 from hiccup.core.status import ComponentStatus
 from hiccup.engine.recorder import Recorder
 from hiccup.server.memory import memory_status
+from hiccup.store.asyncio_engine import create_async_engine
 
 NOW = datetime(2026, 12, 5, 4, 0, tzinfo=UTC)
 

@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.config.load import parse_config
 from hiccup.core.timefmt import format_window
 from hiccup.server.runtime import Hiccup, Settings
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.store_helpers import answered
 from tests.support.targets import HttpTarget, TcpTarget
 

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.detection import Track
@@ -19,6 +18,7 @@ from hiccup.core.status import ComponentStatus, PageIndicator
 from hiccup.engine.recorder import Recorder
 from hiccup.server.memory import memory_status
 from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.monitors import load_tracks
 from tests.support.database_link import Link, read_only
 from tests.support.page_helpers import until

@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.config.load import parse_config
 from hiccup.server.runtime import Hiccup, Settings
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.database_link import Link
 from tests.support.page_helpers import serving, until
 from tests.support.store_helpers import answered

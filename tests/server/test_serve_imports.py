@@ -2,7 +2,9 @@
 only some servers need: they are imported when first used (the first notification, mail,
 DNS monitor, /metrics scrape, Markdown, recurring window, feed or calendar request; watchfiles,
 which granian imports whenever it is installed, is not installed at all; SQLAlchemy's
-PostgreSQL dialect in a SQLite server), and each costs
+PostgreSQL dialect in a SQLite server; rich, which only the other commands print with), and
+some are never imported by a server (SQLAlchemy's ORM, which `sqlalchemy.ext.asyncio` brings
+along: hiccup.store.asyncio_engine stands in for it). Each costs
 memory in every server otherwise (issue #18: RSS <= 120 MB at 1,000 monitors).
 
 The server runs as users run it, through a test-only wrapper that writes `sorted(sys.modules)`
@@ -33,6 +35,7 @@ DEFERRED = (
     "feedgen",
     "lxml",
     "icalendar",
+    "rich",
 )
 
 WRAPPER = """\
@@ -96,4 +99,9 @@ async def test_a_server_checking_one_http_monitor_has_not_imported_the_deferred_
     # A SQLite server has no use for SQLAlchemy's PostgreSQL dialect (hiccup.store.upsert).
     assert (
         sorted(name for name in loaded if name.startswith("sqlalchemy.dialects.postgresql")) == []
+    )
+    # Core only: `sqlalchemy.ext.asyncio` would bring the ORM (about 7 MB of the server).
+    assert (
+        sorted(name for name in loaded if name.startswith(("sqlalchemy.orm", "sqlalchemy.ext")))
+        == []
     )

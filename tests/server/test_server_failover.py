@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.results import stored_results
 from hiccup.store.tables import incidents, monitors
 from hiccup.store.tables_cluster import monitor_leases

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.config.load import parse_config
 from hiccup.server.runtime import Hiccup
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import components
 
 CONFIG = """\

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.config.load import parse_config
 from hiccup.core.clock import ManualClock
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.snapshot.site import site_from_config
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.monitor_figures import component_latency
 from hiccup.store.tables import components, monitors, outages, pages
 from hiccup.store.tables_history import rollups_hourly

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.status import MonitorState
 from hiccup.store.applied import applied_counts, applied_states
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import components
 from tests.support.store_helpers import CONFIG, pipeline
 

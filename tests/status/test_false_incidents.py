@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.core.public import PublicState
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.public_read import read_public_state
 from hiccup.store.tables import incidents
 from hiccup.store.tables_notify import notify_messages

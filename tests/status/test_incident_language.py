@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.language import language, speaking
 from hiccup.core.maintenance import completed_body
 from hiccup.status.service import StatusService
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import incident_updates, incidents
 from tests.support.store_helpers import pipeline
 

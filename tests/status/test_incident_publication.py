@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.core.public import PublicState
 from hiccup.core.status import ComponentStatus
 from hiccup.status.service import StatusService
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.public_read import read_public_state
 from tests.support.store_helpers import CONFIG, START, Pipeline, pipeline
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.status import ComponentStatus
 from hiccup.engine.recorder import Recorder
 from hiccup.notify.sync import sync_notifications
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.page_figures import read_figures
 from hiccup.store.public_read import read_public_state

@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.status import ComponentStatus
 from hiccup.core.timefmt import format_window
 from hiccup.notify.notices import NoticeKind
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.codec import utc
 from hiccup.store.tables import components, incident_updates, incidents
 from hiccup.store.tables_notify import notify_messages

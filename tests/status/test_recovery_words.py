@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.public_read import read_public_state
 from tests.support.store_helpers import CONFIG, pipeline
 

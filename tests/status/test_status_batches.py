@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.core.detection import Track, Transition
@@ -24,6 +23,7 @@ from hiccup.core.incidents import IncidentStatus
 from hiccup.core.status import ComponentStatus, MonitorState
 from hiccup.notify.sync import sync_notifications
 from hiccup.status.service import StatusService
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine
 from hiccup.store.leases import serialize_status_changes
 from hiccup.store.recording import TRANSITION_EVENT, TrackChange, record_batch

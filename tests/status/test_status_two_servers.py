@@ -11,11 +11,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.detection import Track
 from hiccup.core.status import MonitorState
 from hiccup.status.service import apply_transition
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine
 from hiccup.store.recording import TrackChange, record_batch
 from hiccup.store.tables import incident_updates, incidents, monitors

@@ -10,9 +10,9 @@ from types import ModuleType
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import Connection, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.status import MonitorState
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import MIGRATIONS
 from hiccup.store.recording import TRANSITION_EVENT
 from hiccup.store.tables import events, monitor_states

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.backup import BackupError, backup, restore
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.tables_notify import notify_settings

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from alembic import command
 from sqlalchemy import Connection, insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.checks.certificate import CertificateInfo
 from hiccup.core.status import Verdict
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.certificates import KnownCertificate, known_certificates
 from hiccup.store.database import alembic_config, newest_revisions
 from hiccup.store.results import (

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.dashboard import MonitorQuery, monitor_page
 from hiccup.store.dashboard_sort import SortKey
 from hiccup.store.monitor_figures import RowFigures, row_figures

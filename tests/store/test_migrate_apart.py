@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import SchemaFromNewerVersion, create_engine, newest_revisions
 from hiccup.store.migrate_child import MigrationFailed, migrate_apart
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.engine.maintenance import MaintenanceWorker
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.tables_maintenance import maintenance_updates, maintenance_windows
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.rollup import Rollup
 from hiccup.core.status import Verdict
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.monitor_figures import (
     grain_for,
     last_certificate,

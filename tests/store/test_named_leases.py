@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.core.clock import ManualClock
 from hiccup.store import leases
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.store_helpers import START
 
 TTL = timedelta(seconds=3)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine
 from hiccup.store.outage import unavailable
 from tests.support.targets import reserve_port

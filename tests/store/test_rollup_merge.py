@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.core.rollup import Key, Rollup, merged
 from hiccup.core.status import Verdict
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.rollup_merge import histogram_json, merge_rollups
 from hiccup.store.tables_history import rollups_daily, rollups_hourly
 from tests.support.history_helpers import assert_same, stored_rollups

@@ -24,10 +24,10 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.rollup import Sample, fold_hourly
 from hiccup.core.status import Verdict
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import alembic_config, newest_revisions
 from hiccup.store.recording import record_batch
 from hiccup.store.results import (

@@ -7,8 +7,8 @@ import asyncio
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import PAGE_CACHE_KIB, create_engine
 
 

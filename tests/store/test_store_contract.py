@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.status import ComponentStatus, IncidentImpact, MonitorState, PageIndicator
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.database import migrate
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.public_read import read_public_state

@@ -5,10 +5,10 @@ counts per component agree with it."""
 from __future__ import annotations
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import SystemClock
 from hiccup.store import subscriber_rows
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import pages
 from hiccup.store.tables_notify import subscriber_components, subscribers

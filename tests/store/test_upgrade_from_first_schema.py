@@ -12,8 +12,8 @@ from typing import Any
 
 from alembic import command
 from sqlalchemy import Connection, MetaData, Table, inspect, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import (
     alembic_config,
     migrate,

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.public import DayUptime
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine
 from hiccup.store.public_bars import BarsCache
 from hiccup.store.public_read import read_public_state

@@ -26,9 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import StatementError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.ids import new_id
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine, migrate
 from hiccup.store.schema import metadata
 from hiccup.store.tables import pages

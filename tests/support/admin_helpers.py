@@ -10,7 +10,6 @@ from pathlib import Path
 import httpx
 import pyotp
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.passwords import hash_password
 from hiccup.auth.roles import Role, Scope
@@ -19,6 +18,7 @@ from hiccup.config.model import HiccupConfig
 from hiccup.core.clock import SystemClock
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.store import accounts, api_tokens
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import components
 
 PASSWORD = "correct horse battery"

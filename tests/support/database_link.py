@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, exc
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from hiccup.store.asyncio_engine import AsyncEngine, create_async_engine
 from hiccup.store.database import async_url, create_engine
 from tests.support.targets import reserve_port
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import httpx
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.heartbeats import HeartbeatWatcher, PingDesk, sync_heartbeats
 from hiccup.engine.recorder import Recorder
 from hiccup.snapshot.builder import SnapshotHolder
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.results import stored_results
 from hiccup.store.sync import sync_config

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.rollup import Key, Rollup, Sample
 from hiccup.core.status import Verdict
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.codec import utc
 from hiccup.store.results import RecordedResult, write_results
 from hiccup.store.rollups import rollup_from_row

@@ -18,13 +18,13 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.config.load import parse_config
 from hiccup.config.model import HiccupConfig
 from hiccup.core.clock import ManualClock
 from hiccup.core.ids import new_id
 from hiccup.notify.service import Notifications
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import pages
 from hiccup.store.tables_notify import subscribers

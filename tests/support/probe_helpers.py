@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.core.monitors import MonitorSpec
@@ -21,6 +20,7 @@ from hiccup.engine.recorder import Recorder
 from hiccup.notify.service import Notifications
 from hiccup.probe.wire import RESULTS_PATH, ProbeResult
 from hiccup.snapshot.builder import SnapshotHolder
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.probes import add_probe
 from hiccup.store.results import stored_results

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.config.load import parse_config
@@ -19,6 +18,7 @@ from hiccup.core.monitors import MonitorSpec
 from hiccup.core.reach import REACHED_BEFORE
 from hiccup.engine.recorder import Recorder
 from hiccup.status.service import StatusService
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import monitor_states, monitors

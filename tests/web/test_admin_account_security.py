@@ -7,9 +7,9 @@ import re
 
 import httpx
 import pyotp
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.web.admin.base import ADMIN_CSP
 from tests.support.admin_helpers import (
     PASSWORD,

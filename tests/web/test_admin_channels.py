@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.auth.roles import Role
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import (
     add_user,
     client_for,

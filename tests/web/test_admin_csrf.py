@@ -4,9 +4,9 @@ bearer tokens need none; the login form has its own double-submit token."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables_accounts import incident_templates
 from tests.support.admin_helpers import (
     add_token,

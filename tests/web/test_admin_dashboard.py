@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import monitor_states
 from tests.support.admin_helpers import (
     add_token,

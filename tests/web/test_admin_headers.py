@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.auth.roles import Role
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import add_user, client_for, log_in, running
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import (
     add_token,
     add_user,

@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import BaseRoute, Mount, Route
 
 from hiccup.auth.roles import Permission, Role, Scope
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.web.public.serve import PublicServer
 from tests.support.admin_helpers import (
     add_token,

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import insert, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.probe.wire import ASSIGNMENTS_PATH
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.probes import add_probe
 from hiccup.store.tables_probes import probe_events, probes
 from tests.support.admin_helpers import (

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role
 from hiccup.store import accounts
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import add_user, client_for, login_csrf, running
 
 

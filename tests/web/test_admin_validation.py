@@ -4,9 +4,9 @@ body, and nothing is half-saved."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import incidents, monitors
 from tests.support.admin_helpers import (
     add_token,

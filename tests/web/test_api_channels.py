@@ -9,10 +9,10 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.notify.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import add_user, bearer, client_for, prepared, running
 from tests.support.channel_helpers import config_with_smtp
 from tests.support.notify_helpers import Hook, SmtpSink, WebhookReceiver

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.web.admin.base import ADMIN_CSP
 from hiccup.web.api.docs import type_of
 from tests.support.admin_helpers import client_for, prepared

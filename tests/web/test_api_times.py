@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import (
     add_user,
     bearer,

@@ -4,9 +4,9 @@ is never a 500 (SQLite cannot hold an OFFSET of 10**30)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import add_user, bearer, client_for, log_in, running
 
 ODD = [str(10**30), "-5", "0", "²", "1e3", "99999999999999999999999999999999999999"]

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.core.clock import ManualClock
 from hiccup.server.runtime import Hiccup, Settings
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.results import write_results
 from hiccup.store.tables import monitor_states, monitors, outages
 from hiccup.store.tables_history import rollups_daily, rollups_hourly

@@ -10,13 +10,13 @@ from email.message import EmailMessage
 import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.core.clock import ManualClock
 from hiccup.core.status import IncidentImpact
 from hiccup.notify.service import Notifications
 from hiccup.snapshot.builder import SnapshotHolder
 from hiccup.status.incidents import open_incident
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables import components, pages
 from hiccup.web.app import create_app, no_lifespan
 from hiccup.web.public.subscribe import SubscribeRoutes

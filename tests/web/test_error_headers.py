@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.core.engine_health import EngineHealth
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import BASE, add_user, bearer, running
 
 

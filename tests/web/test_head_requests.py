@@ -3,9 +3,8 @@ answered HEAD with 405)."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.auth.roles import Role, Scope
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import add_user, bearer, client_for, example_config, running
 
 CONFIG = """

@@ -4,8 +4,8 @@ url is https; none for a plain-http page or with `http.hsts_max_age: 0`."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import client_for, example_config, running
 
 PATHS = ["/", "/api/v2/summary.json", "/admin/login", "/api/v1/monitors", "/nope", "/healthz"]

@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.config.load import parse_config
 from hiccup.core.clock import ManualClock
@@ -22,6 +21,7 @@ from hiccup.notify.service import Notifications
 from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
 from hiccup.snapshot.site import site_from_config, site_page_specs
 from hiccup.status.incidents import open_incident
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.site_pages import sync_site_pages
 from hiccup.store.sync import sync_config
 from hiccup.store.tables import components, pages

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.auth.roles import Role, Scope
 from hiccup.core.status import Verdict
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.results import RecordedResult, write_results
 from tests.support.admin_helpers import add_user, bearer, client_for, log_in, running
 

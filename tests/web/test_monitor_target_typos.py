@@ -4,9 +4,9 @@ never turns into a public outage."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import add_user, bearer, client_for, running
 
 

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.snapshot.wire import NOT_FOUND_CSP
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import client_for, running
 
 

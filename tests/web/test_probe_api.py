@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.probe.wire import ASSIGNMENTS_PATH, Assignments, WireCertificate
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.certificates import known_certificates
 from hiccup.store.tables_results import results
 from tests.support.certificates import certificate_ending

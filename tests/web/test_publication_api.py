@@ -3,9 +3,8 @@ own incident mode and publish_after (validated, named field by field)."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.auth.roles import Role, Scope
+from hiccup.store.asyncio_engine import AsyncEngine
 from tests.support.admin_helpers import add_token, add_user, client_for, prepared
 
 

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.page_access import networks
 from hiccup.core.clock import ManualClock
 from hiccup.notify.service import Notifications
 from hiccup.snapshot.builder import SnapshotHolder
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.web.app import create_app, no_lifespan
 from hiccup.web.forwarded import TrustedProxies
 from hiccup.web.public.subscribe import SubscribeRoutes

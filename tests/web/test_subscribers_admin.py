@@ -9,10 +9,10 @@ import csv
 import io
 
 from sqlalchemy import insert, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role, Scope
 from hiccup.core.clock import SystemClock
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables_notify import subscriber_components, subscribers
 from tests.support.admin_helpers import (
     add_user,

@@ -7,10 +7,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hiccup.auth.roles import Role
 from hiccup.server.runtime import Hiccup
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.tables_accounts import audit_log
 from tests.support.admin_helpers import (
     BASE,

@@ -9,15 +9,14 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.auth.passwords import hash_password, password_problem
 from hiccup.auth.roles import Role
+from hiccup.cli.say import console, errors
 from hiccup.config.yamlsource import YamlSyntaxError, load_yaml
 from hiccup.core.clock import SystemClock
 from hiccup.store import accounts, audit, recovery_codes
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.config_export import NothingToExport, dump, export_document
 from hiccup.store.database import create_engine, migrate
 
@@ -25,8 +24,6 @@ user_app = typer.Typer(help="Manage admin users.", no_args_is_help=True)
 config_app = typer.Typer(
     help="Move configuration between the database and hiccup.yaml.", no_args_is_help=True
 )
-console = Console()
-errors = Console(stderr=True)
 T = TypeVar("T")
 
 PasswordStdin = typer.Option(False, "--password-stdin", help="Read the password from stdin.")
@@ -128,6 +125,8 @@ def totp_off(name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
 def list_users() -> None:
     """List users with their role and second factor."""
     found = _in_database(accounts.list_users)
+    from rich.table import Table
+
     table = Table("name", "role", "TOTP", "state")
     for user in found:
         state = "disabled" if user.disabled else "active"

@@ -5,15 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from sqlalchemy import make_url
 
+from hiccup.cli.say import console, errors
 from hiccup.store.backup import BackupError, backup, restore
 from hiccup.store.database import data_dir, database_url
 from hiccup.store.dirlock import DataDirInUse, DataDirLock
-
-console = Console()
-errors = Console(stderr=True)
 
 
 def backup_command(

@@ -13,10 +13,9 @@ import uvicorn
 import yaml
 from aiohttp import web
 from pydantic import BaseModel
-from rich.console import Console
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hiccup.cli.say import Say
 from hiccup.config.load import parse_config
 from hiccup.core.clock import SystemClock
 from hiccup.core.incidents import IncidentStatus
@@ -24,6 +23,7 @@ from hiccup.core.status import IncidentImpact
 from hiccup.server.runtime import Hiccup, Settings
 from hiccup.server.serving_uvicorn import GracefulServer
 from hiccup.status.incidents import open_incident, post_update
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.database import create_engine, data_dir
 from hiccup.store.tables import components, monitors, outages, pages
 from hiccup.web.limits import ServeLimits
@@ -184,7 +184,7 @@ async def _seed_history(engine: AsyncEngine, now: datetime) -> None:
             await _seed_incident(conn, ids, past, now)
 
 
-async def _demo(host: str, port: int, console: Console) -> None:
+async def _demo(host: str, port: int, console: Say) -> None:
     targets = DemoTargets()
     await targets.start()
     base = f"http://127.0.0.1:{targets.http_port}"
@@ -222,5 +222,5 @@ async def _demo(host: str, port: int, console: Console) -> None:
         await engine.dispose()
 
 
-def run_demo(host: str, port: int, console: Console) -> None:
+def run_demo(host: str, port: int, console: Say) -> None:
     asyncio.run(_demo(host, port, console))

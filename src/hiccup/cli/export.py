@@ -8,8 +8,8 @@ import logging
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from hiccup.cli.say import Say, console, errors
 from hiccup.config.load import ConfigError, load_config
 from hiccup.config.model import HiccupConfig
 from hiccup.server.startup import UNREACHABLE
@@ -36,13 +36,12 @@ def _config(path: Path | None) -> HiccupConfig | None:
     try:
         return load_config(path or DEFAULT_CONFIG)
     except ConfigError as error:
-        errors = Console(stderr=True)
         for issue in error.issues:
             errors.print(f"[red]error[/red] {issue}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
-def _say(console: Console, out: Path, report: ExportReport) -> None:
+def _say(console: Say, out: Path, report: ExportReport) -> None:
     if report.written or report.removed:
         console.print(
             f"{out}: {len(report.written)} written, {report.unchanged} unchanged, "
@@ -53,7 +52,6 @@ def _say(console: Console, out: Path, report: ExportReport) -> None:
 async def _export(config: HiccupConfig | None, out: Path, watch: bool, every: float) -> None:
     from hiccup.server.runtime import Hiccup  # the server's modules: only for an export
 
-    console = Console()
     engine = create_engine()
     try:
         hiccup = Hiccup(engine, config)
@@ -71,7 +69,7 @@ async def _export(config: HiccupConfig | None, out: Path, watch: bool, every: fl
         await engine.dispose()
 
 
-async def _refresh(builder: SnapshotBuilder, holder: SnapshotHolder, out: Path, c: Console) -> None:
+async def _refresh(builder: SnapshotBuilder, holder: SnapshotHolder, out: Path, c: Say) -> None:
     try:
         snapshot = await builder.rebuild()
     except UNREACHABLE as error:

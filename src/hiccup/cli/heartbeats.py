@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from hiccup.cli.say import Say, console, errors
 from hiccup.config.load import ConfigError, load_config
 from hiccup.config.model import HiccupConfig
 from hiccup.engine.heartbeats import schedule_or_error, sync_heartbeats
@@ -17,13 +17,16 @@ from hiccup.store.database import create_engine
 from hiccup.store.heartbeats import Heartbeat, all_heartbeats
 from hiccup.store.monitors import load_specs
 
+if TYPE_CHECKING:
+    from rich.table import Table
+
 DEFAULT_CONFIG = Path("hiccup.yaml")
 _CONFIG_OPTION = typer.Option(
     None, "--config", "-c", help="Config file (default: ./hiccup.yaml if present)."
 )
 
 
-def _config(path: Path | None, errors: Console) -> HiccupConfig | None:
+def _config(path: Path | None, errors: Say) -> HiccupConfig | None:
     if path is None and not DEFAULT_CONFIG.exists():
         return None
     try:
@@ -54,6 +57,8 @@ def _when(moment: datetime | None) -> str:
 
 
 def _table(rows: list[Heartbeat], base_url: str) -> Table:
+    from rich.table import Table
+
     table = Table(title="Heartbeat monitors", title_justify="left")
     for column in ("monitor", "schedule", "ping URL", "last ping", "due"):
         table.add_column(column)
@@ -67,9 +72,8 @@ def _table(rows: list[Heartbeat], base_url: str) -> Table:
 
 def heartbeats(config: Path | None = _CONFIG_OPTION) -> None:
     """List heartbeat monitors with their ping URLs (syncs the config first, as serve does)."""
-    loaded = _config(config, Console(stderr=True))
+    loaded = _config(config, errors)
     rows = asyncio.run(_load(loaded))
-    console = Console()
     if not rows:
         console.print("no heartbeat monitors")
         return

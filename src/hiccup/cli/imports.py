@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
+
+from hiccup.cli.say import errors
 
 import_app = typer.Typer(
     help="Bring in monitors, pages and alerts from Uptime Kuma, Statuspage or Gatus.",
     no_args_is_help=True,
 )
-errors = Console(stderr=True)
 
 _OUT = typer.Option(Path("hiccup.yaml"), "--out", "-o", help="Where to write the config.")
 _FORCE = typer.Option(False, "--force", help="Overwrite --out if it exists.")

@@ -6,8 +6,6 @@ import asyncio
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from sqlalchemy import make_url
 
 from hiccup import __version__
@@ -20,6 +18,7 @@ from hiccup.cli.logsetup import LogFormat, LogFormatOption, configure_logging
 from hiccup.cli.probe import probe
 from hiccup.cli.probes import probes_app
 from hiccup.cli.report import report
+from hiccup.cli.say import console, errors, escape
 from hiccup.config.load import ConfigError, load_config
 from hiccup.config.model import HiccupConfig
 from hiccup.store.database import (
@@ -35,8 +34,6 @@ from hiccup.store.dirlock import DataDirInUse, DataDirLock
 app = typer.Typer(
     help="Hiccup: uptime monitor and status page.", no_args_is_help=True, add_completion=False
 )
-console = Console()
-errors = Console(stderr=True)
 
 EXAMPLE = Path(__file__).parents[1] / "resources" / "hiccup.example.yaml"
 DEFAULT_CONFIG = Path("hiccup.yaml")

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from rich.console import Console
 
 from hiccup.auth.secrets import PROBE_TOKEN_PREFIX
 from hiccup.cli.logsetup import LogFormat, LogFormatOption, configure_logging
+from hiccup.cli.say import errors
 from hiccup.config.model import REGION_PATTERN
 
 if TYPE_CHECKING:
@@ -141,5 +141,5 @@ async def _run(settings: AgentSettings) -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    Console(stderr=True).print(f"[red]error[/red] {message}", highlight=False, soft_wrap=True)
+    errors.print(f"[red]error[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.cli.accounts import _in_database
+from hiccup.cli.say import console, errors
 from hiccup.config.model import REGION_PATTERN
 from hiccup.core.clock import SystemClock
 from hiccup.store import audit
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.probe_health import ProbeEvent, recent_events
 from hiccup.store.probes import ProbeExists, ProbeInfo, add_probe, list_probes, revoke_probe
 
+if TYPE_CHECKING:
+    from rich.table import Table
+
 probes_app = typer.Typer(help="Manage remote probes and their tokens.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
 
 
 @probes_app.command("add")
@@ -67,6 +67,8 @@ def _when(moment: datetime | None) -> str:
 
 
 def _probes_table(rows: list[ProbeInfo]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Probes", title_justify="left")
     for column in ("probe", "region", "last seen", "health", "token"):
         table.add_column(column)
@@ -79,6 +81,8 @@ def _probes_table(rows: list[ProbeInfo]) -> Table:
 
 
 def _events_table(rows: list[ProbeEvent]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Recent probe health changes", title_justify="left")
     for column in ("at", "probe", "monitor", "change"):
         table.add_column(column)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from hiccup.cli.say import Say, console, errors
 from hiccup.config.load import ConfigError, load_config
 from hiccup.core.clock import SystemClock
 from hiccup.core.sla import month_bounds
 from hiccup.manage.report import MonthReport, SlaRow, month_report, report_json
 from hiccup.store.database import create_engine, migrate
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 DEFAULT_CONFIG = Path("hiccup.yaml")
 _CONFIG_OPTION = typer.Option(
@@ -22,7 +25,7 @@ _CONFIG_OPTION = typer.Option(
 )
 
 
-def _page_slug(path: Path | None, errors: Console) -> str | None:
+def _page_slug(path: Path | None, errors: Say) -> str | None:
     """The config's page, so a report covers the page being served; None: every page."""
     if path is None and not DEFAULT_CONFIG.exists():
         return None
@@ -57,6 +60,8 @@ def _downtime(row: SlaRow) -> str:
 
 
 def _table(title: str, rows: tuple[SlaRow, ...], monitors: bool) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     table.add_column("Monitor" if monitors else "Component", overflow="fold", ratio=2)
     if monitors:
@@ -73,7 +78,7 @@ def _table(title: str, rows: tuple[SlaRow, ...], monitors: bool) -> Table:
     return table
 
 
-def _print_tables(console: Console, report: MonthReport, with_monitors: bool) -> None:
+def _print_tables(console: Say, report: MonthReport, with_monitors: bool) -> None:
     excluded = ", maintenance excluded" if report.exclude_maintenance else ""
     span = f"{report.start:%Y-%m-%d %H:%M} – {report.end:%Y-%m-%d %H:%M} UTC"
     console.print(_table(f"SLA {report.month} ({span}{excluded})", report.components, False))
@@ -111,7 +116,6 @@ def report(
         month_bounds(month)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--month") from None
-    console, errors = Console(), Console(stderr=True)
     built = asyncio.run(_build(month, _page_slug(config, errors), exclude_maintenance))
     if as_json:
         print(json.dumps(report_json(built, with_monitors=monitors), indent=2))

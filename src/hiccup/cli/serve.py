@@ -5,9 +5,9 @@ from __future__ import annotations
 import socket
 
 import typer
-from rich.console import Console
 from sqlalchemy import make_url
 
+from hiccup.cli.say import errors
 from hiccup.config.model import HiccupConfig
 from hiccup.server.arenas import limit_malloc_arenas
 from hiccup.server.heap import freeze_startup_heap
@@ -16,8 +16,6 @@ from hiccup.server.serving import PortInUse, listen, run_granian, run_uvicorn
 from hiccup.store.database import create_engine, data_dir, database_url
 from hiccup.store.dirlock import DataDirInUse, DataDirLock
 from hiccup.web.limits import ServeLimits, fit_to_file_limit
-
-errors = Console(stderr=True)
 
 
 def run_server(

@@ -20,11 +20,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.core.backoff import Backoff, RetryPolicy
 from hiccup.core.logs import Repeats
 from hiccup.store import leases as store
+from hiccup.store.asyncio_engine import AsyncEngine
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
 from hiccup.checks.registry import scheduled_only
 from hiccup.core.clock import Clock
 from hiccup.core.detection import Track
@@ -32,6 +30,7 @@ from hiccup.engine.ownership import Ownership
 from hiccup.engine.recorder import Recorder
 from hiccup.engine.scheduler import Scheduler
 from hiccup.store import leases as store
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.monitors import load_specs, load_tracks
 from hiccup.store.probe_results import load_votes
 

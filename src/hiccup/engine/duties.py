@@ -15,11 +15,10 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.core.clock import Clock
 from hiccup.core.logs import Repeats
 from hiccup.store import leases as store
+from hiccup.store.asyncio_engine import AsyncEngine
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.checks.base import CheckResult
 from hiccup.checks.heartbeat import HeartbeatCheck, HeartbeatOptions
@@ -27,6 +26,7 @@ from hiccup.core.logs import Repeats
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.scheduler import Sink
 from hiccup.store import heartbeats as store
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.core.clock import Clock
 from hiccup.store.accounts import prune_sessions
+from hiccup.store.asyncio_engine import AsyncEngine
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,6 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
 from hiccup.core.clock import Clock
 from hiccup.core.language import ENGLISH, Language, speaking
 from hiccup.core.logs import Repeats
@@ -27,6 +25,7 @@ from hiccup.core.maintenance import (
 )
 from hiccup.status.service import refresh_component, release_held_alerts
 from hiccup.store import maintenance as store
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.tables import components
 
 log = logging.getLogger(__name__)

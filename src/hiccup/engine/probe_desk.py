@@ -17,13 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.checks.base import CheckResult, TimedResult
 from hiccup.core.clock import Clock
 from hiccup.core.logs import Repeats
 from hiccup.core.monitors import LOCAL, MonitorSpec
 from hiccup.engine.recorder import Recorder
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.monitors import load_specs
 from hiccup.store.probe_results import Arrival, put_inbox, store_uploads, take_inbox
 from hiccup.store.probes import ProbeInfo, assigned_specs, authenticate

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hiccup.core.monitors import MonitorSpec
 from hiccup.core.quorum import Report, policy_for
 from hiccup.core.rounds import HealthChange, Votes, vote
 from hiccup.core.status import Verdict
 from hiccup.notify.probe_alerts import alert_probe_flips
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.probe_health import record_health_changes
 from hiccup.store.probe_results import save_votes
 

@@ -16,8 +16,6 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
 from hiccup.checks.base import CheckResult
 from hiccup.core.clock import Clock
 from hiccup.core.detection import Track, classify, step
@@ -28,6 +26,7 @@ from hiccup.core.reach import is_reached, note_result
 from hiccup.core.status import Verdict
 from hiccup.engine.quorums import Quorums, Unsaved
 from hiccup.notify.alert_spool import AlertSpool
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.probe_results import Arrival
 from hiccup.store.recording import RecordedResult, TrackChange, record_batch
 

@@ -16,13 +16,12 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.core.clock import Clock
 from hiccup.engine.changefeed import MONITORS, ChangeFeed, Handler
 from hiccup.engine.cluster import LEASES_CHANNEL, LeaseListener, MonitorLeases, Server
 from hiccup.engine.duties import Duty, Work
 from hiccup.store import leases as store
+from hiccup.store.asyncio_engine import AsyncEngine
 
 log = logging.getLogger(__name__)
 

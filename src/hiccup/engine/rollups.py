@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.core.clock import Clock
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.rollups import fold_batch, prune_hours, prune_results
 
 if TYPE_CHECKING:

@@ -6,7 +6,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config.model import slugify
 from hiccup.core.changes import describe_changes
@@ -14,6 +13,7 @@ from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
 from hiccup.manage.models import ComponentIn, ComponentOut, PageIn, PageOut
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables import components, pages
 
 

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
 from hiccup.auth.principal import Principal
 from hiccup.core.clock import Clock
 from hiccup.core.confirmations import ConfirmationTarget
 from hiccup.core.engine_health import EngineHealth
 from hiccup.store import audit
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.leases import serialize_status_changes
 
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.incidents import IncidentStatus, can_move
 from hiccup.core.public import AffectedComponent
@@ -28,6 +27,7 @@ from hiccup.manage.models import (
 )
 from hiccup.status.incidents import open_incident, post_update
 from hiccup.status.service import refresh_component
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc
 from hiccup.store.false_alarms import mark_incident_false
 from hiccup.store.operator_status import set_statuses, statuses_of

@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hiccup.auth.passwords import hash_password, password_problem, verify_password
 from hiccup.auth.recovery import code_hash, normal
 from hiccup.auth.roles import Role
@@ -20,6 +18,7 @@ from hiccup.auth.totp import accepted_step
 from hiccup.manage.context import Ops
 from hiccup.manage.errors import Conflict, Invalid
 from hiccup.store import accounts, audit, recovery_codes, throttle
+from hiccup.store.asyncio_engine import AsyncConnection
 
 WRONG = "wrong name or password"
 NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")

@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config.model import slugify
 from hiccup.core.changes import describe_changes
@@ -18,6 +17,7 @@ from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
 from hiccup.manage.models import MaintenanceIn, MaintenanceOut, WindowOut
 from hiccup.store import maintenance as store
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc
 from hiccup.store.tables import components, pages
 from hiccup.store.tables_maintenance import (

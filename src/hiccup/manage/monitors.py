@@ -7,7 +7,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.registry import (
     UnknownCheckKind,
@@ -30,6 +29,7 @@ from hiccup.manage.models import (
     ResultOut,
 )
 from hiccup.manage.validation import field_messages
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.certificates import KnownCertificate, known_certificates
 from hiccup.store.dashboard import MonitorQuery, monitor_page
 from hiccup.store.false_alarms import mark_outage_false as store_mark_outage_false

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hiccup.core.rollup import Rollup, merged
 from hiccup.core.sla import Sla, month_bounds, sla
 from hiccup.core.uptime import Interval
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.history_read import (
     ComponentRecord,
     MonitorRecord,

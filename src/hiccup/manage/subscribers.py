@@ -14,14 +14,13 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hiccup.config.notifications import check_email
 from hiccup.core.confirmations import ConfirmationTarget
 from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Invalid, ManageError, NotFound
 from hiccup.store import subscriber_rows
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.subscriber_rows import (
     ComponentCount,
     Found,

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.ids import new_id
 from hiccup.manage.context import Actor, Ops, change
 from hiccup.manage.errors import Conflict, Invalid, NotFound
 from hiccup.manage.models import TemplateIn, TemplateOut
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables import components
 from hiccup.store.tables_accounts import incident_templates
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hiccup.notify.alert_store import MonitorInfo, monitor_infos
 from hiccup.store.alert_book import DEPENDENCIES, ENABLED_RULES
+from hiccup.store.asyncio_engine import AsyncConnection
 
 
 class AlertFacts:

@@ -24,8 +24,6 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
 from hiccup.config.notifications import DeliveryConfig
 from hiccup.core.alert_rules import Triggered
 from hiccup.core.backoff import RetryPolicy
@@ -42,6 +40,7 @@ from hiccup.store.alert_book import (
     load_alert_states,
     load_book_stamp,
 )
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.recording import TrackChange, record_lost_transition
 
 log = logging.getLogger(__name__)

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.alert_rules import Parent, Phase, Rule, Triggered
 from hiccup.core.status import MonitorState
 from hiccup.notify.outbox import enqueue_rows, mark_enqueued, pending_row, store_message
 from hiccup.store.alert_book import MONITOR_PLACE, MONITORS_PLACED
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import track_from_json, utc, utc_or_none
 from hiccup.store.results import last_error as last_error
 from hiccup.store.tables import monitor_states, monitors, pages

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.registry import trouble_kind
 from hiccup.core.alert_rules import AlertEvent, Decision, Phase, decide, on_deadline, wording
@@ -34,6 +33,7 @@ from hiccup.notify.alert_store import (
     triggered_from,
 )
 from hiccup.notify.outbox import cancel_pending
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc_or_none
 from hiccup.store.tables_notify import alert_rules, alert_states, notify_channels
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hiccup.notify.notices import Notice, NoticeKind, enqueue_notice
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.maintenance import WindowRow
 
 _KINDS = {

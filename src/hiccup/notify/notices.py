@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import String, and_, exists, insert, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.audience import Audience
 from hiccup.core.status import (
@@ -24,6 +23,7 @@ from hiccup.core.status import (
     page_indicator,
 )
 from hiccup.notify.outbox import OutboxState, mark_enqueued, store_message
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.site_pages import audiences
 from hiccup.store.tables import (

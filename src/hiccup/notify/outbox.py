@@ -19,8 +19,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine, and_, event, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.codec import utc
 from hiccup.store.tables_notify import (
     notify_channels,

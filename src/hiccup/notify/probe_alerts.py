@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hiccup.core.rounds import HealthChange
 from hiccup.notify.alert_store import enqueue_alert
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.probe_health import ProbeFlip
 
 

@@ -13,8 +13,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
 from hiccup.config.model import HiccupConfig
 from hiccup.config.notifications import NotificationsConfig
 from hiccup.core.clock import Clock
@@ -37,6 +35,7 @@ from hiccup.notify.sync import sync_notifications
 from hiccup.notify.tokens import Signer, load_secret
 from hiccup.notify.try_channel import send_test
 from hiccup.notify.worker import DeliveryWorker
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 

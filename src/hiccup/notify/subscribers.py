@@ -16,12 +16,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.ids import new_id
 from hiccup.core.language import N_
 from hiccup.notify.outbox import cancel_pending, enqueue_rows, pending_row, store_message
 from hiccup.notify.tokens import Signer, TokenError
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc
 from hiccup.store.site_pages import audience
 from hiccup.store.tables import components, pages

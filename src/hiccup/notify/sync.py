@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config.model import HiccupConfig
 from hiccup.config.notifications import ChannelConfig, NotificationsConfig
 from hiccup.core.ids import new_id
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables import components, monitors, pages
 from hiccup.store.tables_notify import (
     alert_rules,

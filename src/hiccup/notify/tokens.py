@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.language import N_
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables_notify import notify_settings
 from hiccup.store.upsert import upsert_into
 

@@ -13,8 +13,6 @@ import secrets
 import time
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.config.notifications import DeliveryConfig
 from hiccup.core.clock import Clock
 from hiccup.notify.channels.base import Channel
@@ -27,6 +25,7 @@ from hiccup.notify.outbox import (
     pending_row,
     store_message,
 )
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.channel_rows import ChannelRow, find_channel
 
 TEST_EVENT = "test"

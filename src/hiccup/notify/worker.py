@@ -17,8 +17,6 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
 from hiccup.config.notifications import DeliveryConfig
 from hiccup.core.backoff import RetryPolicy
 from hiccup.core.clock import Clock
@@ -26,6 +24,7 @@ from hiccup.core.logs import Repeats
 from hiccup.notify.channels.base import Channel
 from hiccup.notify.errors import NotifyError
 from hiccup.notify.outbox import Claimed, claim, mark_all_delivered, mark_failed, next_due
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 

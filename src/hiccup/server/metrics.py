@@ -7,12 +7,11 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.auth.metrics_access import MetricsAccess
 from hiccup.auth.page_access import networks
 from hiccup.config.metrics import MetricsConfig
 from hiccup.server.metrics_sources import Sources
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.outbox_figures import OutboxFigure, outbox_figures
 
 __all__ = ["OUTBOX_TIMEOUT_S", "Sources", "access_from", "scrape"]

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from hiccup.core.clock import Clock
 from hiccup.core.detection import Track
 from hiccup.core.monitors import MonitorSpec
 from hiccup.engine.check_stats import CheckStats
 from hiccup.engine.scheduler import Scheduler
 from hiccup.snapshot.builder import SnapshotHolder
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.errors import DatabaseErrors
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
@@ -52,6 +51,7 @@ from hiccup.snapshot.builder import SnapshotBuilder, SnapshotHolder
 from hiccup.snapshot.disk import SnapshotDisk, mark_stale
 from hiccup.snapshot.site import site_from_config, site_page_specs
 from hiccup.status.service import StatusService
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import migrate
 from hiccup.store.errors import DatabaseErrors
 from hiccup.store.leases import setup_lock

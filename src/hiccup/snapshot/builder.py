@@ -18,8 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
 from hiccup.core.clock import Clock
 from hiccup.core.delayed import MemoryStatus, with_memory
 from hiccup.core.public import Figures, PublicState
@@ -28,6 +26,7 @@ from hiccup.snapshot.disk import SnapshotDisk, mark_stale
 from hiccup.snapshot.site import Site, SitePage
 from hiccup.snapshot.site_render import JSON_DOCUMENTS, render_site
 from hiccup.snapshot.unchanged import keep_unchanged
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.database import answers
 from hiccup.store.monitor_figures import component_latency
 from hiccup.store.page_figures import read_figures

@@ -24,12 +24,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.status import ComponentStatus, MonitorState
 from hiccup.notify.alert_facts import AlertFacts
 from hiccup.store import publication as stored
 from hiccup.store.applied import applied_counts, applied_counts_of, mark_applied
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.incidents import OpenIncident, find_open_auto_incident, open_auto_incidents
 from hiccup.store.maintenance import components_under_maintenance
 from hiccup.store.operator_status import operator_statuses_of

@@ -7,13 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.public import AffectedComponent
 from hiccup.core.status import IncidentImpact
 from hiccup.notify.notices import enqueue_notice, incident_notice
 from hiccup.store import incidents as stored
+from hiccup.store.asyncio_engine import AsyncConnection
 
 
 async def open_incident(

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hiccup.checks.registry import trouble_kind
 from hiccup.core.publication import IncidentPlan, plan_auto_incident
 from hiccup.core.status import ComponentStatus
 from hiccup.core.wording import TroubleKind, incident_words, recovery_kind
 from hiccup.status.facts import Facts
 from hiccup.store import publication as stored
+from hiccup.store.asyncio_engine import AsyncConnection
 
 
 async def plan_and_remember(

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hiccup.core import logs
 from hiccup.core.clock import Clock
@@ -57,6 +56,7 @@ from hiccup.store.applied import (
     later_transitions,
     transition_public_state,
 )
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.incidents import OpenIncident
 from hiccup.store.leases import serialize_status_changes
 from hiccup.store.operator_status import in_operator_incident

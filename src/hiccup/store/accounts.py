@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.auth.roles import Role
 from hiccup.auth.secrets import digest, new_secret
 from hiccup.core.ids import new_id
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc
 from hiccup.store.tables_accounts import sessions, setup_tokens, users
 

@@ -8,9 +8,9 @@ config-as-code: the exported file names the same keys, and the sync takes those 
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config.model import HiccupConfig
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables import components, monitors, pages
 from hiccup.store.tables_maintenance import maintenances
 

@@ -9,8 +9,8 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables import components, monitors, pages
 from hiccup.store.tables_notify import (
     alert_rules,

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.auth.roles import Scope
 from hiccup.auth.secrets import digest, new_secret
 from hiccup.core.ids import new_id
 from hiccup.store.accounts import User, _user
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.tables_accounts import api_tokens, users
 

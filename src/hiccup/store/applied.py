@@ -11,10 +11,10 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.reach import public_state
 from hiccup.core.status import MonitorState
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.recording import TRANSITION_EVENT
 from hiccup.store.tables import events, monitor_states, monitors
 

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any, Literal, cast
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.tables import components, monitors
 from hiccup.store.tables_notify import (

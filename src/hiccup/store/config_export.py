@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.registry import default_public
 from hiccup.core.durations import format_duration
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables import components, monitors, pages
 from hiccup.store.tables_maintenance import maintenance_components, maintenances
 from hiccup.store.tables_notify import monitor_dependencies

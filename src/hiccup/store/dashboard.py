@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.dashboard_sort import SortKey, ordering
 from hiccup.store.tables import components, monitor_states, monitors
 from hiccup.store.tables_accounts import monitor_tags

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Connection, event, inspect, make_url, text
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from hiccup.store.asyncio_engine import AsyncEngine, create_async_engine
 from hiccup.store.sqlite_driver import connector
 
 if TYPE_CHECKING:

@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import Column, Table
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.store.asyncio_engine import AsyncConnection
 
 Row = tuple[Any, ...]
 

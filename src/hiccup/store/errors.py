@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, ExceptionContext
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from hiccup.store.asyncio_engine import AsyncEngine
 
 
 class DatabaseErrors:

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.monitors import MonitorSpec
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc_or_none
 from hiccup.store.monitors import spec_from_row
 from hiccup.store.tables import components, monitors, pages

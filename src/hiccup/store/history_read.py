@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, cast, extract, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.rollup import Rollup
 from hiccup.core.uptime import Interval
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.rollups import rollup_from_row
 from hiccup.store.tables import components, monitors, outages, pages

@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.ids import new_id
 from hiccup.core.incidents import IncidentStatus
 from hiccup.core.public import AffectedComponent
 from hiccup.core.status import IncidentImpact
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc
 from hiccup.store.tables import incident_components, incident_updates, incidents
 

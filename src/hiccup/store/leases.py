@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
 from hiccup.store.codec import utc_or_none
 from hiccup.store.tables import monitors
 from hiccup.store.tables_cluster import leases, monitor_leases, servers

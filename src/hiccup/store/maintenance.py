@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config.model import HiccupConfig, MaintenanceConfig
 from hiccup.core.ids import new_id
 from hiccup.core.maintenance import MaintenanceStatus, Schedule, Window, occurrences
 from hiccup.core.uptime import Interval
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.tables import monitors, outages, pages
 from hiccup.store.tables_maintenance import (

@@ -17,8 +17,7 @@ import logging
 import os
 import sys
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.store.database import create_engine, migrate, pending_upgrade, stored_revisions
 
 log = logging.getLogger(__name__)

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.public import LatencyPoint
 from hiccup.core.rollup import Rollup, hour_start
 from hiccup.core.uptime import Interval, uptime_ratio
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.certificates import KnownCertificate, certificate_ends, known_certificates
 from hiccup.store.codec import utc
 from hiccup.store.history_read import down_intervals_by_monitor

@@ -6,10 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.detection import DetectionPolicy, Track
 from hiccup.core.monitors import MonitorSpec
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import track_from_json
 from hiccup.store.tables import monitor_states, monitors
 

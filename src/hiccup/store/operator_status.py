@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import bindparam, delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.status import ComponentStatus
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables import incident_components, incidents
 from hiccup.store.tables_accounts import incident_statuses
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables_notify import outbox
 
 PENDING = "pending"  # hiccup.notify.outbox.OutboxState.PENDING; the store imports no notify

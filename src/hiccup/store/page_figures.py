@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.pages import rolling_uptime
 from hiccup.core.public import Figures
 from hiccup.core.uptime import Interval
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.tables import components, monitors, outages
 from hiccup.store.tables_history import rollups_hourly

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.base import CheckResult, TimedResult
 from hiccup.core.detection import classify
@@ -17,6 +16,7 @@ from hiccup.core.monitors import MonitorSpec
 from hiccup.core.quorum import ProbeHealth, Report
 from hiccup.core.rounds import Votes
 from hiccup.core.status import Verdict
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc
 from hiccup.store.results import RecordedResult, write_results
 from hiccup.store.tables_probes import probe_inbox, probe_votes

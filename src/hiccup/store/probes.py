@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.auth.secrets import PROBE_TOKEN_PREFIX, digest, new_secret
 from hiccup.checks.registry import is_scheduled
 from hiccup.core.monitors import MonitorSpec
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.monitors import load_specs
 from hiccup.store.tables_probes import probes

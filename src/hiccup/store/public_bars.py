@@ -18,10 +18,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.bars import Span, day_bars, merge
 from hiccup.core.public import DayUptime
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.history_read import epoch_seconds
 from hiccup.store.tables import components, monitors, outages
 from hiccup.store.tables_revisions import CLOSED_OUTAGES, history_revisions

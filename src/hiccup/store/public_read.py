@@ -10,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.bars import Spell, names_per_day, quiet
 from hiccup.core.incidents import IncidentStatus
@@ -32,6 +31,7 @@ from hiccup.core.status import (
     page_indicator,
 )
 from hiccup.core.uptime import day_bounds
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.public_bars import BarsCache, Names, PageDays, read_bars
 from hiccup.store.tables import (

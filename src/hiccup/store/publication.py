@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.publication import IncidentMode, PublishPolicy, resolve_policy
 from hiccup.core.status import MonitorState
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc_or_none
 from hiccup.store.results import latest_error
 from hiccup.store.tables import components, monitor_states, monitors, pages

@@ -8,10 +8,10 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.detection import Track, Transition
 from hiccup.core.status import MonitorState
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import track_to_json, utc
 from hiccup.store.driver_rows import (
     bind_processor,

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables_accounts import totp_recovery_codes as codes
 
 

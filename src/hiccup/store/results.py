@@ -11,10 +11,10 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.checks.certificate import CertificateInfo
 from hiccup.core.status import Verdict
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.certificates import note_certificates
 from hiccup.store.driver_rows import Row, column_names, execute_rows, insert_sql
 from hiccup.store.tables_history import history_marks

@@ -19,9 +19,9 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.rollup import Key, Rollup
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.driver_rows import Row, bind_processor, execute_rows, placeholders
 
 _COUNTS = ("ok", "degraded", "failed", "unreliable", "latency_count", "latency_sum")

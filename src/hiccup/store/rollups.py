@@ -25,9 +25,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, delete, func, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.rollup import Rollup
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc
 from hiccup.store.driver_rows import Row
 from hiccup.store.results import FOLD_MARK, to_ms

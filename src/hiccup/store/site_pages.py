@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.core.audience import Audience, ComponentRef, ids_for_keys, page_view_id
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables import components, pages, site_pages
 
 

@@ -13,8 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc, utc_or_none
 from hiccup.store.tables import components, pages
 from hiccup.store.tables_notify import outbox, subscriber_components, subscribers

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config.model import ComponentConfig, HiccupConfig, MonitorConfig
 from hiccup.core.ids import new_id
 from hiccup.store.adopt import adopt_declared
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.maintenance import sync_maintenance
 from hiccup.store.tables import components, monitors, pages
 from hiccup.store.tags import sync_declared_tags

@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import bindparam, delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables import monitors
 from hiccup.store.tables_accounts import monitor_tags
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.config.incident_templates import IncidentTemplateConfig
 from hiccup.core.ids import new_id
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.tables_accounts import incident_templates as table
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hiccup.auth.throttle import ThrottleRule
+from hiccup.store.asyncio_engine import AsyncConnection
 from hiccup.store.codec import utc_or_none
 from hiccup.store.tables_accounts import login_throttle
 

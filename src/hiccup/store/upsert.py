@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hiccup.store.asyncio_engine import AsyncConnection
 
 
 def upsert_into(conn: AsyncConnection, table: Table) -> Any:

@@ -6,7 +6,6 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -17,6 +16,7 @@ from hiccup.core.engine_health import EngineHealth
 from hiccup.core.signal import Signal
 from hiccup.manage.context import NotifyDesk, Ops
 from hiccup.manage.login import announce_setup
+from hiccup.store.asyncio_engine import AsyncEngine
 from hiccup.web.admin.app import create_admin
 from hiccup.web.admin.live import AdminLive
 from hiccup.web.api.app import create_api
