@@ -26,6 +26,7 @@ from hiccup.core.maintenance import (
 from hiccup.status.service import refresh_component, release_held_alerts
 from hiccup.store import maintenance as store
 from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine
+from hiccup.store.database import claim_writer
 from hiccup.store.tables import components
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,8 @@ class MaintenanceWorker:
     async def _run_pass(self) -> datetime | None:
         now = self._clock.now()
         async with self._engine.begin() as conn:
+            # Its steps read before they write, each in a SAVEPOINT (_isolated).
+            await claim_writer(conn)
             zones = await store.page_zones(conn)
             changed = await self._announce_new_all(conn, now, zones)
             for window in await store.due_reminders(conn, now):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import Connection, event, inspect, make_url, text
 from sqlalchemy.engine import URL
 
-from hiccup.store.asyncio_engine import AsyncEngine, create_async_engine
+from hiccup.store.asyncio_engine import AsyncConnection, AsyncEngine, create_async_engine
 from hiccup.store.sqlite_driver import connector
 
 if TYPE_CHECKING:
@@ -243,6 +243,19 @@ async def migrate(engine: AsyncEngine) -> tuple[set[str], set[str]]:
         return await _migrate_sqlite(engine)
     async with engine.begin() as connection:
         return await connection.run_sync(_upgrade)
+
+
+async def claim_writer(conn: AsyncConnection) -> None:
+    """Take SQLite's write lock now, as a transaction's first statement (BEGIN IMMEDIATE).
+
+    A SQLite transaction that reads before it writes (one opened by a SAVEPOINT) fails at its
+    first write, at once and without waiting out the busy timeout, when another connection
+    committed after its first read (SQLITE_BUSY_SNAPSHOT under WAL: "database is locked").
+    Holding the lock from the start, other writers wait for it instead. PostgreSQL needs
+    nothing: its writers do not fail for having read first.
+    """
+    if conn.dialect.name == "sqlite":
+        await conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 async def answers(engine: AsyncEngine) -> bool:
