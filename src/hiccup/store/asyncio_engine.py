@@ -285,6 +285,3 @@ class AsyncTransaction(_Startable["AsyncTransaction"]):
 
     async def rollback(self) -> None:
         await greenlet_spawn(self._started.rollback)
-
-    async def close(self) -> None:
-        await greenlet_spawn(self._started.close)
